@@ -1,0 +1,149 @@
+"""Plans and runs a build: source -> resolved article -> editions -> atomic writes into dist/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import backends, exports
+from .backends import RenderOptions
+from .errors import GalleysError, InputMissingError, OutputError, UsageError
+from .frontmatter import FrontMatter, build_front_matter
+from .model import ResolvedArticle
+from .resolve import resolve
+from .sources.markdown import read_article
+
+ARTICLE_FILE = "article.md"
+MANIFEST = "manifest.json"
+DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry can carry
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of an article's output, in memory until delivered."""
+
+    name: str  # file name inside dist/<slug>/
+    data: bytes
+    media_type: str
+
+
+def prepare(path: Path, style: str | None = None, warn: Callable[[str], None] | None = None
+            ) -> tuple[ResolvedArticle, FrontMatter]:
+    """Read, resolve and format the front matter of one article: what every backend needs."""
+    article = read_article(Path(path), warn=warn)
+    resolved = resolve(article, style)
+    if warn:
+        for message in resolved.warnings[len(article.warnings):]:
+            warn(message)
+    return resolved, build_front_matter(resolved)
+
+
+def source_date_epoch(resolved: ResolvedArticle) -> int:
+    """SOURCE_DATE_EPOCH if set, else the article's publication date at 00:00 UTC."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value:
+        try:
+            return int(value)
+        except ValueError:
+            raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number") from None
+    date = resolved.metadata.date
+    if date is None:
+        return DEFAULT_EPOCH
+    moment = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+    return max(DEFAULT_EPOCH, int(moment.timestamp()))
+
+
+def render_article(
+    resolved: ResolvedArticle,
+    front: FrontMatter,
+    formats: Iterable[str],
+    *,
+    paper: str = "a4",
+    strict: bool = False,
+) -> list[OutputFile]:
+    """Every output file of one article, in memory; nothing is written."""
+    slug = resolved.metadata.slug
+    options = RenderOptions(source_date_epoch=source_date_epoch(resolved), paper=paper,
+                            strict=strict)
+    outputs = []
+    for name in formats:
+        backend = backends.get(name)
+        data = backend.render(resolved, front, options)
+        outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
+    for suffix, media_type, data in exports.all_files(resolved, front):
+        outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
+    return outputs
+
+
+def find_articles(source_dir: Path) -> list[Path]:
+    """Every source/<slug>/article.md below `source_dir`, sorted."""
+    if not source_dir.is_dir():
+        raise InputMissingError("no such source folder", path=source_dir)
+    return sorted(p for p in source_dir.glob(f"*/{ARTICLE_FILE}") if p.is_file())
+
+
+def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
+    """Write every file atomically into `folder`: old files stay intact until each is replaced."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder: {exc.strerror}", path=folder) from None
+    written = []
+    for output in outputs:
+        target = folder / output.name
+        write_atomic(target, output.data)
+        written.append(target)
+    return written
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: a reader sees the old file or the new one."""
+    descriptor = None
+    temp = None
+    try:
+        descriptor, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                                 dir=target.parent)
+        temp = Path(temp_name)
+        with os.fdopen(descriptor, "wb") as handle:
+            descriptor = None
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+        temp = None
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=target) from None
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
+def write_manifest(dist: Path) -> Path:
+    """dist/manifest.json: every file below dist/ with its size and sha256, sorted by path."""
+    entries = []
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        relative = path.relative_to(dist).as_posix()
+        if relative == MANIFEST or path.name.startswith("."):
+            continue
+        data = path.read_bytes()
+        entries.append({"path": relative, "size": len(data),
+                        "sha256": hashlib.sha256(data).hexdigest()})
+    manifest = dist / MANIFEST
+    text = json.dumps({"files": entries}, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(manifest, text.encode("utf-8"))
+    return manifest
+
+
+@dataclass
+class BuildResult:
+    built: list[str]
+    failed: list[tuple[str, GalleysError]]

@@ -1,0 +1,74 @@
+"""One root error for everything galleys reports to a user, each subclass with its exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes (sysexits.h where one fits); the README documents the same table.
+EXIT_OK = 0
+EXIT_FAILURES = 1  # a build finished, but some articles failed
+EXIT_USAGE = 2  # bad command line
+EXIT_DATA = 65  # bad source data
+EXIT_NO_INPUT = 66  # an input file or folder is missing
+EXIT_INTERNAL = 70  # a bug in galleys or a tool it runs
+EXIT_CANT_CREATE = 73  # output cannot be written
+
+
+class GalleysError(Exception):
+    """An error with a one-line message meant for the user and an exit code."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.key = key
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        key = f"{self.key}: " if self.key else ""
+        return f"{where}{key}{self.message}"
+
+
+class SourceError(GalleysError):
+    """The article source or journal.yaml is malformed or incomplete."""
+
+    exit_code = EXIT_DATA
+
+
+class InputMissingError(GalleysError):
+    """A file or folder the user named does not exist."""
+
+    exit_code = EXIT_NO_INPUT
+
+
+class OutputError(GalleysError):
+    """An edition could not be written."""
+
+    exit_code = EXIT_CANT_CREATE
+
+
+class UsageError(GalleysError):
+    """The command line asks for something that does not exist (a format, a style)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ToolError(GalleysError):
+    """A tool galleys runs (pandoc) failed or is unsuitable."""
+
+    exit_code = EXIT_INTERNAL

@@ -1,0 +1,136 @@
+"""The article's own citation as files (BibTeX, RIS, CSL-JSON) plus its front matter as JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from .citation import csl_item
+from .frontmatter import FrontMatter
+from .model import ResolvedArticle
+
+# (suffix, media type) of every file this module makes, in output order.
+FILES = (
+    (".bib", "application/x-bibtex"),
+    (".ris", "application/x-research-info-systems"),
+    (".csl.json", "application/vnd.citationstyles.csl+json"),
+    (".frontmatter.json", "application/json"),
+)
+
+
+def all_files(resolved: ResolvedArticle, front: FrontMatter) -> list[tuple[str, str, bytes]]:
+    """(suffix, media type, bytes) for every export of one article."""
+    makers = (bibtex, ris, csl_json, lambda r: frontmatter_json(front))
+    return [(suffix, media, make(resolved).encode("utf-8"))
+            for (suffix, media), make in zip(FILES, makers, strict=True)]
+
+
+def citation_key(resolved: ResolvedArticle) -> str:
+    """ "malik2014pakistan": first author's family name, year, first title word, ASCII."""
+    metadata = resolved.metadata
+    first = metadata.authors[0] if metadata.authors else None
+    family = (first.family or first.literal) if first else "anon"
+    year = str(metadata.date.year) if metadata.date else ""
+    words = re.findall(r"\w+", csl_item(resolved)["title"])
+    stop = {"a", "an", "the", "on", "of", "in"}
+    word = next((w for w in words if w.lower() not in stop), "")
+    key = f"{family}{year}{word}".lower()
+    ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", ascii_key) or metadata.slug.replace("-", "")
+
+
+def csl_json(resolved: ResolvedArticle) -> str:
+    item = dict(csl_item(resolved), id=citation_key(resolved))
+    return json.dumps([item], indent=2, ensure_ascii=False) + "\n"
+
+
+def bibtex(resolved: ResolvedArticle) -> str:
+    """A BibTeX @article entry written by bibtexparser, non-ASCII encoded as LaTeX."""
+    import bibtexparser
+    from bibtexparser.middlewares import LatexEncodingMiddleware
+    from bibtexparser.model import Entry, Field
+
+    item = csl_item(resolved)
+    metadata = resolved.metadata
+    authors = " and ".join(_bibtex_name(n) for n in item.get("author", []))
+    fields = {
+        "author": authors,
+        "title": item.get("title", ""),
+        "journal": item.get("container-title", ""),
+        "year": str(metadata.date.year) if metadata.date else "",
+        "month": str(metadata.date.month) if metadata.date else "",
+        "volume": item.get("volume", ""),
+        "number": item.get("issue", ""),
+        "pages": item.get("page", "").replace("-", "--"),
+        "issn": item.get("ISSN", ""),
+        "publisher": item.get("publisher", ""),
+        "doi": item.get("DOI", ""),
+        "url": item.get("URL", ""),
+        "keywords": item.get("keyword", ""),
+        "abstract": item.get("abstract", ""),
+        "language": item.get("language", ""),
+    }
+    entry = Entry("article", citation_key(resolved),
+                  [Field(k, v) for k, v in fields.items() if v])
+    library = bibtexparser.Library([entry])
+    encoder = LatexEncodingMiddleware(keep_math=True, enclose_urls=False)
+    library = encoder.transform(library)
+    return bibtexparser.write_string(library)
+
+
+def _bibtex_name(name: dict[str, str]) -> str:
+    if "literal" in name:
+        return "{" + name["literal"] + "}"
+    family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    parts = [family]
+    if name.get("suffix"):
+        parts.append(name["suffix"])
+    if name.get("given"):
+        parts.append(name["given"])
+    return ", ".join(parts)
+
+
+def ris(resolved: ResolvedArticle) -> str:
+    """An RIS record (JOUR) written by rispy."""
+    import rispy
+
+    item = csl_item(resolved)
+    metadata = resolved.metadata
+    record: dict[str, object] = {"type_of_reference": "JOUR"}
+    names = []
+    for name in item.get("author", []):
+        if "literal" in name:
+            names.append(name["literal"])
+        else:
+            family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family"))
+                              if p)
+            names.append(", ".join(p for p in (family, name.get("given"), name.get("suffix"))
+                                   if p))
+    if names:
+        record["authors"] = names
+    pages = item.get("page", "")
+    start, _, end = pages.partition("-")
+    optional = {
+        "title": item.get("title"),
+        "journal_name": item.get("container-title"),
+        "volume": item.get("volume"),
+        "number": item.get("issue"),
+        "start_page": start,
+        "end_page": end,
+        "issn": item.get("ISSN"),
+        "publisher": item.get("publisher"),
+        "doi": item.get("DOI"),
+        "urls": [item["URL"]] if item.get("URL") else None,
+        "keywords": list(metadata.keywords) or None,
+        "abstract": item.get("abstract"),
+        "language": item.get("language"),
+        "year": str(metadata.date.year) if metadata.date else None,
+        "date": metadata.date.strftime("%Y/%m/%d") if metadata.date else None,
+    }
+    record.update({k: v for k, v in optional.items() if v})
+    return rispy.dumps([record])
+
+
+def frontmatter_json(front: FrontMatter) -> str:
+    return json.dumps(front.to_json(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,247 @@
+"""THE one place where citation front matter is formatted into display strings for every edition.
+
+Backends lay these strings out; they never format a name, date or journal line themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import citation, styles
+from .inlines import Inlines, plain
+from .model import Author, ResolvedArticle
+
+RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words printed before front-matter values."""
+
+    abstract: str = "Abstract"
+    keywords: str = "Keywords"
+    how_to_cite: str = "How to Cite"
+    published: str = "Published"
+    doi: str = "DOI"
+    url: str = "URL"
+    license: str = "Licence"
+    orcid: str = "ORCID"
+    affiliations: str = "Affiliations"
+
+
+@dataclass(frozen=True)
+class AuthorLine:
+    """One author as displayed: name with honorific, affiliation markers, ORCID link."""
+
+    name: str  # "Dr. Salma Malik"
+    markers: tuple[str, ...]  # ("1", "2"); empty when the article has one affiliation
+    orcid_url: str  # "https://orcid.org/0000-…" or ""
+    email: str
+    corresponding: bool
+
+
+@dataclass(frozen=True)
+class AffiliationLine:
+    """One affiliation as displayed, with the marker its authors carry."""
+
+    marker: str  # "" when the article has one affiliation
+    name: str
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Every display string of an article's citation front matter, formatted once."""
+
+    lang: str
+    direction: str  # "ltr" or "rtl"
+    title: Inlines
+    subtitle: Inlines
+    authors: tuple[AuthorLine, ...]
+    affiliations: tuple[AffiliationLine, ...]
+    journal_line: str  # "CISS Insight Journal, Vol. 2, No. 2&3 (2014), pp. P01–15"
+    running_head: str  # "CISS Insight Journal, Vol. 2, No. 2&3 (2014)"
+    issue_title: str
+    published: str  # "October 6, 2014"
+    published_iso: str  # "2014-10-06"
+    doi_url: str  # "https://doi.org/10.…"
+    url: str
+    license: str
+    license_url: str
+    abstract: tuple[Inlines, ...]
+    keywords: tuple[str, ...]
+    how_to_cite: Inlines
+    style: str
+    style_title: str
+    short_citation: str  # "Malik (2014)", for footers
+    labels: Labels = Labels()
+
+    @property
+    def title_text(self) -> str:
+        return plain(self.title)
+
+    @property
+    def subtitle_text(self) -> str:
+        return plain(self.subtitle)
+
+    @property
+    def how_to_cite_text(self) -> str:
+        return plain(self.how_to_cite)
+
+    @property
+    def author_names(self) -> str:
+        """All display names in one line: "A, B and C"."""
+        return join_names([a.name for a in self.authors])
+
+    @property
+    def keywords_text(self) -> str:
+        return "; ".join(self.keywords)
+
+    def elements(self) -> list[tuple[str, str]]:
+        """(element, plain text) pairs in reading order: what every edition must show."""
+        pairs = [("title", self.title_text)]
+        if self.subtitle:
+            pairs.append(("subtitle", self.subtitle_text))
+        pairs += [(f"author {i}", a.name) for i, a in enumerate(self.authors, start=1)]
+        pairs += [(f"orcid {i}", a.orcid_url) for i, a in enumerate(self.authors, 1) if a.orcid_url]
+        pairs += [(f"affiliation {i}", a.name) for i, a in enumerate(self.affiliations, start=1)]
+        optional = [
+            ("journal line", self.journal_line),
+            ("published", self.published),
+            ("doi", self.doi_url),
+            ("url", self.url),
+            ("licence", self.license),
+            ("abstract", "\n\n".join(plain(p) for p in self.abstract)),
+            ("keywords", self.keywords_text),
+        ]
+        pairs += [(k, v) for k, v in optional if v]
+        pairs.append(("how to cite", self.how_to_cite_text))
+        return pairs
+
+    def to_json(self) -> dict[str, Any]:
+        """A machine-readable form: plain strings plus rich runs."""
+        data = asdict(self)
+        data["title_text"] = self.title_text
+        data["how_to_cite_text"] = self.how_to_cite_text
+        data["elements"] = dict(self.elements())
+        return _jsonable(data)
+
+
+def build_front_matter(resolved: ResolvedArticle, how_to_cite: Inlines | None = None) -> FrontMatter:
+    """Format every front-matter string of `resolved` (How to Cite in its style)."""
+    metadata = resolved.metadata
+    journal = metadata.journal
+    multi = len(metadata.affiliations) > 1
+    markers = {a.id: str(i) for i, a in enumerate(metadata.affiliations, start=1)}
+    authors = tuple(
+        AuthorLine(
+            name=display_name(a),
+            markers=tuple(markers[i] for i in a.affiliations) if multi else (),
+            orcid_url=f"https://orcid.org/{a.orcid}" if a.orcid else "",
+            email=a.email,
+            corresponding=a.corresponding,
+        )
+        for a in metadata.authors
+    )
+    affiliations = tuple(
+        AffiliationLine(markers[a.id] if multi else "", a.name) for a in metadata.affiliations
+    )
+    year = str(metadata.date.year) if metadata.date else ""
+    issue_part = _join(", ", [
+        f"Vol. {journal.volume}" if journal.volume else "",
+        f"No. {journal.issue}" if journal.issue else "",
+    ])
+    running_head = _join(", ", [journal.title, issue_part]) + (f" ({year})" if year else "")
+    cite = how_to_cite if how_to_cite is not None else citation.how_to_cite(resolved, resolved.style)
+    lang = metadata.lang
+    return FrontMatter(
+        lang=lang,
+        direction="rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        title=resolved.title,
+        subtitle=resolved.subtitle,
+        authors=authors,
+        affiliations=affiliations,
+        journal_line=_join(", ", [running_head.strip(), _pages(journal.pages)]),
+        running_head=running_head.strip(),
+        issue_title=journal.issue_title,
+        published=format_date(metadata.date) if metadata.date else "",
+        published_iso=metadata.date.isoformat() if metadata.date else "",
+        doi_url=f"https://doi.org/{metadata.doi}" if metadata.doi else "",
+        url=metadata.url,
+        license=metadata.license.name if metadata.license else "",
+        license_url=metadata.license.url if metadata.license else "",
+        abstract=resolved.abstract,
+        keywords=metadata.keywords,
+        how_to_cite=cite,
+        style=resolved.style,
+        style_title=styles.title(resolved.style),
+        short_citation=short_citation(metadata.authors, year),
+    )
+
+
+def display_name(author: Author) -> str:
+    """The name as printed in a title block: honorific, given names, particles, family, suffix."""
+    if author.literal:
+        parts = [author.honorific, author.literal]
+    else:
+        parts = [author.honorific, author.given, author.dropping_particle, author.particle,
+                 author.family]
+    name = " ".join(p for p in parts if p)
+    return f"{name}, {author.suffix}" if author.suffix else name
+
+
+def family_name(author: Author) -> str:
+    """The name a short citation uses: "Malik", "van Gogh", or the literal name."""
+    if author.literal:
+        return author.literal
+    return " ".join(p for p in (author.particle, author.family) if p) or author.given
+
+
+def short_citation(authors: tuple[Author, ...], year: str) -> str:
+    """ "Malik (2014)", "Malik & Tanaka (2014)", "Malik et al. (2014)"."""
+    names = [family_name(a) for a in authors]
+    if not names:
+        who = ""
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} & {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who} ({year})" if year and who else who or year
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def format_date(date: Any) -> str:
+    """ "October 6, 2014"."""
+    return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
+
+
+def _pages(pages: str) -> str:
+    if not pages:
+        return ""
+    dashed = re.sub(r"(?<=\w)\s*[-‐‑‒]\s*(?=\w)", "\u2013", pages)
+    return f"pp. {dashed}" if "\u2013" in dashed or "," in dashed else f"p. {dashed}"
+
+
+def _join(separator: str, parts: list[str]) -> str:
+    return separator.join(p for p in parts if p)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    return value
+

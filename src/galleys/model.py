@@ -1,0 +1,119 @@
+"""Frozen dataclasses for an article: its metadata as one normalized model, and its body."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .inlines import Inlines
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    """An institution an author belongs to; `id` is what authors refer to it by."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person's name in citation parts; `honorific` is for display only, never citations."""
+
+    given: str = ""
+    family: str = ""
+    particle: str = ""  # non-dropping particle: "van" in "van Gogh"
+    dropping_particle: str = ""
+    suffix: str = ""
+    literal: str = ""  # a name that cannot be split into given and family (an organisation)
+    honorific: str = ""
+    orcid: str = ""  # the bare identifier: 0000-0002-1825-0097
+    email: str = ""
+    corresponding: bool = False
+    affiliations: tuple[str, ...] = ()  # Affiliation ids
+
+
+@dataclass(frozen=True)
+class License:
+    """The licence the article is published under."""
+
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Journal:
+    """Where the article appears: journal-wide fields plus this article's volume, issue, pages."""
+
+    title: str = ""
+    volume: str = ""
+    issue: str = ""
+    issue_title: str = ""
+    pages: str = ""
+    issn: str = ""
+    eissn: str = ""
+    publisher: str = ""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Everything known about an article apart from its body, normalized from any convention."""
+
+    slug: str
+    title: str  # Pandoc Markdown inline text
+    subtitle: str = ""
+    authors: tuple[Author, ...] = ()
+    affiliations: tuple[Affiliation, ...] = ()
+    journal: Journal = Journal()
+    date: _dt.date | None = None  # published
+    doi: str = ""  # bare DOI: 10.1234/abc
+    url: str = ""
+    license: License | None = None
+    abstract: str = ""  # Pandoc Markdown, may hold several paragraphs
+    keywords: tuple[str, ...] = ()
+    lang: str = "en"
+    citation_style: str = "apa"
+
+    def affiliation(self, affiliation_id: str) -> Affiliation:
+        """The affiliation with this id (the reader guarantees it exists)."""
+        return next(a for a in self.affiliations if a.id == affiliation_id)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed source: metadata, the Markdown body, and where it came from."""
+
+    metadata: Metadata
+    body: str  # Pandoc Markdown after the front matter
+    source_path: Path
+    bibliography: Path | None = None  # references.bib / references.json beside article.md
+    body_line: int = 1  # line of source_path where the body starts
+    warnings: tuple[str, ...] = ()  # what the reader noticed but could read past
+
+    @property
+    def folder(self) -> Path:
+        """The article's folder: every file it refers to must be inside it."""
+        return self.source_path.parent
+
+
+@dataclass(frozen=True)
+class ResolvedArticle:
+    """An article after the shared passes: Markdown parsed once, citations processed once."""
+
+    article: Article
+    style: str  # the CSL style name used for in-body citations and How to Cite
+    title: Inlines
+    subtitle: Inlines
+    abstract: tuple[Inlines, ...]  # one entry a paragraph
+    ast: dict[str, Any] = field(compare=False, hash=False)  # pandoc JSON of the body
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def metadata(self) -> Metadata:
+        return self.article.metadata
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self.ast["blocks"]

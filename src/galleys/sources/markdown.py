@@ -1,0 +1,518 @@
+"""Reads source/<slug>/article.md (Pandoc Markdown + YAML) and journal.yaml into the model.
+
+Pandoc, JOSS and Quarto front-matter conventions are all normalized here into one Metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .. import styles
+from ..errors import InputMissingError, SourceError
+from ..model import Affiliation, Article, Author, Journal, License, Metadata
+from .names import split_honorific, split_name
+from .text import read_text
+from .yamltext import KeyPath, YamlDoc, load_yaml
+
+JOURNAL_FILE = "journal.yaml"
+BIBLIOGRAPHY_SUFFIXES = (".bib", ".bibtex", ".json", ".yaml", ".ris")
+
+KNOWN_KEYS = {
+    "title", "subtitle", "author", "authors", "affiliations", "journal", "date", "doi", "url",
+    "license", "licence", "abstract", "keywords", "tags", "lang", "citation-style", "slug",
+    "citation", "bibliography",
+}
+# Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
+IGNORED_KEYS = {
+    "nocite", "link-citations", "reference-section-title", "format", "toc", "execute",
+    "jupyter", "editor", "date-format", "csl", "header-includes", "documentclass", "geometry",
+    "fontsize", "mainfont", "categories", "description", "aas-doi", "aas-journal",
+}
+JOURNAL_KEYS = {"title", "volume", "issue", "issue-title", "pages", "issn", "eissn", "publisher"}
+AUTHOR_KEYS = {
+    "name", "given", "family", "given-names", "surname", "literal", "non-dropping-particle",
+    "dropping-particle", "suffix", "honorific", "orcid", "email", "corresponding",
+    "affiliation", "affiliations", "equal-contrib", "role", "roles", "url", "attributes", "id",
+    "alias", "note", "fax", "phone",
+}
+_CC = {
+    "cc-by": "by", "cc-by-sa": "by-sa", "cc-by-nd": "by-nd", "cc-by-nc": "by-nc",
+    "cc-by-nc-sa": "by-nc-sa", "cc-by-nc-nd": "by-nc-nd",
+}
+_ORCID = re.compile(r"^(\d{4}-){3}\d{3}[\dX]$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_FENCE = re.compile(r"^---[ \t]*$")
+_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def read_article(path: Path, warn: Callable[[str], None] | None = None) -> Article:
+    """Parse an article file and its journal.yaml into an Article, or raise SourceError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputMissingError("no such article file", path=path)
+    warnings: list[str] = []
+
+    def _warn(message: str) -> None:
+        warnings.append(message)
+        if warn:
+            warn(message)
+
+    text = read_text(path, _warn)
+    front_text, body, front_line, body_line = _split_front_matter(text, path)
+    doc = load_yaml(front_text, path, front_line)
+    if not isinstance(doc.data, dict):
+        raise SourceError("front matter must be a mapping of keys", path=path, line=front_line)
+    journal_doc = _journal_defaults(path.parent.parent / JOURNAL_FILE, _warn)
+    metadata = _Normalizer(doc, journal_doc, _warn).metadata(path)
+    bibliography = _bibliography(doc, path)
+    return Article(
+        metadata=metadata,
+        body=body,
+        source_path=path,
+        bibliography=bibliography,
+        body_line=body_line,
+        warnings=tuple(warnings),
+    )
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[str, str, int, int]:
+    lines = text.split("\n")
+    if not text.strip():
+        raise SourceError("the file is empty", path=path, line=1)
+    if not _FENCE.match(lines[0]):
+        raise SourceError("no YAML front matter: the file must start with '---'", path=path, line=1)
+    for index in range(1, len(lines)):
+        if _END.match(lines[index]):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return front, body, 2, index + 2
+    raise SourceError("front matter is not closed by '---' or '...'", path=path, line=1)
+
+
+def _journal_defaults(path: Path, warn: Callable[[str], None]) -> YamlDoc | None:
+    if not path.is_file():
+        return None
+    doc = load_yaml(read_text(path, warn), path, 1)
+    if not isinstance(doc.data, dict):
+        raise SourceError("journal.yaml must be a mapping of keys", path=path, line=1)
+    return doc
+
+
+def _bibliography(doc: YamlDoc, path: Path) -> Path | None:
+    folder = path.parent
+    value = doc.data.get("bibliography")
+    if value is None:
+        for name in ("references.bib", "references.json", "references.yaml"):
+            if (folder / name).is_file():
+                return folder / name
+        return None
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, str) or not value.strip():
+        raise doc.error(("bibliography",), "expected one file name")
+    candidate = (folder / value).resolve()
+    if not candidate.is_relative_to(folder.resolve()):
+        raise doc.error(("bibliography",), f"{value!r} is outside the article folder")
+    if candidate.suffix.lower() not in BIBLIOGRAPHY_SUFFIXES:
+        raise doc.error(
+            ("bibliography",), f"{value!r}: use one of {', '.join(BIBLIOGRAPHY_SUFFIXES)}"
+        )
+    if not candidate.is_file():
+        raise doc.error(("bibliography",), f"bibliography file {value!r} does not exist")
+    return candidate
+
+
+class _Normalizer:
+    """Turns the article's YAML (over journal.yaml defaults) into Metadata."""
+
+    def __init__(self, doc: YamlDoc, journal: YamlDoc | None, warn: Callable[[str], None]):
+        self.doc = doc
+        self.journal = journal
+        self.warn = warn
+
+    # -- lookup over the article, then journal.yaml ------------------------------------
+    def _get(self, key: str) -> tuple[Any, YamlDoc]:
+        if key in self.doc.data:
+            return self.doc.data[key], self.doc
+        if self.journal is not None and key in self.journal.data:
+            return self.journal.data[key], self.journal
+        return None, self.doc
+
+    def metadata(self, path: Path) -> Metadata:
+        for doc in (self.doc, self.journal):
+            if doc is not None:
+                self._check_keys(doc, doc.data, (), KNOWN_KEYS | IGNORED_KEYS)
+        title = self._text("title", required=True)
+        authors, affiliations = self._authors()
+        style = self._style()
+        return Metadata(
+            slug=self._slug(path),
+            title=title,
+            subtitle=self._text("subtitle"),
+            authors=authors,
+            affiliations=affiliations,
+            journal=self._journal(),
+            date=self._date(),
+            doi=self._doi(),
+            url=self._url(),
+            license=self._license(),
+            abstract=self._text("abstract"),
+            keywords=self._keywords(),
+            lang=self._lang(),
+            citation_style=style,
+        )
+
+    def _check_keys(self, doc: YamlDoc, data: dict, where: KeyPath, known: set[str]) -> None:
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                line = doc.line((*where, key))
+                dotted = ".".join(str(k) for k in (*where, key))
+                self.warn(f"{doc.path}:{line}: warning: unknown key {dotted!r}{hint}")
+
+    # -- typed scalars -----------------------------------------------------------------
+    def _text(self, key: str, *, required: bool = False) -> str:
+        value, doc = self._get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise SourceError(f"missing {key}", path=self.doc.path, line=1, key=key)
+            return ""
+        return _as_text(value, doc, (key,))
+
+    def _slug(self, path: Path) -> str:
+        value = self.doc.data.get("slug")
+        if value is None:
+            value = path.stem if path.stem != "article" else path.parent.name
+            value = value.lower()
+        slug = _as_text(value, self.doc, ("slug",))
+        if not _SLUG.match(slug):
+            raise self.doc.error(
+                ("slug",), f"{slug!r} is not a slug: use lower-case letters, digits, '-', '.', '_'"
+            )
+        return slug
+
+    def _date(self) -> dt.date | None:
+        value, doc = self._get("date")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise doc.error(("date",), f"{value!r} is not a date: write it as YYYY-MM-DD")
+
+    def _doi(self) -> str:
+        value, doc = self._get("doi")
+        if value is None:
+            value = self._citation_field("doi")
+        if value is None:
+            return ""
+        text = _as_text(value, doc, ("doi",)).strip()
+        bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.IGNORECASE)
+        if not re.match(r"^10\.\d{4,9}/\S+$", bare):
+            raise doc.error(("doi",), f"{text!r} is not a DOI (10.NNNN/suffix)")
+        return bare
+
+    def _url(self) -> str:
+        value, doc = self._get("url")
+        if value is None:
+            value = self._citation_field("url")
+        if value is None:
+            return ""
+        text = _as_text(value, doc, ("url",)).strip()
+        if not re.match(r"^https?://[^\s/]+", text, flags=re.IGNORECASE):
+            raise doc.error(("url",), f"{text!r} is not an http(s) URL")
+        return text
+
+    def _lang(self) -> str:
+        value, doc = self._get("lang")
+        if value is None:
+            return "en"
+        text = _as_text(value, doc, ("lang",))
+        if not _LANG.match(text):
+            raise doc.error(("lang",), f"{text!r} is not a language tag such as en or ur-PK")
+        return text
+
+    def _style(self) -> str:
+        value, doc = self._get("citation-style")
+        if value is None:
+            return styles.DEFAULT
+        name = _as_text(value, doc, ("citation-style",))
+        try:
+            styles.path(name)
+        except Exception as exc:
+            raise doc.error(("citation-style",), str(exc)) from None
+        return name
+
+    def _keywords(self) -> tuple[str, ...]:
+        key = "keywords" if "keywords" in self.doc.data else "tags"
+        value, doc = self._get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return tuple(k.strip() for k in re.split(r"[,;]", value) if k.strip())
+        if not isinstance(value, list):
+            raise doc.error((key,), "expected a list of keywords")
+        return tuple(_as_text(k, doc, (key, i)) for i, k in enumerate(value))
+
+    def _license(self) -> License | None:
+        key = "license"
+        value, doc = self._get(key)
+        if value is None:
+            key = "licence"
+            value, doc = self._get(key)
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            name = value.get("name", value.get("text", value.get("type")))
+            url = value.get("url", value.get("link", ""))
+            if not name:
+                raise doc.error((key,), "a licence needs a name (or text)")
+            return License(_as_text(name, doc, (key, "name")), _as_text(url, doc, (key, "url")))
+        text = _as_text(value, doc, (key,)).strip()
+        return _known_license(text)
+
+    # -- journal -----------------------------------------------------------------------
+    def _citation_field(self, key: str) -> Any:
+        citation = self.doc.data.get("citation")
+        if isinstance(citation, dict):
+            return citation.get(key)
+        return None
+
+    def _journal(self) -> Journal:
+        fields: dict[str, str] = {}
+        citation = self.doc.data.get("citation")
+        if citation is not None and not isinstance(citation, dict):
+            raise self.doc.error(("citation",), "expected a mapping (Quarto citation block)")
+        if isinstance(citation, dict):
+            mapping = {"container-title": "title", "volume": "volume", "issue": "issue",
+                       "page": "pages", "issn": "issn", "publisher": "publisher"}
+            for source_key, field in mapping.items():
+                if citation.get(source_key) is not None:
+                    fields[field] = _as_text(citation[source_key], self.doc, ("citation", source_key))
+        for doc in (self.journal, self.doc):  # the article's own keys win
+            if doc is None or "journal" not in doc.data:
+                continue
+            block = doc.data["journal"]
+            if isinstance(block, str):
+                fields["title"] = block
+                continue
+            if not isinstance(block, dict):
+                raise doc.error(("journal",), "expected a mapping with title, volume, issue …")
+            self._check_keys(doc, block, ("journal",), JOURNAL_KEYS)
+            for key, value in block.items():
+                if key in JOURNAL_KEYS and value is not None:
+                    fields[key.replace("-", "_")] = _as_text(value, doc, ("journal", key))
+        return Journal(**fields)
+
+    # -- authors and affiliations --------------------------------------------------------
+    def _authors(self) -> tuple[tuple[Author, ...], tuple[Affiliation, ...]]:
+        key = "authors" if "authors" in self.doc.data else "author"
+        raw = self.doc.data.get(key)
+        if raw is None:
+            return (), ()
+        if isinstance(raw, str | dict):
+            raw = [raw]
+        if not isinstance(raw, list):
+            raise self.doc.error((key,), "expected an author name or a list of authors")
+        registry = _AffiliationRegistry(self.doc)
+        authors = [self._author(item, (key, i), registry) for i, item in enumerate(raw)]
+        return tuple(authors), registry.used()
+
+    def _author(self, item: Any, where: KeyPath, registry: _AffiliationRegistry) -> Author:
+        doc = self.doc
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected an author name or a mapping with a name")
+        self._check_keys(doc, item, where, AUTHOR_KEYS)
+        parts: dict[str, str] = {}
+        honorific = _as_text(item.get("honorific", ""), doc, (*where, "honorific"))
+        name = item.get("name")
+        if isinstance(name, dict):
+            parts.update(_name_parts(name, doc, (*where, "name")))
+        elif name is not None:
+            text = _as_text(name, doc, (*where, "name"))
+            found, rest = split_honorific(text)
+            if found and not honorific:
+                honorific = found
+            parts.update(split_name(rest) if rest else {})
+        parts.update(_name_parts(item, doc, where))
+        if not any(parts.get(k) for k in ("family", "given", "literal")):
+            raise doc.error(where, "author has no name")
+        orcid = _orcid(item.get("orcid"), doc, (*where, "orcid"))
+        affiliation_value = item.get("affiliations", item.get("affiliation"))
+        aff_key = "affiliations" if "affiliations" in item else "affiliation"
+        ids = registry.resolve(affiliation_value, (*where, aff_key))
+        corresponding = item.get("corresponding", False)
+        if not isinstance(corresponding, bool):
+            raise doc.error((*where, "corresponding"), "expected true or false")
+        return Author(
+            given=parts.get("given", ""),
+            family=parts.get("family", ""),
+            particle=parts.get("particle", ""),
+            dropping_particle=parts.get("dropping_particle", ""),
+            suffix=parts.get("suffix", ""),
+            literal=parts.get("literal", ""),
+            honorific=honorific,
+            orcid=orcid,
+            email=_as_text(item.get("email", ""), doc, (*where, "email")),
+            corresponding=corresponding,
+            affiliations=ids,
+        )
+
+
+class _AffiliationRegistry:
+    """Top-level affiliations (JOSS index, Quarto id) and inline ones, in first-use order."""
+
+    def __init__(self, doc: YamlDoc) -> None:
+        self.doc = doc
+        self.declared: dict[str, Affiliation] = {}
+        self.order: list[str] = []
+        raw = doc.data.get("affiliations")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            raise doc.error(("affiliations",), "expected a list of affiliations")
+        for index, entry in enumerate(raw, start=1):
+            where: KeyPath = ("affiliations", index - 1)
+            if isinstance(entry, str):
+                entry = {"name": entry}
+            if not isinstance(entry, dict):
+                raise doc.error(where, "expected an affiliation mapping with a name")
+            ident = entry.get("index", entry.get("id", index))
+            ident = _as_text(ident, doc, (*where, "id"))
+            if ident in self.declared:
+                raise doc.error(where, f"affiliation id {ident!r} is used twice")
+            self.declared[ident] = Affiliation(ident, _affiliation_name(entry, doc, where))
+
+    def resolve(self, value: Any, where: KeyPath) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        ids: list[str] = []
+        for i, item in enumerate(items):
+            here = (*where, i) if isinstance(value, list) else where
+            if isinstance(item, dict) and "ref" in item:
+                ids.append(self._reference(_as_text(item["ref"], self.doc, here), here))
+            elif isinstance(item, dict):
+                ids.append(self._inline(_affiliation_name(item, self.doc, here), item.get("id")))
+            elif isinstance(item, str | int) and not isinstance(item, bool):
+                text = str(item)
+                if self.declared:
+                    for ref in (r.strip() for r in text.split(",")):
+                        if ref:
+                            ids.append(self._reference(ref, here))
+                else:
+                    ids.append(self._inline(text.strip(), None))
+            else:
+                raise self.doc.error(here, "expected an affiliation id, name or mapping")
+        return tuple(dict.fromkeys(ids))
+
+    def _reference(self, ref: str, where: KeyPath) -> str:
+        if ref not in self.declared:
+            known = ", ".join(self.declared) or "none"
+            raise self.doc.error(where, f"affiliation {ref!r} points nowhere (declared: {known})")
+        self._use(ref)
+        return ref
+
+    def _inline(self, name: str, ident: Any) -> str:
+        for existing in self.declared.values():
+            if existing.name == name:
+                self._use(existing.id)
+                return existing.id
+        new_id = str(ident) if ident is not None else f"aff-{len(self.declared) + 1}"
+        self.declared[new_id] = Affiliation(new_id, name)
+        self._use(new_id)
+        return new_id
+
+    def _use(self, ident: str) -> None:
+        if ident not in self.order:
+            self.order.append(ident)
+
+    def used(self) -> tuple[Affiliation, ...]:
+        return tuple(self.declared[i] for i in self.order)
+
+
+def _affiliation_name(entry: dict, doc: YamlDoc, where: KeyPath) -> str:
+    parts = []
+    for key in ("department", "name", "address", "city", "region", "state", "country"):
+        if entry.get(key):
+            parts.append(_as_text(entry[key], doc, (*where, key)))
+    if not parts:
+        raise doc.error(where, "affiliation has no name")
+    return ", ".join(parts)
+
+
+def _name_parts(data: dict, doc: YamlDoc, where: KeyPath) -> dict[str, str]:
+    keys = {
+        "given": "given", "given-names": "given", "family": "family", "surname": "family",
+        "literal": "literal", "non-dropping-particle": "particle",
+        "dropping-particle": "dropping_particle", "suffix": "suffix",
+    }
+    parts = {}
+    for key, field in keys.items():
+        if data.get(key) is not None:
+            parts[field] = _as_text(data[key], doc, (*where, key)).strip()
+    return parts
+
+
+def _orcid(value: Any, doc: YamlDoc, where: KeyPath) -> str:
+    if value is None or value == "":
+        return ""
+    text = _as_text(value, doc, where).strip()
+    bare = re.sub(r"^https?://orcid\.org/", "", text, flags=re.IGNORECASE).upper()
+    if not _ORCID.match(bare) or not _orcid_checksum_ok(bare):
+        raise doc.error(where, f"{text!r} is not a valid ORCID iD")
+    return bare
+
+
+def _orcid_checksum_ok(orcid: str) -> bool:
+    digits = orcid.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def _known_license(text: str) -> License:
+    match = re.match(r"^cc[-\s]?(by(?:[-\s](?:nc|sa|nd))*)[-\s]?(\d\.\d)?$", text.strip(), re.I)
+    if match:
+        kind = "cc-" + re.sub(r"\s", "-", match.group(1).lower())
+        version = match.group(2) or "4.0"
+        if kind in _CC:
+            name = f"CC {_CC[kind].upper()} {version}"
+            url = f"https://creativecommons.org/licenses/{_CC[kind]}/{version}/"
+            return License(name, url)
+    if text.upper() in {"CC0", "CC0-1.0", "CC0 1.0"}:
+        return License("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/")
+    if re.match(r"^https?://", text):
+        return License(text, text)
+    return License(text)
+
+
+def _as_text(value: Any, doc: YamlDoc, where: KeyPath) -> str:
+    """Text from a YAML scalar; numbers are fine (volume: 2), lists and mappings are not."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise doc.error(where, f"expected text, got {value!r}")
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    kind = "a list" if isinstance(value, list) else "a mapping"
+    raise doc.error(where, f"expected text, got {kind}")
