@@ -8,12 +8,12 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import backends, exports
 from .backends import RenderOptions
-from .errors import GalleysError, InputMissingError, OutputError, UsageError
+from .errors import GalleysError, InputMissingError, OutputError, SourceError, UsageError
 from .frontmatter import FrontMatter, build_front_matter
 from .model import ResolvedArticle
 from .resolve import resolve
@@ -33,13 +33,23 @@ class OutputFile:
     media_type: str
 
 
-def prepare(path: Path, style: str | None = None, warn: Callable[[str], None] | None = None
-            ) -> tuple[ResolvedArticle, FrontMatter]:
-    """Read, resolve and format the front matter of one article: what every backend needs."""
-    article = read_article(Path(path), warn=warn)
+def prepare(
+    path: Path,
+    style: str | None = None,
+    warn: Callable[[str], None] | None = None,
+    *,
+    strict: bool = False,
+) -> tuple[ResolvedArticle, FrontMatter]:
+    """Read, resolve and format the front matter of one article: what every backend needs.
+
+    With `strict`, the first warning (unknown key, pandoc warning …) is an error instead.
+    """
+    article = read_article(Path(path))
     resolved = resolve(article, style)
+    if strict and resolved.warnings:
+        raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
     if warn:
-        for message in resolved.warnings[len(article.warnings):]:
+        for message in resolved.warnings:
             warn(message)
     return resolved, build_front_matter(resolved)
 
@@ -69,8 +79,9 @@ def render_article(
 ) -> list[OutputFile]:
     """Every output file of one article, in memory; nothing is written."""
     slug = resolved.metadata.slug
-    options = RenderOptions(source_date_epoch=source_date_epoch(resolved), paper=paper,
-                            strict=strict)
+    options = RenderOptions(
+        source_date_epoch=source_date_epoch(resolved), paper=paper, strict=strict
+    )
     outputs = []
     for name in formats:
         backend = backends.get(name)
@@ -107,8 +118,9 @@ def write_atomic(target: Path, data: bytes) -> None:
     descriptor = None
     temp = None
     try:
-        descriptor, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                                 dir=target.parent)
+        descriptor, temp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
         temp = Path(temp_name)
         with os.fdopen(descriptor, "wb") as handle:
             descriptor = None
@@ -135,8 +147,9 @@ def write_manifest(dist: Path) -> Path:
         if relative == MANIFEST or path.name.startswith("."):
             continue
         data = path.read_bytes()
-        entries.append({"path": relative, "size": len(data),
-                        "sha256": hashlib.sha256(data).hexdigest()})
+        entries.append(
+            {"path": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        )
     manifest = dist / MANIFEST
     text = json.dumps({"files": entries}, indent=2, ensure_ascii=False) + "\n"
     write_atomic(manifest, text.encode("utf-8"))
@@ -145,5 +158,65 @@ def write_manifest(dist: Path) -> Path:
 
 @dataclass
 class BuildResult:
-    built: list[str]
-    failed: list[tuple[str, GalleysError]]
+    """What a build of several articles did."""
+
+    built: list[Path] = field(default_factory=list)  # article folders in dist/
+    failed: list[tuple[Path, GalleysError]] = field(default_factory=list)  # source, error
+
+
+def convert(
+    path: Path,
+    out_dir: Path | None,
+    formats: tuple[str, ...],
+    *,
+    style: str | None = None,
+    paper: str = "a4",
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Build one article into out_dir (default dist/<slug>/); all renders before any write."""
+    resolved, front = prepare(path, style, warn, strict=strict)
+    outputs = render_article(resolved, front, formats, paper=paper, strict=strict)
+    folder = out_dir if out_dir is not None else Path("dist") / resolved.metadata.slug
+    return deliver(outputs, folder)
+
+
+def build_all(
+    source_dir: Path,
+    dist: Path,
+    formats: tuple[str, ...],
+    *,
+    style: str | None = None,
+    paper: str = "a4",
+    strict: bool = False,
+    warn: Callable[[str], None] | None = None,
+    progress: Callable[[Path, list[Path] | GalleysError], None] | None = None,
+) -> BuildResult:
+    """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest."""
+    articles = find_articles(source_dir)
+    if not articles:
+        raise InputMissingError(f"no */{ARTICLE_FILE} in the source folder", path=source_dir)
+    result = BuildResult()
+    slugs: dict[str, Path] = {}
+    for path in articles:
+        try:
+            resolved, front = prepare(path, style, warn, strict=strict)
+            slug = resolved.metadata.slug
+            if slug in slugs:
+                raise SourceError(
+                    f"slug {slug!r} is also used by {slugs[slug]}", path=path, key="slug"
+                )
+            slugs[slug] = path
+            outputs = render_article(resolved, front, formats, paper=paper, strict=strict)
+            written = deliver(outputs, dist / slug)
+        except GalleysError as error:
+            result.failed.append((path, error))
+            if progress:
+                progress(path, error)
+            continue
+        result.built.append(dist / slug)
+        if progress:
+            progress(path, written)
+    if result.built:
+        write_manifest(dist)
+    return result

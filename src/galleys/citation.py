@@ -69,11 +69,27 @@ def how_to_cite_many(resolved: ResolvedArticle, style_names: tuple[str, ...]) ->
         "pandoc-api-version": [1, 23, 1],
         "meta": {
             "references": _meta_value(json.loads(item)),
-            "nocite": {"t": "MetaInlines", "c": [
-                {"t": "Cite", "c": [[{"citationId": CITATION_ID, "citationPrefix": [],
-                                      "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
-                                      "citationNoteNum": 0, "citationHash": 0}],
-                                    [{"t": "Str", "c": f"@{CITATION_ID}"}]]}]},
+            "nocite": {
+                "t": "MetaInlines",
+                "c": [
+                    {
+                        "t": "Cite",
+                        "c": [
+                            [
+                                {
+                                    "citationId": CITATION_ID,
+                                    "citationPrefix": [],
+                                    "citationSuffix": [],
+                                    "citationMode": {"t": "NormalCitation"},
+                                    "citationNoteNum": 0,
+                                    "citationHash": 0,
+                                }
+                            ],
+                            [{"t": "Str", "c": f"@{CITATION_ID}"}],
+                        ],
+                    }
+                ],
+            },
             "lang": {"t": "MetaString", "c": metadata.lang},
         },
         "blocks": [],

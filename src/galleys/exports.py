@@ -22,8 +22,10 @@ FILES = (
 def all_files(resolved: ResolvedArticle, front: FrontMatter) -> list[tuple[str, str, bytes]]:
     """(suffix, media type, bytes) for every export of one article."""
     makers = (bibtex, ris, csl_json, lambda r: frontmatter_json(front))
-    return [(suffix, media, make(resolved).encode("utf-8"))
-            for (suffix, media), make in zip(FILES, makers, strict=True)]
+    return [
+        (suffix, media, make(resolved).encode("utf-8"))
+        for (suffix, media), make in zip(FILES, makers, strict=True)
+    ]
 
 
 def citation_key(resolved: ResolvedArticle) -> str:
@@ -48,14 +50,11 @@ def csl_json(resolved: ResolvedArticle) -> str:
 def bibtex(resolved: ResolvedArticle) -> str:
     """A BibTeX @article entry written by bibtexparser, non-ASCII encoded as LaTeX."""
     import bibtexparser
-    from bibtexparser.middlewares import LatexEncodingMiddleware
     from bibtexparser.model import Entry, Field
 
     item = csl_item(resolved)
     metadata = resolved.metadata
-    authors = " and ".join(_bibtex_name(n) for n in item.get("author", []))
     fields = {
-        "author": authors,
         "title": item.get("title", ""),
         "journal": item.get("container-title", ""),
         "year": str(metadata.date.year) if metadata.date else "",
@@ -71,24 +70,28 @@ def bibtex(resolved: ResolvedArticle) -> str:
         "abstract": item.get("abstract", ""),
         "language": item.get("language", ""),
     }
-    entry = Entry("article", citation_key(resolved),
-                  [Field(k, v) for k, v in fields.items() if v])
-    library = bibtexparser.Library([entry])
-    encoder = LatexEncodingMiddleware(keep_math=True, enclose_urls=False)
-    library = encoder.transform(library)
-    return bibtexparser.write_string(library)
+    verbatim = {"doi", "url"}  # read as-is by biblatex and most managers
+    encoded = {k: v if k in verbatim else _latex(v) for k, v in fields.items() if v}
+    authors = " and ".join(_bibtex_name(n) for n in item.get("author", []))
+    if authors:
+        encoded = {"author": authors, **encoded}
+    entry = Entry("article", citation_key(resolved), [Field(k, v) for k, v in encoded.items()])
+    return bibtexparser.write_string(bibtexparser.Library([entry]))
+
+
+def _latex(text: str) -> str:
+    from pylatexenc.latexencode import unicode_to_latex
+
+    return unicode_to_latex(text, non_ascii_only=False, unknown_char_policy="keep")
 
 
 def _bibtex_name(name: dict[str, str]) -> str:
+    """ "van Gogh, Jr., Vincent"; a literal (organisation) name braced so it is not split."""
     if "literal" in name:
-        return "{" + name["literal"] + "}"
+        return "{" + _latex(name["literal"]) + "}"
     family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
-    parts = [family]
-    if name.get("suffix"):
-        parts.append(name["suffix"])
-    if name.get("given"):
-        parts.append(name["given"])
-    return ", ".join(parts)
+    parts = [family, name.get("suffix", ""), name.get("given", "")]
+    return ", ".join(_latex(p) for p in parts if p)
 
 
 def ris(resolved: ResolvedArticle) -> str:
@@ -103,10 +106,10 @@ def ris(resolved: ResolvedArticle) -> str:
         if "literal" in name:
             names.append(name["literal"])
         else:
-            family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family"))
-                              if p)
-            names.append(", ".join(p for p in (family, name.get("given"), name.get("suffix"))
-                                   if p))
+            family = " ".join(
+                p for p in (name.get("non-dropping-particle"), name.get("family")) if p
+            )
+            names.append(", ".join(p for p in (family, name.get("given"), name.get("suffix")) if p))
     if names:
         record["authors"] = names
     pages = item.get("page", "")
@@ -129,7 +132,19 @@ def ris(resolved: ResolvedArticle) -> str:
         "date": metadata.date.strftime("%Y/%m/%d") if metadata.date else None,
     }
     record.update({k: v for k, v in optional.items() if v})
-    return rispy.dumps([record])
+    return rispy.dumps([record], implementation=_ris_writer())
+
+
+def _ris_writer() -> type:
+    import rispy
+
+    class RisWriter(rispy.RisWriter):
+        """rispy's writer without its "1." line before each record."""
+
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return RisWriter
 
 
 def frontmatter_json(front: FrontMatter) -> str:

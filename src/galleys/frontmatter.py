@@ -14,8 +14,20 @@ from .inlines import Inlines, plain
 from .model import Author, ResolvedArticle
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,9 @@ class FrontMatter:
         return _jsonable(data)
 
 
-def build_front_matter(resolved: ResolvedArticle, how_to_cite: Inlines | None = None) -> FrontMatter:
+def build_front_matter(
+    resolved: ResolvedArticle, how_to_cite: Inlines | None = None
+) -> FrontMatter:
     """Format every front-matter string of `resolved` (How to Cite in its style)."""
     metadata = resolved.metadata
     journal = metadata.journal
@@ -150,12 +164,17 @@ def build_front_matter(resolved: ResolvedArticle, how_to_cite: Inlines | None = 
         AffiliationLine(markers[a.id] if multi else "", a.name) for a in metadata.affiliations
     )
     year = str(metadata.date.year) if metadata.date else ""
-    issue_part = _join(", ", [
-        f"Vol. {journal.volume}" if journal.volume else "",
-        f"No. {journal.issue}" if journal.issue else "",
-    ])
+    issue_part = _join(
+        ", ",
+        [
+            f"Vol. {journal.volume}" if journal.volume else "",
+            f"No. {journal.issue}" if journal.issue else "",
+        ],
+    )
     running_head = _join(", ", [journal.title, issue_part]) + (f" ({year})" if year else "")
-    cite = how_to_cite if how_to_cite is not None else citation.how_to_cite(resolved, resolved.style)
+    cite = (
+        how_to_cite if how_to_cite is not None else citation.how_to_cite(resolved, resolved.style)
+    )
     lang = metadata.lang
     return FrontMatter(
         lang=lang,
@@ -187,8 +206,13 @@ def display_name(author: Author) -> str:
     if author.literal:
         parts = [author.honorific, author.literal]
     else:
-        parts = [author.honorific, author.given, author.dropping_particle, author.particle,
-                 author.family]
+        parts = [
+            author.honorific,
+            author.given,
+            author.dropping_particle,
+            author.particle,
+            author.family,
+        ]
     name = " ".join(p for p in parts if p)
     return f"{name}, {author.suffix}" if author.suffix else name
 
@@ -244,4 +268,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, frozenset | set):
         return sorted(value)
     return value
-

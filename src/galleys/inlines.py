@@ -70,13 +70,13 @@ def _walk(
                 continue
             _walk(content[1], marks, link, out, where)
         elif kind == "Quoted":
-            left, right = ("\u2018", "\u2019") if content[0]["t"] == "SingleQuote" else ("\u201c", "\u201d")
+            left, right = (
+                ("\u2018", "\u2019") if content[0]["t"] == "SingleQuote" else ("\u201c", "\u201d")
+            )
             out.append(Run(left, marks, link))
             _walk(content[1], marks, link, out, where)
             out.append(Run(right, marks, link))
-        elif kind == "Cite":
-            _walk(content[1], marks, link, out, where)
-        elif kind == "Image":
+        elif kind == "Cite" or kind == "Image":
             _walk(content[1], marks, link, out, where)
         elif kind == "RawInline":
             continue  # never produced: raw extensions are off in the reader

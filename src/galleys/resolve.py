@@ -34,7 +34,9 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
             str(styles.path(style)),
         ]
     # JSON is YAML: every value arrives as a string pandoc parses as Markdown.
-    yaml_header = "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in header.items() if v)
+    yaml_header = "\n".join(
+        f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in header.items() if v
+    )
     source = f"---\n{yaml_header}\n---\n\n{article.body}\n"
     result = pandoc.run(args, source.encode("utf-8"))
     ast = result.json()

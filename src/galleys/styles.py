@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import re
 import functools
 import importlib.util
+import re
 from pathlib import Path
 
 from .errors import UsageError

@@ -23,26 +23,83 @@ JOURNAL_FILE = "journal.yaml"
 BIBLIOGRAPHY_SUFFIXES = (".bib", ".bibtex", ".json", ".yaml", ".ris")
 
 KNOWN_KEYS = {
-    "title", "subtitle", "author", "authors", "affiliations", "journal", "date", "doi", "url",
-    "license", "licence", "abstract", "keywords", "tags", "lang", "citation-style", "slug",
-    "citation", "bibliography",
+    "title",
+    "subtitle",
+    "author",
+    "authors",
+    "affiliations",
+    "journal",
+    "date",
+    "doi",
+    "url",
+    "license",
+    "licence",
+    "abstract",
+    "keywords",
+    "tags",
+    "lang",
+    "citation-style",
+    "slug",
+    "citation",
+    "bibliography",
 }
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
 IGNORED_KEYS = {
-    "nocite", "link-citations", "reference-section-title", "format", "toc", "execute",
-    "jupyter", "editor", "date-format", "csl", "header-includes", "documentclass", "geometry",
-    "fontsize", "mainfont", "categories", "description", "aas-doi", "aas-journal",
+    "nocite",
+    "link-citations",
+    "reference-section-title",
+    "format",
+    "toc",
+    "execute",
+    "jupyter",
+    "editor",
+    "date-format",
+    "csl",
+    "header-includes",
+    "documentclass",
+    "geometry",
+    "fontsize",
+    "mainfont",
+    "categories",
+    "description",
+    "aas-doi",
+    "aas-journal",
 }
 JOURNAL_KEYS = {"title", "volume", "issue", "issue-title", "pages", "issn", "eissn", "publisher"}
 AUTHOR_KEYS = {
-    "name", "given", "family", "given-names", "surname", "literal", "non-dropping-particle",
-    "dropping-particle", "suffix", "honorific", "orcid", "email", "corresponding",
-    "affiliation", "affiliations", "equal-contrib", "role", "roles", "url", "attributes", "id",
-    "alias", "note", "fax", "phone",
+    "name",
+    "given",
+    "family",
+    "given-names",
+    "surname",
+    "literal",
+    "non-dropping-particle",
+    "dropping-particle",
+    "suffix",
+    "honorific",
+    "orcid",
+    "email",
+    "corresponding",
+    "affiliation",
+    "affiliations",
+    "equal-contrib",
+    "role",
+    "roles",
+    "url",
+    "attributes",
+    "id",
+    "alias",
+    "note",
+    "fax",
+    "phone",
 }
 _CC = {
-    "cc-by": "by", "cc-by-sa": "by-sa", "cc-by-nd": "by-nd", "cc-by-nc": "by-nc",
-    "cc-by-nc-sa": "by-nc-sa", "cc-by-nc-nd": "by-nc-nd",
+    "cc-by": "by",
+    "cc-by-sa": "by-sa",
+    "cc-by-nd": "by-nd",
+    "cc-by-nc": "by-nc",
+    "cc-by-nc-sa": "by-nc-sa",
+    "cc-by-nc-nd": "by-nc-nd",
 }
 _ORCID = re.compile(r"^(\d{4}-){3}\d{3}[\dX]$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -297,11 +354,19 @@ class _Normalizer:
         if citation is not None and not isinstance(citation, dict):
             raise self.doc.error(("citation",), "expected a mapping (Quarto citation block)")
         if isinstance(citation, dict):
-            mapping = {"container-title": "title", "volume": "volume", "issue": "issue",
-                       "page": "pages", "issn": "issn", "publisher": "publisher"}
+            mapping = {
+                "container-title": "title",
+                "volume": "volume",
+                "issue": "issue",
+                "page": "pages",
+                "issn": "issn",
+                "publisher": "publisher",
+            }
             for source_key, field in mapping.items():
                 if citation.get(source_key) is not None:
-                    fields[field] = _as_text(citation[source_key], self.doc, ("citation", source_key))
+                    fields[field] = _as_text(
+                        citation[source_key], self.doc, ("citation", source_key)
+                    )
         for doc in (self.journal, self.doc):  # the article's own keys win
             if doc is None or "journal" not in doc.data:
                 continue
@@ -458,9 +523,14 @@ def _affiliation_name(entry: dict, doc: YamlDoc, where: KeyPath) -> str:
 
 def _name_parts(data: dict, doc: YamlDoc, where: KeyPath) -> dict[str, str]:
     keys = {
-        "given": "given", "given-names": "given", "family": "family", "surname": "family",
-        "literal": "literal", "non-dropping-particle": "particle",
-        "dropping-particle": "dropping_particle", "suffix": "suffix",
+        "given": "given",
+        "given-names": "given",
+        "family": "family",
+        "surname": "family",
+        "literal": "literal",
+        "non-dropping-particle": "particle",
+        "dropping-particle": "dropping_particle",
+        "suffix": "suffix",
     }
     parts = {}
     for key, field in keys.items():

@@ -18,8 +18,30 @@ HONORIFICS = (
     "Dame",
     "Engr.",
 )
-_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "dos", "das",
-              "la", "le", "ten", "ter", "af", "zu", "bin", "binti", "al", "el"}
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "dos",
+    "das",
+    "la",
+    "le",
+    "ten",
+    "ter",
+    "af",
+    "zu",
+    "bin",
+    "binti",
+    "al",
+    "el",
+}
 _SUFFIXES = {"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"}
 
 
@@ -28,7 +50,7 @@ def split_honorific(name: str) -> tuple[str, str]:
     stripped = name.strip()
     for honorific in HONORIFICS:
         if re.match(re.escape(honorific) + r"\s+\S", stripped):
-            return honorific, stripped[len(honorific):].strip()
+            return honorific, stripped[len(honorific) :].strip()
     return "", stripped
 
 

@@ -37,7 +37,9 @@ def read_text(path: Path, warn: Callable[[str], None]) -> str:
     if found:
         line = text.count("\n", 0, found.start()) + 1
         count = len(_CONTROL.findall(text))
-        warn(f"{path}:{line}: warning: removed {count} control character(s) such as "
-             f"U+{ord(found.group()):04X}")
+        warn(
+            f"{path}:{line}: warning: removed {count} control character(s) such as "
+            f"U+{ord(found.group()):04X}"
+        )
         text = _CONTROL.sub("", text)
     return text

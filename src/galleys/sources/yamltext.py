@@ -102,7 +102,12 @@ class _Builder:
                 key = str(self._scalar(key_node, key_path))
                 child = (*key_path, key)
                 if key in result:
-                    raise self.doc.error(child, "duplicate key") from None
+                    raise SourceError(
+                        "duplicate key",
+                        path=self.doc.path,
+                        line=self._line(key_node),
+                        key=".".join(map(str, child)),
+                    )
                 self.doc.lines[child] = self._line(key_node)
                 result[key] = self.build(value_node, child)
             return result

@@ -1,0 +1,7 @@
+"""`python -m galleys`: the same as the `galleys` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

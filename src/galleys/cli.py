@@ -1,0 +1,249 @@
+"""The `galleys` command: argument parsing only; maps errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GalleysError
+
+DESCRIPTION = """\
+Turn one normalized article source into its formatted editions (PDF, EPUB, DOCX), each with
+the same citation front matter, plus the article's citation as BibTeX, RIS and CSL-JSON.
+
+exit codes: 0 ok, 1 build finished with failures, 2 usage, 65 bad source data,
+66 input missing, 70 internal error, 73 cannot write output"""
+
+
+class _Console:
+    """Where messages go: results to stdout, warnings and errors to stderr."""
+
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 1:
+            print(message)
+
+    def detail(self, message: str) -> None:
+        if self.verbosity >= 2:
+            print(message)
+
+    def warn(self, message: str) -> None:
+        if self.verbosity >= 1:
+            print(message, file=sys.stderr)
+
+    def error(self, message: str) -> None:
+        print(f"galleys: error: {message}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="galleys",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"galleys {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="print more")
+    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    render = argparse.ArgumentParser(add_help=False)
+    render.add_argument(
+        "--to",
+        metavar="FORMATS",
+        help="comma-separated formats (default: all; see `galleys formats`)",
+    )
+    render.add_argument(
+        "--style", metavar="NAME", help="CSL citation style (default: the article's, else apa)"
+    )
+    render.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        default="a4",
+        help="page size of the PDF edition (default: a4)",
+    )
+    render.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    convert = commands.add_parser(
+        "convert",
+        parents=[common, render],
+        help="build the editions of one article",
+        description="Build the editions of one article file.",
+    )
+    convert.add_argument("article", type=Path, metavar="ARTICLE.md")
+    convert.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
+    )
+
+    build = commands.add_parser(
+        "build",
+        parents=[common, render],
+        help="build every article under a source folder",
+        description="Build every SOURCE_DIR/<slug>/article.md into "
+        "DIR/<slug>/ and write DIR/manifest.json.",
+    )
+    build.add_argument(
+        "source",
+        type=Path,
+        nargs="?",
+        default=Path("source"),
+        metavar="SOURCE_DIR",
+        help="default: source",
+    )
+    build.add_argument(
+        "-o", "--output", type=Path, default=Path("dist"), metavar="DIR", help="default: dist"
+    )
+
+    importer = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import a foreign file into the normalized source",
+        description="Import an OJS article-page text export (.txt) "
+        "into SOURCE/<slug>/article.md and update "
+        "SOURCE/journal.yaml.",
+    )
+    importer.add_argument("file", type=Path, metavar="FILE")
+    importer.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="article folder (default: SOURCE/<slug>/)"
+    )
+    importer.add_argument(
+        "--source",
+        type=Path,
+        default=Path("source"),
+        metavar="SOURCE",
+        help="source folder (default: source)",
+    )
+    importer.add_argument("--force", action="store_true", help="replace an existing article.md")
+
+    styles = commands.add_parser(
+        "styles",
+        parents=[common],
+        help="list citation styles",
+        description="List the CSL citation styles --style accepts.",
+    )
+    styles.add_argument(
+        "--all",
+        action="store_true",
+        help="list every style the styles package ships, not only the tested ones",
+    )
+
+    commands.add_parser(
+        "formats",
+        parents=[common],
+        help="list edition formats",
+        description="List the edition formats --to accepts.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if exit_.code in (0, None) else EXIT_USAGE
+    console = _Console(0 if args.quiet else 1 + args.verbose)
+    try:
+        return _COMMANDS[args.command](args, console)
+    except GalleysError as error:
+        if args.debug:
+            traceback.print_exc()
+        console.error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return 130
+    except Exception as error:  # a bug: say so in one line, full trace with --debug
+        if args.debug:
+            traceback.print_exc()
+        console.error(f"internal error: {type(error).__name__}: {error} (run with --debug)")
+        return EXIT_INTERNAL
+
+
+def _convert(args: argparse.Namespace, console: _Console) -> int:
+    from . import backends, build
+
+    formats = backends.parse_formats(args.to)
+    written = build.convert(
+        args.article,
+        args.output,
+        formats,
+        style=args.style,
+        paper=args.paper,
+        strict=args.strict,
+        warn=console.warn,
+    )
+    for path in written:
+        console.info(str(path))
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace, console: _Console) -> int:
+    from . import backends, build
+
+    formats = backends.parse_formats(args.to)
+
+    def progress(path: Path, outcome: object) -> None:
+        if isinstance(outcome, GalleysError):
+            console.error(str(outcome) if outcome.path else f"{path}: {outcome}")
+        else:
+            console.info(f"built {path.parent.name}: {len(outcome)} files")  # type: ignore[arg-type]
+
+    result = build.build_all(
+        args.source,
+        args.output,
+        formats,
+        style=args.style,
+        paper=args.paper,
+        strict=args.strict,
+        warn=console.warn,
+        progress=progress,
+    )
+    console.info(f"{len(result.built)} built, {len(result.failed)} failed")
+    return EXIT_FAILURES if result.failed else EXIT_OK
+
+
+def _import(args: argparse.Namespace, console: _Console) -> int:
+    from .sources.importer import import_file
+
+    target, result = import_file(
+        args.file, args.output, args.source, force=args.force, warn=console.warn
+    )
+    console.info(f"wrote {target}")
+    for missing in result.missing:
+        console.warn(f"{target}: not found in {args.file.name}: {missing}")
+    return EXIT_OK
+
+
+def _styles(args: argparse.Namespace, console: _Console) -> int:
+    from . import styles
+
+    names = styles.available() if args.all else styles.RECOMMENDED
+    for name in names:
+        print(f"{name:32} {styles.title(name)}" if not args.all else name)
+    return EXIT_OK
+
+
+def _formats(args: argparse.Namespace, console: _Console) -> int:
+    from . import backends
+
+    for name in backends.names():
+        backend = backends.get(name)
+        print(f"{name:6} {backend.suffix:6} {backend.media_type}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "convert": _convert,
+    "build": _build,
+    "import": _import,
+    "styles": _styles,
+    "formats": _formats,
+}

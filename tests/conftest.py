@@ -1,0 +1,44 @@
+"""Shared fixtures: paths to test articles, and external-program checks that fail in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+TORTURE = FIXTURES / "torture" / "article.md"
+
+# .ci/run sets this: a test that needs a program turns its skip into a failure.
+REQUIRE_EXTERNAL = os.environ.get("GALLEYS_REQUIRE_EXTERNAL") == "1"
+
+
+def require_program(*names: str) -> str:
+    """The path of the first program found; else skip (or fail under GALLEYS_REQUIRE_EXTERNAL)."""
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = f"needs {' or '.join(names)}, which is not installed"
+    if REQUIRE_EXTERNAL:
+        pytest.fail(message + " (GALLEYS_REQUIRE_EXTERNAL=1: .ci/run should have installed it)")
+    pytest.skip(message)
+
+
+def require_module(name: str):
+    """Import a Python module the test needs; skip (or fail in CI) without it."""
+    try:
+        return __import__(name)
+    except ImportError:
+        message = f"needs the Python module {name}"
+        if REQUIRE_EXTERNAL:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def torture_path() -> Path:
+    return TORTURE
