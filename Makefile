@@ -19,10 +19,10 @@ dist: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
