@@ -220,3 +220,40 @@ def build_all(
     if result.built:
         write_manifest(dist)
     return result
+
+
+def rebuild_differences(
+    source_dir: Path, dist: Path, formats: tuple[str, ...], **options
+) -> list[str]:
+    """Rebuild into a temporary folder and list every file that differs from `dist`."""
+    with tempfile.TemporaryDirectory(prefix="galleys-check-") as temp:
+        fresh = Path(temp)
+        result = build_all(source_dir, fresh, formats, **options)
+        problems = [f"{path}: {error}" for path, error in result.failed]
+        expected = _manifest_entries(fresh)
+        committed = _manifest_entries(dist) if (dist / MANIFEST).exists() else {}
+        for name, digest in expected.items():
+            if name not in committed:
+                problems.append(f"{dist / name}: missing (a fresh build makes it)")
+                continue
+            actual = (
+                hashlib.sha256((dist / name).read_bytes()).hexdigest()
+                if (dist / name).is_file()
+                else "absent"
+            )
+            if actual != digest:
+                problems.append(
+                    f"{dist / name}: differs from a fresh build "
+                    f"(sha256 {actual[:12]} vs {digest[:12]})"
+                )
+        problems += [
+            f"{dist / name}: stale (no source makes it)"
+            for name in committed
+            if name not in expected
+        ]
+        return problems
+
+
+def _manifest_entries(dist: Path) -> dict[str, str]:
+    data = json.loads((dist / MANIFEST).read_text(encoding="utf-8"))
+    return {entry["path"]: entry["sha256"] for entry in data["files"]}

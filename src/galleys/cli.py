@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "-o", "--output", type=Path, default=Path("dist"), metavar="DIR", help="default: dist"
     )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild into a temporary folder and fail (exit 1) if any file in DIR differs "
+        "from it; DIR is not changed",
+    )
 
     importer = commands.add_parser(
         "import",
@@ -131,6 +137,36 @@ def _parser() -> argparse.ArgumentParser:
         "--all",
         action="store_true",
         help="list every style the styles package ships, not only the tested ones",
+    )
+
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="check that built editions agree with the source and are valid",
+        description="Read every edition back (PDF text and metadata, EPUB title page and OPF, "
+        "DOCX document and properties, citation files), compare each front-matter element "
+        "with the source, and validate (EPUBCheck, PDF structure and fonts, DOCX opens). "
+        "Exit 1 on any difference or problem.",
+    )
+    check.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=Path("dist"),
+        metavar="DIST_DIR|ARTICLE_DIR",
+        help="default: dist",
+    )
+    check.add_argument(
+        "--source",
+        type=Path,
+        default=Path("source"),
+        metavar="SOURCE",
+        help="source folder (default: source)",
+    )
+    check.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="compare front matter only; skip EPUBCheck, qpdf, python-docx",
     )
 
     commands.add_parser(
@@ -189,6 +225,23 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
     from . import backends, build
 
     formats = backends.parse_formats(args.to)
+    if args.check:
+        problems = build.rebuild_differences(
+            args.source,
+            args.output,
+            formats,
+            style=args.style,
+            paper=args.paper,
+            strict=args.strict,
+            warn=console.detail,
+        )
+        for problem in problems:
+            console.error(problem)
+        console.info(
+            f"{args.output}: "
+            + (f"{len(problems)} problem(s)" if problems else "every file matches a fresh build")
+        )
+        return EXIT_FAILURES if problems else EXIT_OK
 
     def progress(path: Path, outcome: object) -> None:
         if isinstance(outcome, GalleysError):
@@ -231,6 +284,18 @@ def _styles(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def _check(args: argparse.Namespace, console: _Console) -> int:
+    from . import check
+
+    reports = check.check_path(args.path, args.source, validate=not args.no_validate)
+    for report in reports:
+        if not report.ok or console.verbosity >= 1:
+            print(check.format_report(report))
+    failed = [r.slug for r in reports if not r.ok]
+    console.info(f"{len(reports) - len(failed)} fit to publish, {len(failed)} not")
+    return EXIT_FAILURES if failed else EXIT_OK
+
+
 def _formats(args: argparse.Namespace, console: _Console) -> int:
     from . import backends
 
@@ -246,4 +311,5 @@ _COMMANDS = {
     "import": _import,
     "styles": _styles,
     "formats": _formats,
+    "check": _check,
 }

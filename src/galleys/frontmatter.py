@@ -6,7 +6,7 @@ Backends lay these strings out; they never format a name, date or journal line t
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import citation, styles
@@ -50,6 +50,7 @@ class AuthorLine:
     """One author as displayed: name with honorific, affiliation markers, ORCID link."""
 
     name: str  # "Dr. Salma Malik"
+    catalogue_name: str  # "Salma Malik": for document metadata, never with an honorific
     markers: tuple[str, ...]  # ("1", "2"); empty when the article has one affiliation
     orcid_url: str  # "https://orcid.org/0000-…" or ""
     email: str
@@ -74,6 +75,7 @@ class FrontMatter:
     subtitle: Inlines
     authors: tuple[AuthorLine, ...]
     affiliations: tuple[AffiliationLine, ...]
+    journal_title: str
     journal_line: str  # "CISS Insight Journal, Vol. 2, No. 2&3 (2014), pp. P01–15"
     running_head: str  # "CISS Insight Journal, Vol. 2, No. 2&3 (2014)"
     issue_title: str
@@ -153,6 +155,7 @@ def build_front_matter(
     authors = tuple(
         AuthorLine(
             name=display_name(a),
+            catalogue_name=display_name(replace(a, honorific="")),
             markers=tuple(markers[i] for i in a.affiliations) if multi else (),
             orcid_url=f"https://orcid.org/{a.orcid}" if a.orcid else "",
             email=a.email,
@@ -171,7 +174,9 @@ def build_front_matter(
             f"No. {journal.issue}" if journal.issue else "",
         ],
     )
-    running_head = _join(", ", [journal.title, issue_part]) + (f" ({year})" if year else "")
+    running_head = _join(", ", [journal.title, issue_part])
+    if running_head and year:
+        running_head += f" ({year})"
     cite = (
         how_to_cite if how_to_cite is not None else citation.how_to_cite(resolved, resolved.style)
     )
@@ -183,6 +188,7 @@ def build_front_matter(
         subtitle=resolved.subtitle,
         authors=authors,
         affiliations=affiliations,
+        journal_title=journal.title,
         journal_line=_join(", ", [running_head.strip(), _pages(journal.pages)]),
         running_head=running_head.strip(),
         issue_title=journal.issue_title,

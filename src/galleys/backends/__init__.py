@@ -39,7 +39,9 @@ class Backend(Protocol):
 
 
 # name -> "module:Class". A format is listed here only once its backend exists.
-_REGISTRY: dict[str, str] = {}
+_REGISTRY: dict[str, str] = {
+    "docx": "docx:DocxBackend",
+}
 
 
 def names() -> tuple[str, ...]:

@@ -1,0 +1,67 @@
+"""The DOCX edition: shared front matter in named Word styles plus the body, written by pandoc."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .. import pandoc
+from ..errors import SourceError
+from . import RenderOptions
+from .docx_body import BodyPreparer
+from .docx_front import front_blocks
+from .docx_package import finish
+from .docx_reference import reference_docx
+
+if TYPE_CHECKING:
+    from ..frontmatter import FrontMatter
+    from ..model import ResolvedArticle
+
+
+class DocxBackend:
+    """Renders one article as a Word document that editors and authors can restyle and correct."""
+
+    name: ClassVar[str] = "docx"
+    suffix: ClassVar[str] = ".docx"
+    media_type: ClassVar[str] = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []  # what pandoc printed during the last render
+
+    def render(
+        self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
+    ) -> bytes:
+        article = resolved.article
+        preparer = BodyPreparer(article.folder, article.source_path)
+        body = preparer.prepare(resolved.blocks)
+        document = {
+            "pandoc-api-version": resolved.ast["pandoc-api-version"],
+            "meta": _meta(front),
+            "blocks": front_blocks(front) + body,
+        }
+        source = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        env = {"SOURCE_DATE_EPOCH": str(options.source_date_epoch)}
+        with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
+            reference = Path(folder) / "reference.docx"
+            reference.write_bytes(reference_docx(options.paper))
+            args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"]
+            result = pandoc.run(args, source, env=env)
+        self.warnings = [f"{article.source_path}: pandoc (docx): {w}" for w in result.warnings]
+        if options.strict and self.warnings:
+            raise SourceError(f"pandoc warned while writing DOCX: {result.warnings[0]}",
+                              path=article.source_path)
+        return finish(result.output, front, resolved.metadata, options.source_date_epoch,
+                      preparer.images, options.paper)
+
+
+def _meta(front: FrontMatter) -> dict[str, Any]:
+    """Only what pandoc needs for the body (language, direction): never the title or authors,
+    which it would typeset as a second, unstyled title block; properties are written after."""
+    meta: dict[str, Any] = {"lang": {"t": "MetaString", "c": front.lang}}
+    if front.direction == "rtl":
+        meta["dir"] = {"t": "MetaString", "c": "rtl"}
+    return meta
