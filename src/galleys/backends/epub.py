@@ -1,0 +1,414 @@
+"""The EPUB 3 edition: ebooklib packages our own XHTML, then we re-pack the zip reproducibly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ebooklib import epub
+from lxml import etree
+
+from ..errors import OutputError, SourceError, ToolError
+from ..inlines import plain
+from .epub_cover import cover_png
+from .epub_css import STYLESHEET
+from .epub_pages import COVER as COVER_LABEL
+from .epub_pages import (
+    STYLESHEET_HREF,
+    NavEntry,
+    cover_page,
+    nav_page,
+    serialize,
+    skeleton,
+    title_page,
+)
+from .epub_xhtml import EPUB_TYPE, BodyWriter, collect_ids, el, plain_text
+
+if TYPE_CHECKING:
+    from ..frontmatter import FrontMatter
+    from ..model import Author, ResolvedArticle
+    from . import RenderOptions
+
+REFERENCES = "References"  # FrontMatter.labels has no word for the reference list yet
+LONG_ARTICLE_WORDS = 3000  # above this, the body is split at level-1 headings
+MIN_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
+_IMAGE_TYPES = {
+    b"\x89PNG\r\n\x1a\n": (".png", "image/png"),
+    b"\xff\xd8\xff": (".jpg", "image/jpeg"),
+    b"GIF87a": (".gif", "image/gif"),
+    b"GIF89a": (".gif", "image/gif"),
+}
+
+
+class EpubBackend:
+    """EPUB 3 with nav and NCX, a cover, the shared title page, the body, notes and references."""
+
+    name: ClassVar[str] = "epub"
+    suffix: ClassVar[str] = ".epub"
+    media_type: ClassVar[str] = "application/epub+zip"
+
+    def render(self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
+               ) -> bytes:
+        book = epub.EpubBook()
+        writer = _Assembly(resolved, front)
+        documents = writer.documents()
+        _metadata(book, resolved, front, has_images=writer.body.has_images,
+                  all_alt=writer.body.images_without_alt == 0)
+        book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET_HREF, media_type="text/css",
+                                    content=STYLESHEET.encode("utf-8")))
+        book.set_cover("cover.png", cover_png(front), create_page=False)
+        for href, (media_type, data) in writer.images.items():
+            book.add_item(epub.EpubItem(uid=f"img{len(book.items)}", file_name=href,
+                                        media_type=media_type, content=data))
+        spine = []
+        for doc in documents:
+            item = _Document(doc.uid, doc.href, doc.title, doc.data)
+            book.add_item(item)
+            spine.append(item)
+        book.add_item(_Document("nav", "nav.xhtml", "nav", writer.nav(documents), ["nav"]))
+        book.add_item(epub.EpubNcx())
+        book.toc = [_ncx_entry(entry, f"toc{i}") for i, entry in
+                    enumerate(writer.toc(documents), start=1)]
+        book.spine = spine
+        raw = io.BytesIO()
+        mtime = dt.datetime.fromtimestamp(options.source_date_epoch, dt.UTC).replace(tzinfo=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                ok = epub.write_epub(raw, book, {"mtime": mtime, "play_order": {"enabled": True},
+                                                 "raise_exceptions": True, "epub3_pages": False})
+            except (OSError, ValueError) as exc:
+                raise OutputError(f"ebooklib could not write the EPUB: {exc}") from None
+        if ok is False:
+            raise OutputError("ebooklib could not write the EPUB (write_epub returned False)")
+        return _repack(raw.getvalue(), options.source_date_epoch,
+                       {f"EPUB/{doc.href}": doc.data for doc in documents})
+
+
+class _Document(epub.EpubHtml):
+    """An XHTML document whose bytes we made and checked; ebooklib stores them unchanged."""
+
+    def __init__(self, uid: str, href: str, title: str, data: bytes,
+                 properties: list[str] | None = None) -> None:
+        super().__init__(uid=uid, file_name=href, title=title)
+        self._data = data
+        self.properties = list(properties or [])
+
+    def get_content(self, default: Any = None) -> bytes:
+        return self._data
+
+
+@dataclass
+class _Doc:
+    uid: str
+    href: str
+    title: str
+    kind: str  # cover, titlepage, body, bibliography
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    data: bytes = b""
+
+
+class _Assembly:
+    """Plans the documents of one book and renders them."""
+
+    def __init__(self, resolved: ResolvedArticle, front: FrontMatter) -> None:
+        self.resolved = resolved
+        self.front = front
+        self.folder = resolved.article.folder
+        self.images: dict[str, tuple[str, bytes]] = {}  # href -> (media type, bytes)
+        self._image_names: dict[Path, str] = {}
+        self.body = BodyWriter({}, self._image)
+
+    def documents(self) -> list[_Doc]:
+        front = self.front
+        alt = ". ".join(p for p in (front.title_text, front.author_names, front.running_head) if p)
+        docs = [
+            _Doc("cover", "cover.xhtml", COVER_LABEL, "cover", data=cover_page(front, "cover.png",
+                                                                               alt)),
+        ]
+        title = _Doc("titlepage", "titlepage.xhtml", front.title_text, "titlepage")
+        title.data = title_page(front)
+        docs.append(title)
+        docs += self._body_documents()
+        targets: dict[str, str] = {}
+        for doc in docs:
+            found: list[str] = []
+            collect_ids(doc.blocks, found)
+            for element_id in found:
+                targets.setdefault(element_id, doc.href)
+        self.body = BodyWriter(targets, self._image)
+        for doc in docs:
+            if doc.kind in ("body", "bibliography"):
+                doc.data = self._render(doc)
+        return docs
+
+    def _body_documents(self) -> list[_Doc]:
+        blocks = list(self.resolved.blocks)
+        references: list[dict[str, Any]] = []
+        last = blocks[-1] if blocks else None
+        if (last and last["t"] == "Div" and last["c"][0][0] == "refs"
+                and (len(blocks) < 2 or blocks[-2]["t"] != "Header")):
+            references = [blocks.pop()]
+        chunks: list[list[dict[str, Any]]] = [[]]
+        split = _word_count(blocks) > LONG_ARTICLE_WORDS
+        for block in blocks:
+            if split and block["t"] == "Header" and block["c"][0] == 1 and chunks[-1]:
+                chunks.append([])
+            chunks[-1].append(block)
+        docs = []
+        for chunk in chunks:
+            if not chunk:
+                continue
+            n = len(docs) + 1
+            heading = chunk[0]
+            label = (plain_text(heading["c"][2]) if heading["t"] == "Header" else "") or (
+                self.front.title_text)
+            href = "article.xhtml" if len(chunks) == 1 else f"section-{n:02d}.xhtml"
+            docs.append(_Doc(f"body{n}", href, label, "body", chunk))
+        if references:
+            docs.append(_Doc("references", "references.xhtml", REFERENCES, "bibliography",
+                             references))
+        if not docs:
+            raise SourceError("the article has no body text")
+        return docs
+
+    def _render(self, doc: _Doc) -> bytes:
+        root, body = skeleton(self.front, doc.title, "bodymatter" if doc.kind == "body" else
+                              "backmatter")
+        parent = body
+        if doc.kind == "bibliography":
+            parent = el(body, "section", "bibliography")
+            parent.set(EPUB_TYPE, "bibliography")
+            el(parent, "h1").text = REFERENCES
+        self.body.document(parent, doc.blocks, doc.href)
+        return serialize(root, doc.href)
+
+    def toc(self, documents: list[_Doc]) -> list[NavEntry]:
+        """Title page, then level-1 headings with their level-2 headings, then references."""
+        entries: list[NavEntry] = []
+        for doc in documents:
+            if doc.kind == "titlepage" or doc.kind == "bibliography":
+                entries.append(NavEntry(doc.title, doc.href))
+            elif doc.kind == "body":
+                first = True
+                for block in doc.blocks:
+                    if block["t"] != "Header" or block["c"][0] > 2:
+                        continue
+                    level, attr, inlines = block["c"]
+                    href = f"{doc.href}#{attr[0]}" if attr[0] and not (
+                        first and block is doc.blocks[0]) else doc.href
+                    entry = NavEntry(plain_text(inlines) or doc.title, href)
+                    if level == 2 and entries and entries[-1].href.startswith(doc.href):
+                        entries[-1].children.append(entry)
+                    else:
+                        entries.append(entry)
+                    first = False
+                if first:
+                    entries.append(NavEntry(doc.title, doc.href))
+        return entries
+
+    def nav(self, documents: list[_Doc]) -> bytes:
+        landmarks = [("cover", COVER_LABEL, "cover.xhtml"),
+                     ("titlepage", self.front.title_text, "titlepage.xhtml")]
+        body = next((d for d in documents if d.kind == "body"), None)
+        if body:
+            landmarks.append(("bodymatter", body.title, body.href))
+        refs = next((d for d in documents if d.kind == "bibliography"), None)
+        if refs:
+            landmarks.append(("bibliography", refs.title, refs.href))
+        return nav_page(self.front, self.toc(documents), landmarks)
+
+    def _image(self, src: str) -> str:
+        """Copy an image from inside the article folder into the book; its href there."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+            raise SourceError(f"image {src!r}: only files inside the article folder are used, "
+                              "never URLs")
+        root = self.folder.resolve()
+        path = (root / src).resolve()
+        if not path.is_relative_to(root):
+            raise SourceError(f"image {src!r} is outside the article folder", path=path)
+        if path in self._image_names:
+            return self._image_names[path]
+        if not path.is_file():
+            raise SourceError(f"image {src!r} not found", path=path)
+        data = path.read_bytes()
+        suffix, media_type = _sniff(data, src, path)
+        href = f"images/figure-{len(self._image_names) + 1}{suffix}"
+        self._image_names[path] = href
+        self.images[href] = (media_type, data)
+        return href
+
+
+def _sniff(data: bytes, src: str, path: Path) -> tuple[str, str]:
+    for magic, found in _IMAGE_TYPES.items():
+        if data.startswith(magic):
+            return found
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp", "image/webp"
+    if path.suffix.lower() == ".svg":
+        _check_svg(data, src, path)
+        return ".svg", "image/svg+xml"
+    raise SourceError(f"image {src!r} is not a PNG, JPEG, GIF, WebP or SVG file", path=path)
+
+
+def _check_svg(data: bytes, src: str, path: Path) -> None:
+    """An SVG is accepted only without scripts, event handlers, foreign objects or outside links."""
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(f"image {src!r} is not well-formed SVG: {exc}", path=path) from None
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        local = etree.QName(node).localname
+        if local in ("script", "foreignObject"):
+            raise SourceError(f"image {src!r} contains <{local}>", path=path)
+        for key, value in node.attrib.items():
+            name = etree.QName(key).localname
+            if name.lower().startswith("on") or (name == "href" and not value.startswith("#")):
+                raise SourceError(f"image {src!r} has a {name} attribute", path=path)
+
+
+def _word_count(blocks: list[dict[str, Any]]) -> int:
+    count = 0
+    stack: list[Any] = [blocks]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("t") == "Str":
+                count += 1
+            else:
+                stack.extend(v for v in node.values() if isinstance(v, list | dict))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, list | dict))
+    return count
+
+
+def _ncx_entry(entry: NavEntry, uid: str) -> Any:
+    link = epub.Link(entry.href, entry.label, uid)
+    if not entry.children:
+        return link
+    return (link, [_ncx_entry(child, f"{uid}-{i}")
+                   for i, child in enumerate(entry.children, start=1)])
+
+
+def file_as(author: Author) -> str:
+    """The sort form of a name for library catalogues: "Malik, Salma", "van Gogh, Vincent"."""
+    if author.literal:
+        return author.literal
+    family = " ".join(p for p in (author.particle, author.family) if p)
+    given = " ".join(p for p in (author.given, author.dropping_particle) if p)
+    name = ", ".join(p for p in (family, given) if p)
+    return f"{name}, {author.suffix}" if author.suffix else name
+
+
+def identifier(resolved: ResolvedArticle) -> str:
+    """The book's stable identifier: its DOI, else its URL, else a URN from the slug."""
+    metadata = resolved.metadata
+    if metadata.doi:
+        return f"urn:doi:{metadata.doi}"
+    if metadata.url:
+        return metadata.url
+    return f"urn:galleys:{metadata.slug}"
+
+
+def _metadata(book: Any, resolved: ResolvedArticle, front: FrontMatter, *, has_images: bool,
+              all_alt: bool) -> None:
+    metadata = resolved.metadata
+    book.set_identifier(identifier(resolved))
+    book.title = front.title_text
+    book.add_metadata("DC", "title", front.title_text, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if front.subtitle:
+        book.add_metadata("DC", "title", front.subtitle_text, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle",
+                          {"refines": "#subtitle", "property": "title-type"})
+    book.set_language(front.lang)
+    book.set_direction(front.direction)
+    for i, (line, author) in enumerate(zip(front.authors, metadata.authors, strict=True), 1):
+        uid = f"creator{i}"
+        book.add_metadata("DC", "creator", line.catalogue_name, {"id": uid})
+        book.add_metadata(None, "meta", file_as(author), {"refines": f"#{uid}",
+                                                          "property": "file-as"})
+        book.add_metadata(None, "meta", "aut", {"refines": f"#{uid}", "property": "role",
+                                                "scheme": "marc:relators"})
+        book.add_metadata(None, "meta", str(i), {"refines": f"#{uid}",
+                                                 "property": "display-seq"})
+    if metadata.journal.publisher:
+        book.add_metadata("DC", "publisher", metadata.journal.publisher)
+    if front.published_iso:
+        book.add_metadata("DC", "date", front.published_iso)
+    if front.license:
+        book.add_metadata("DC", "rights", front.license)
+    if front.license_url:
+        book.add_metadata(None, "meta", front.license_url, {"property": "dcterms:license"})
+    for keyword in front.keywords:
+        book.add_metadata("DC", "subject", keyword)
+    if front.abstract:
+        book.add_metadata("DC", "description",
+                          "\n\n".join(plain(p) for p in front.abstract))
+    book.add_metadata(None, "meta", front.how_to_cite_text,
+                      {"property": "dcterms:bibliographicCitation"})
+    collection = front.issue_title or front.running_head
+    if collection:
+        book.add_metadata(None, "meta", collection,
+                          {"property": "belongs-to-collection", "id": "issue"})
+        book.add_metadata(None, "meta", "set", {"refines": "#issue",
+                                                "property": "collection-type"})
+    _accessibility(book, has_images=has_images, all_alt=all_alt)
+
+
+def _accessibility(book: Any, *, has_images: bool, all_alt: bool) -> None:
+    modes = ["textual", "visual"] if has_images else ["textual"]
+    features = ["structuralNavigation", "tableOfContents", "readingOrder",
+                "displayTransformability"]
+    if has_images and all_alt:
+        features.append("alternativeText")
+    sufficient = ["textual"] if all_alt else ["textual,visual"]
+    for mode in modes:
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    for mode in sufficient:
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    summary = ("Reflowable text with a navigable table of contents and structured headings; "
+               "footnotes are linked both ways"
+               + ("; every figure has a text alternative." if has_images and all_alt else "."))
+    book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+
+
+def _repack(data: bytes, epoch: int, expected: dict[str, bytes]) -> bytes:
+    """The same entries with fixed times, attributes and order; mimetype first and stored."""
+    moment = dt.datetime.fromtimestamp(max(epoch, MIN_ZIP_EPOCH), dt.UTC)
+    date_time = (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                 moment.second)
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = source.namelist()
+        entries = {name: source.read(name) for name in names}
+    for name, content in expected.items():
+        if entries.get(name) != content:
+            raise ToolError(f"ebooklib did not write {name} as made (empty or changed)")
+    if entries.get("mimetype") != b"application/epub+zip":
+        raise ToolError("ebooklib wrote no mimetype entry")
+    first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
+    order = [n for n in first if n in entries] + [n for n in names if n not in first]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time)
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+                target.writestr(info, entries[name])
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(info, entries[name], compresslevel=9)
+    return out.getvalue()
