@@ -40,6 +40,7 @@ class Backend(Protocol):
 
 # name -> "module:Class". A format is listed here only once its backend exists.
 _REGISTRY: dict[str, str] = {
+    "pdf": "pdf:PdfBackend",
     "epub": "epub:EpubBackend",
     "docx": "docx:DocxBackend",
 }

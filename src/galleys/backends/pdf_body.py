@@ -1,0 +1,418 @@
+"""The article body as Platypus flowables: a pandoc AST visitor that raises on unknown nodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    Indenter,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    XPreformatted,
+)
+
+from ..errors import SourceError
+from ..inlines import from_pandoc, plain
+from . import pdf_table
+from .pdf_images import image_node, image_size, resolve_image
+from .pdf_markup import InlineContext, Markup, attr, inlines
+from .pdf_styles import RULE, Styles
+
+_NUMBERING = {"Decimal": "1", "DefaultStyle": "1", "Example": "1", "LowerAlpha": "a",
+              "UpperAlpha": "A", "LowerRoman": "i", "UpperRoman": "I"}
+_DELIMITERS = {"Period": "%s.", "DefaultDelim": "%s.", "OneParen": "%s)", "TwoParens": "(%s)"}
+_BULLETS = ("\u2022", "\u2013", "\u25e6", "\u2023")
+_ID_HOLDERS = {"Header": 1, "Div": 0, "Span": 0, "Table": 0, "Figure": 0, "CodeBlock": 0}
+_CONTINUATION = ("\u21aa", "\u00bb")
+
+
+class Heading(Paragraph):
+    """A heading paragraph that also becomes a PDF outline entry."""
+
+    outline: tuple[str, int, str] = ("", 1, "")  # (title, pandoc level, destination)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where the visitor is: the paragraph style, its font role, and the indent so far."""
+
+    style: str = "body"
+    plain_style: str = "plain"
+    indent: float = 0.0
+    depth: int = 0  # list nesting
+
+
+@dataclass
+class BodyVisitor:
+    """Turns pandoc blocks into flowables; notes become numbered end-notes before References."""
+
+    markup: Markup
+    styles: Styles
+    folder: Path
+    width: float
+    height: float
+    notes_label: str = "Notes"
+    _anchors: dict[str, str] = field(default_factory=dict)
+    _emitted: set[str] = field(default_factory=set)
+    _pending: list[str] = field(default_factory=list)
+    _notes: list[tuple[list[dict[str, Any]], str]] = field(default_factory=list)
+    _section: str = ""
+    _heading_count: int = 0
+    _style_cache: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)
+
+    def render(self, blocks: list[dict[str, Any]]) -> list[Flowable]:
+        """Every block, end-notes inserted before the reference list (or at the end)."""
+        self._collect_ids(blocks)
+        context = _Context()
+        out: list[Flowable] = []
+        notes_at: int | None = None
+        for index, block in enumerate(blocks):
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            before_refs = block["t"] == "Header" and following is not None and _is_refs(following)
+            if notes_at is None and (_is_refs(block) or before_refs):
+                notes_at = len(out)
+            out += self.block(block, context)
+        notes = self._end_notes()
+        if notes_at is None:
+            notes_at = len(out)
+        out[notes_at:notes_at] = notes
+        if self._pending:
+            out.append(self._para("", "anchor"))
+        return out
+
+    # -- blocks ------------------------------------------------------------------------------
+
+    def blocks(self, blocks: list[dict[str, Any]], context: _Context) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            out += self.block(block, context)
+        return out
+
+    def block(self, node: dict[str, Any], context: _Context) -> list[Flowable]:
+        kind, content = node["t"], node.get("c")
+        method = getattr(self, f"_block_{kind}", None)
+        if method is None:
+            raise SourceError(f"the PDF edition cannot lay out the block element {kind}",
+                              key=self._where())
+        return method(content, context)
+
+    def _block_Para(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
+        return self._paragraph(content, context, context.style)
+
+    def _block_Plain(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
+        return self._paragraph(content, context, context.plain_style)
+
+    def _block_Header(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
+        level, (ident, _classes, _kv), nodes = content
+        title = plain(from_pandoc(nodes, "heading")) if nodes else ""
+        self._section = title
+        self.markup.where = f'the heading "{title}"'
+        style = f"h{min(level, 4)}"
+        name = self._anchors.get(ident) or self._new_anchor()
+        self._emitted.add(name)
+        text = f'<a name="{attr(name)}"/>' + self._inlines(nodes, style)
+        self.markup.where = self._where()
+        heading = Heading(self._take_pending() + text, self.styles[style])
+        heading.outline = (title, level, name)
+        return [heading]
+
+    def _block_BlockQuote(self, content: list[Any], context: _Context  # noqa: N802
+                          ) -> list[Flowable]:
+        inner = replace(context, style="quote", plain_style="quote", indent=context.indent + 36)
+        return [Indenter(18, 18), *self.blocks(content, inner), Indenter(-18, -18)]
+
+    def _block_BulletList(self, content: list[Any], context: _Context  # noqa: N802
+                          ) -> list[Flowable]:
+        bullet = self._bullet(context.depth)
+        indent = 14
+        inner = replace(context, indent=context.indent + indent, depth=context.depth + 1)
+        items = [ListItem(self.blocks(item, inner) or [self._para("", "plain")])
+                 for item in content]
+        return [ListFlowable(items, bulletType="bullet", start=bullet, leftIndent=indent,
+                             **self._list_style())]
+
+    def _block_OrderedList(self, content: list[Any], context: _Context  # noqa: N802
+                           ) -> list[Flowable]:
+        (start, number_style, delimiter), items = content
+        kind = _NUMBERING.get(number_style["t"], "1")
+        fmt = _DELIMITERS.get(delimiter["t"], "%s.")
+        widest = max(stringWidth(fmt % label, self.styles["body"].fontName, self.styles["body"]
+                                 .fontSize) for label in _labels(kind, start, len(items)))
+        indent = max(16.0, widest + 6)
+        inner = replace(context, indent=context.indent + indent, depth=context.depth + 1)
+        flow_items = [ListItem(self.blocks(item, inner) or [self._para("", "plain")])
+                      for item in items]
+        return [ListFlowable(flow_items, bulletType=kind, start=max(start, 1) if kind != "1"
+                             else start, bulletFormat=fmt, leftIndent=indent,
+                             **self._list_style())]
+
+    def _block_DefinitionList(self, content: list[Any], context: _Context  # noqa: N802
+                              ) -> list[Flowable]:
+        out: list[Flowable] = []
+        inner = replace(context, indent=context.indent + 18)
+        for term, definitions in content:
+            out += self._paragraph(term, context, "term")
+            out.append(Indenter(18, 0))
+            for definition in definitions:
+                out += self.blocks(definition, inner)
+            out.append(Indenter(-18, 0))
+        return out
+
+    def _block_CodeBlock(self, content: list[Any], context: _Context  # noqa: N802
+                         ) -> list[Flowable]:
+        (ident, _classes, _kv), text = content
+        self._pend(ident)
+        prefix = self._take_pending()
+        return [_Code(text, self, prefix)]
+
+    def _block_LineBlock(self, content: list[Any], context: _Context  # noqa: N802
+                         ) -> list[Flowable]:
+        lines = []
+        for line in content:
+            lines.append(self._inlines(line, context.style))
+        return [self._para("<br/>".join(lines), context.style)]
+
+    def _block_HorizontalRule(self, content: None, context: _Context  # noqa: N802
+                              ) -> list[Flowable]:
+        return [HRFlowable(width="30%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=10,
+                           hAlign="CENTER")]
+
+    def _block_Div(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
+        (ident, classes, _kv), blocks = content
+        self._pend(ident)
+        if "csl-bib-body" in classes or "csl-entry" in classes:
+            context = replace(context, style="reference", plain_style="reference")
+        return self.blocks(blocks, context)
+
+    def _block_Figure(self, content: list[Any], context: _Context  # noqa: N802
+                      ) -> list[Flowable]:
+        (ident, _classes, _kv), (_short, caption), blocks = content
+        self._pend(ident)
+        self.markup.where = f'a figure in {self._where()}'
+        body = self.blocks(blocks, context)
+        caption_flow = self.blocks(caption, replace(context, style="caption",
+                                                    plain_style="caption"))
+        self.markup.where = self._where()
+        return [KeepTogether(body + caption_flow)]
+
+    def _block_Table(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
+        (ident, _classes, _kv), (_short, caption) = content[0], content[1]
+        self._pend(ident)
+        self.markup.where = f'a table in {self._where()}'
+        caption_flow = self.blocks(caption, replace(context, style="table-caption",
+                                                    plain_style="table-caption"))
+        table = pdf_table.build(content, self, context, self.width - context.indent)
+        self.markup.where = self._where()
+        return [*caption_flow, table]
+
+    def _block_Null(self, content: None, context: _Context) -> list[Flowable]:  # noqa: N802
+        return []
+
+    def _block_RawBlock(self, content: list[Any], context: _Context  # noqa: N802
+                        ) -> list[Flowable]:
+        raise SourceError(f"raw {content[0]} content (RawBlock) is not allowed in an article body",
+                          key=self._where())
+
+    # -- helpers the table builder also uses ----------------------------------------------------
+
+    def cell(self, blocks: list[dict[str, Any]], context: _Context, style: str, alignment: str
+             ) -> list[Flowable]:
+        """Flowables of one table cell in `style`, aligned as pandoc says."""
+        name = self._aligned(style, alignment)
+        return self.blocks(blocks, replace(context, style=name, plain_style=name))
+
+    def _aligned(self, style: str, alignment: str) -> str:
+        if alignment in ("AlignDefault", ""):
+            return style
+        key = (style, alignment)
+        if key not in self._style_cache:
+            self._style_cache[key] = self.styles.aligned(style, alignment)
+            name = self._style_cache[key].name
+            self.styles.by_name[name] = self._style_cache[key]
+            self.styles.roles[name] = self.styles.roles[style]
+        return self._style_cache[key].name
+
+    def _paragraph(self, nodes: list[dict[str, Any]], context: _Context, style: str
+                   ) -> list[Flowable]:
+        if nodes and all(n["t"] in ("Image", "Space", "SoftBreak") for n in nodes):
+            return [self._image(n, context) for n in nodes if n["t"] == "Image"]
+        if len(nodes) == 1 and nodes[0]["t"] == "Math" and nodes[0]["c"][0]["t"] == "DisplayMath":
+            text = self.markup.text(nodes[0]["c"][1], "math", False, True)
+            return [self._para(text, "math")]
+        self.markup.where = self._where()
+        return [self._para(self._inlines(nodes, style), style)]
+
+    def _inlines(self, nodes: list[dict[str, Any]], style: str) -> str:
+        role, bold, italic = self.styles.roles[style]
+        context = InlineContext(note=self._note, anchor=self._anchor, image=self._inline_image)
+        return inlines(self.markup, nodes, context, role, bold, italic)
+
+    def _para(self, text: str, style: str) -> Paragraph:
+        return Paragraph(self._take_pending() + text, self.styles[style])
+
+    def _image(self, node: dict[str, Any], context: _Context) -> Flowable:
+        source, attrs = image_node(node)
+        path = resolve_image(self.folder, source)
+        width, height = image_size(path, attrs, self.width - context.indent, self.height * 0.6)
+        flowable = Image(str(path), width=width, height=height)
+        flowable.hAlign = "CENTER"
+        return flowable
+
+    def _inline_image(self, node: dict[str, Any]) -> str:
+        source, attrs = image_node(node)
+        path = resolve_image(self.folder, source)
+        width, height = image_size(path, attrs, self.width, 14)
+        return (f'<img src="{attr(str(path))}" width="{width:.2f}" height="{height:.2f}" '
+                f'valign="middle"/>')
+
+    def _note(self, blocks: list[dict[str, Any]]) -> str:
+        self._notes.append((blocks, self._where()))
+        number = len(self._notes)
+        return (f'<a name="fnref{number}"/><a href="#fn{number}" color="#1a4f8b">'
+                f"<super>{number}</super></a>")
+
+    def _end_notes(self) -> list[Flowable]:
+        if not self._notes:
+            return []
+        heading = Heading(f'<a name="notes"/>{self.markup.text(self.notes_label, "sans", True)}',
+                          self.styles["h1"])
+        heading.outline = (self.notes_label, 1, "notes")
+        out: list[Flowable] = [heading]
+        context = _Context(style="note", plain_style="note")
+        for number, (blocks, where) in enumerate(self._notes, start=1):
+            self._section = where
+            marker = (f'<a name="fn{number}"/><a href="#fnref{number}" color="#1a4f8b">'
+                      f"{number}.</a>\u00a0")
+            if not blocks or blocks[0]["t"] not in ("Para", "Plain"):
+                out.append(Paragraph(marker, self.styles["note"]))
+            else:
+                self._pending.append(marker)
+            out += self.blocks(blocks, context)
+        return out
+
+    def _list_style(self) -> dict[str, Any]:
+        body = self.styles["body"]
+        return {"bulletFontName": body.fontName, "bulletFontSize": body.fontSize,
+                "spaceBefore": 2, "spaceAfter": 6}
+
+    def _bullet(self, depth: int) -> str:
+        coverage = self.markup.fonts.face("serif").coverage
+        usable = [b for b in _BULLETS if ord(b) in coverage] or ["-"]
+        return usable[depth % len(usable)]
+
+    def _collect_ids(self, node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                self._collect_ids(item)
+        elif isinstance(node, dict):
+            kind = node.get("t")
+            if kind in _ID_HOLDERS:
+                ident = node["c"][_ID_HOLDERS[kind]][0]
+                if ident and ident not in self._anchors:
+                    self._anchors[ident] = f"d{len(self._anchors)}"
+            if "c" in node:
+                self._collect_ids(node["c"])
+
+    def _anchor(self, ident: str) -> str:
+        """The destination for `ident` when an element carries it; marks Spans as emitted."""
+        return self._anchors.get(ident, "")
+
+    def _new_anchor(self) -> str:
+        self._heading_count += 1
+        return f"h{self._heading_count}"
+
+    def _pend(self, ident: str) -> None:
+        name = self._anchors.get(ident)
+        if name and name not in self._emitted:
+            self._emitted.add(name)
+            self._pending.append(f'<a name="{attr(name)}"/>')
+
+    def _take_pending(self) -> str:
+        pending, self._pending = "".join(self._pending), []
+        return pending
+
+    def _where(self) -> str:
+        return f'the section "{self._section}"' if self._section else "the body's opening"
+
+    def code_markup(self, text: str, width: float) -> str:
+        """A code block's text wrapped to `width` points, escaped, as XPreformatted markup."""
+        style = self.styles["code"]
+        continuation = next((c for c in _CONTINUATION
+                             if ord(c) in self.markup.fonts.face("mono").coverage), ">")
+        lines: list[str] = []
+        for line in text.expandtabs(4).split("\n"):
+            lines += _wrap(line, width, style.fontName, style.fontSize, continuation + " ")
+        saved, self.markup.where = self.markup.where, f"a code block in {self._where()}"
+        out = "\n".join(self.markup.text(line, "mono") for line in lines)
+        self.markup.where = saved
+        return out
+
+
+class _Code(Flowable):
+    """A code block wrapped at layout time to the width it gets, never clipped."""
+
+    def __init__(self, text: str, visitor: BodyVisitor, prefix: str) -> None:
+        super().__init__()
+        self._style = visitor.styles["code"]
+        self._text, self._visitor, self._prefix = text, visitor, prefix
+        self._inner: XPreformatted | None = None
+        # Check glyph coverage now, before layout, at the full width.
+        visitor.code_markup(text, visitor.width)
+
+    def _make(self, width: float) -> XPreformatted:
+        padding = self._style.borderPadding
+        pad = padding[1] if isinstance(padding, tuple) else padding
+        markup = self._visitor.code_markup(self._text, width - 2 * pad - 2)
+        return XPreformatted(self._prefix + markup, self._style)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._inner = self._make(avail_width)
+        return self._inner.wrap(avail_width, avail_height)
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return self._make(avail_width).split(avail_width, avail_height)
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - reportlab's name
+        return self._style.spaceBefore
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 - reportlab's name
+        return self._style.spaceAfter
+
+    def draw(self) -> None:
+        assert self._inner is not None
+        self._inner.drawOn(self.canv, 0, 0)
+
+
+def _wrap(line: str, width: float, font: str, size: float, marker: str) -> list[str]:
+    if stringWidth(line, font, size) <= width:
+        return [line]
+    out, current, used = [], "", 0.0
+    for char in line:
+        char_width = stringWidth(char, font, size)
+        if used + char_width > width and current:
+            out.append(current)
+            current, used = marker, stringWidth(marker, font, size)
+        current += char
+        used += char_width
+    out.append(current)
+    return out
+
+
+def _labels(kind: str, start: int, count: int) -> list[str]:
+    from reportlab.platypus.flowables import _type2formatter
+
+    last = max(start, 1) + max(count - 1, 0)
+    return [_type2formatter[kind](n) for n in range(max(start, 1), last + 1)]
+
+
+def _is_refs(block: dict[str, Any]) -> bool:
+    return block["t"] == "Div" and "csl-bib-body" in block["c"][0][1]

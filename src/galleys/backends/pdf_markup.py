@@ -1,0 +1,223 @@
+"""Safe reportlab Paragraph markup: user text escaped, fonts chosen per character, gaps recorded."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from ..errors import SourceError
+from ..inlines import Inlines
+from .pdf_fonts import FontSet
+
+LINK_SCHEMES = ("http", "https", "mailto", "ftp", "doi")
+LINK_COLOR = "#1a4f8b"
+_QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
+_MARK_TAGS = {"strike": "strike", "underline": "u", "sup": "super", "sub": "sub"}
+
+
+def attr(value: str) -> str:
+    """A value escaped for a double-quoted markup attribute."""
+    return escape(value, {'"': "&quot;", "'": "&apos;"})
+
+
+def safe_url(url: str) -> str:
+    """`url` if it may become a link (http, https, mailto, ftp, doi), else ""."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return ""
+    return url.strip() if scheme in LINK_SCHEMES else ""
+
+
+@dataclass
+class Markup:
+    """Builds markup from text and records characters that no font can draw, and where."""
+
+    fonts: FontSet
+    where: str = "the article"
+    missing: dict[str, list[str]] = field(default_factory=dict)
+
+    def text(self, text: str, role: str = "serif", bold: bool = False, italic: bool = False
+             ) -> str:
+        """`text` escaped; characters the role's face lacks are set in a face that has them."""
+        coverage = self.fonts.face(role, bold, italic).coverage
+        if all(ord(c) in coverage or c in "\n\t\r" for c in text):
+            return escape(text)
+        out: list[str] = []
+        current = role
+        chunk: list[str] = []
+        for char in text:
+            found = role if ord(char) in coverage or char in "\n\t\r" else (
+                self.fonts.covering(ord(char), role, bold, italic))
+            if found is None:
+                self.missing.setdefault(char, [])
+                if self.where not in self.missing[char]:
+                    self.missing[char].append(self.where)
+                found = role
+            if found != current:
+                out.append(self._chunk("".join(chunk), current, role))
+                chunk, current = [], found
+            chunk.append(char)
+        out.append(self._chunk("".join(chunk), current, role))
+        return "".join(out)
+
+    def check(self) -> None:
+        """Raise SourceError listing every character no font can draw, with where it occurs."""
+        if not self.missing:
+            return
+        parts = [f"U+{ord(c):04X} {c!r} in {', '.join(w[:3])}" for c, w in self.missing.items()]
+        raise SourceError("no available font can draw these characters: " + "; ".join(parts))
+
+    def runs(self, runs: Inlines, role: str = "serif", bold: bool = False) -> str:
+        """Markup for front-matter rich runs."""
+        out = []
+        for run in runs:
+            marks = run.marks
+            run_role = "mono" if "code" in marks else "math" if "math" in marks else role
+            run_bold = bold or "strong" in marks
+            italic = "emph" in marks
+            body = self.text(run.text, run_role, run_bold, italic)
+            if "smallcaps" in marks:
+                body = self.small_caps(run.text, run_role, run_bold, italic)
+            body = self._wrap(body, marks, run_role, role)
+            url = safe_url(run.link)
+            if url:
+                body = f'<a href="{attr(url)}" color="{LINK_COLOR}">{body}</a>'
+            out.append(body)
+        return "".join(out)
+
+    def small_caps(self, text: str, role: str, bold: bool, italic: bool) -> str:
+        """Lower-case letters as smaller capitals (reportlab has no small-caps feature)."""
+        out = []
+        for lower, group in itertools.groupby(text, key=_is_lower):
+            chunk = "".join(group)
+            if lower:
+                out.append(f'<font size="-2">{self.text(chunk.upper(), role, bold, italic)}</font>')
+            else:
+                out.append(self.text(chunk, role, bold, italic))
+        return "".join(out)
+
+    def _wrap(self, body: str, marks: frozenset[str], run_role: str, role: str) -> str:
+        if "emph" in marks:
+            body = f"<i>{body}</i>"
+        if "strong" in marks:
+            body = f"<b>{body}</b>"
+        for mark, tag in _MARK_TAGS.items():
+            if mark in marks:
+                body = f"<{tag}>{body}</{tag}>"
+        if run_role != role:
+            body = f'<font name="{self.fonts.family(run_role)}">{body}</font>'
+        return body
+
+    def _chunk(self, text: str, current: str, role: str) -> str:
+        if not text:
+            return ""
+        if current == role:
+            return escape(text)
+        return f'<font name="{self.fonts.family(current)}">{escape(text)}</font>'
+
+
+@dataclass
+class InlineContext:
+    """What inline conversion needs from the body visitor: notes, anchors, images."""
+
+    note: Callable[[list[dict[str, Any]]], str]  # note blocks -> marker markup
+    anchor: Callable[[str], str]  # element id -> destination name ("" when unknown)
+    image: Callable[[dict[str, Any]], str]  # Image node -> <img/> markup
+
+
+@dataclass(frozen=True)
+class _State:
+    role: str = "serif"
+    bold: bool = False
+    italic: bool = False
+
+
+def inlines(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext,
+            role: str = "serif", bold: bool = False, italic: bool = False) -> str:
+    """Markup for pandoc inline nodes; raises SourceError on a node type it does not know."""
+    return "".join(_inline(markup, node, ctx, _State(role, bold, italic)) for node in nodes)
+
+
+def _many(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, state: _State) -> str:
+    return "".join(_inline(markup, node, ctx, state) for node in nodes)
+
+
+def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _State) -> str:
+    kind, content = node["t"], node.get("c")
+    if kind == "Str":
+        return markup.text(content, state.role, state.bold, state.italic)
+    if kind in ("Space", "SoftBreak"):
+        return " "
+    if kind == "LineBreak":
+        return "<br/>"
+    if kind == "Emph":
+        inner = _State(state.role, state.bold, True)
+        return f"<i>{_many(markup, content, ctx, inner)}</i>"
+    if kind == "Strong":
+        inner = _State(state.role, True, state.italic)
+        return f"<b>{_many(markup, content, ctx, inner)}</b>"
+    if kind in ("Strikeout", "Underline", "Superscript", "Subscript"):
+        tag = {"Strikeout": "strike", "Underline": "u", "Superscript": "super",
+               "Subscript": "sub"}[kind]
+        return f"<{tag}>{_many(markup, content, ctx, state)}</{tag}>"
+    if kind == "SmallCaps":
+        return "".join(
+            markup.small_caps(_plain(n), state.role, state.bold, state.italic)
+            if n["t"] in ("Str", "Space", "SoftBreak") else _inline(markup, n, ctx, state)
+            for n in content
+        )
+    if kind == "Code":
+        return _face(markup, "mono", markup.text(content[1], "mono", state.bold, state.italic))
+    if kind == "Math":
+        text = markup.text(content[1], "math", state.bold, True)
+        if content[0]["t"] == "DisplayMath":
+            return f'<br/>{_face(markup, "math", text)}<br/>'
+        return _face(markup, "math", text)
+    if kind == "Link":
+        return _link(markup, content, ctx, state)
+    if kind == "Span":
+        anchor = ctx.anchor(content[0][0])
+        target = f'<a name="{attr(anchor)}"/>' if anchor else ""
+        return target + _many(markup, content[1], ctx, state)
+    if kind == "Quoted":
+        left, right = _QUOTES[content[0]["t"]]
+        return left + _many(markup, content[1], ctx, state) + right
+    if kind == "Cite":
+        return _many(markup, content[1], ctx, state)
+    if kind == "Note":
+        return ctx.note(content)
+    if kind == "Image":
+        return ctx.image(node)
+    raise SourceError(f"the PDF edition cannot lay out the inline element {kind}",
+                      key=markup.where)
+
+
+def _face(markup: Markup, role: str, body: str) -> str:
+    return f'<font name="{markup.fonts.family(role)}">{body}</font>'
+
+
+def _link(markup: Markup, content: list[Any], ctx: InlineContext, state: _State) -> str:
+    body = _many(markup, content[1], ctx, state)
+    target = content[2][0]
+    if target.startswith("#"):
+        anchor = ctx.anchor(target[1:])
+        if anchor:
+            return f'<a href="#{attr(anchor)}" color="{LINK_COLOR}">{body}</a>'
+        return body
+    url = safe_url(target)
+    if not url:
+        return body
+    return f'<a href="{attr(url)}" color="{LINK_COLOR}">{body}</a>'
+
+
+def _is_lower(char: str) -> bool:
+    return char.islower() and len(char.upper()) == 1
+
+
+def _plain(node: dict[str, Any]) -> str:
+    return node["c"] if node["t"] == "Str" else " "
