@@ -8,10 +8,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: dist test lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 dist: $(STAMP)
@@ -20,6 +20,7 @@ dist: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests
+	$(BIN)/galleys build source -o dist --check
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
