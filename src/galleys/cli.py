@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GalleysError
+from .errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GalleysError, UsageError
 
 DESCRIPTION = """\
 Turn one normalized article source into its formatted editions (PDF, EPUB, DOCX), each with
@@ -100,6 +101,20 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("dist"), metavar="DIR", help="default: dist"
     )
     build.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+    build.add_argument("--force", action="store_true", help="rebuild every article, changed or not")
+    build.add_argument(
+        "--dask-scheduler",
+        metavar="tcp://HOST:PORT",
+        help="build the articles on a Dask distributed cluster (needs galleys[dask])",
+    )
+    build.add_argument(
         "--check",
         action="store_true",
         help="rebuild into a temporary folder and fail (exit 1) if any file in DIR differs "
@@ -178,6 +193,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -243,24 +268,48 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
         )
         return EXIT_FAILURES if problems else EXIT_OK
 
-    def progress(path: Path, outcome: object) -> None:
-        if isinstance(outcome, GalleysError):
-            console.error(str(outcome) if outcome.path else f"{path}: {outcome}")
-        else:
-            console.info(f"built {path.parent.name}: {len(outcome)} files")  # type: ignore[arg-type]
+    from .progress import ProgressReporter
 
-    result = build.build_all(
-        args.source,
-        args.output,
-        formats,
-        style=args.style,
-        paper=args.paper,
-        strict=args.strict,
-        warn=console.warn,
-        progress=progress,
+    reporter = ProgressReporter(quiet=console.verbosity == 0)
+    client = _dask_client(args.dask_scheduler) if args.dask_scheduler else None
+    executor = client.get_executor() if client is not None else None
+    try:
+        result = build.build_all(
+            args.source,
+            args.output,
+            formats,
+            style=args.style,
+            paper=args.paper,
+            strict=args.strict,
+            jobs=args.jobs,
+            incremental=not args.force,
+            warn=console.warn,
+            progress=reporter,
+            executor=executor,
+        )
+    finally:
+        reporter.finish()
+        if client is not None:
+            client.close()
+    console.info(
+        f"{len(result.built)} built, {len(result.skipped)} skipped, {len(result.failed)} failed "
+        f"in {result.seconds:.1f} s"
     )
-    console.info(f"{len(result.built)} built, {len(result.failed)} failed")
+    for path, _ in result.failed:
+        console.info(f"  failed: {path}")
     return EXIT_FAILURES if result.failed else EXIT_OK
+
+
+def _dask_client(address: str):
+    """A client of the Dask distributed cluster at `address` (extra: galleys[dask])."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--dask-scheduler needs Dask: pip install 'galleys[dask]'") from None
+    try:
+        return Client(address, timeout=30)
+    except OSError as error:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
 
 
 def _import(args: argparse.Namespace, console: _Console) -> int:

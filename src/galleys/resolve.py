@@ -90,3 +90,27 @@ def _blocks_to_paragraphs(
             )
         paragraphs.append(from_pandoc(block["c"], key))
     return tuple(paragraphs)
+
+
+def parse_titles(articles: list[Article]) -> list[tuple[Inlines, Inlines]]:
+    """(title, subtitle) of many articles, parsed as Markdown by one pandoc process.
+
+    Each string is a YAML value in pandoc metadata, exactly as in resolve(), so the runs are
+    the same as the ones resolve() gives.
+    """
+    if not articles:
+        return []
+    strings = [s for a in articles for s in (a.metadata.title, a.metadata.subtitle or "-")]
+    source = f"---\nstrings: {json.dumps(strings, ensure_ascii=False)}\n---\n"
+    meta = pandoc.run(["-f", pandoc.MARKDOWN_READER, "-t", "json"], source.encode()).json()["meta"]
+    values = meta["strings"]["c"]
+    pairs = []
+    for index, article in enumerate(articles):
+        parsed_title = _inlines({"title": values[2 * index]}, "title", article)
+        parsed_sub = (
+            _inlines({"subtitle": values[2 * index + 1]}, "subtitle", article)
+            if article.metadata.subtitle
+            else ()
+        )
+        pairs.append((parsed_title, parsed_sub))
+    return pairs

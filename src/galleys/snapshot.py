@@ -1,0 +1,87 @@
+"""An article's inputs as plain bytes: what a worker anywhere needs, and what the build hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputMissingError, SourceError
+
+MAX_FOLDER_BYTES = 200_000_000
+MAX_FOLDER_FILES = 2_000
+JOURNAL_FILE = "journal.yaml"
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """The article folder's files and journal.yaml, with the paths messages should name."""
+
+    article_path: str  # the article file as the user named it: source/<slug>/article.md
+    folder_name: str
+    article_name: str
+    files: tuple[tuple[str, bytes], ...]  # (posix path inside the folder, bytes), sorted
+    journal_yaml: bytes | None
+
+    def digest(self) -> str:
+        """sha256 of everything the article's editions are made from."""
+        h = hashlib.sha256()
+        for name, data in self.files:
+            h.update(f"{name}\0{len(data)}\0".encode())
+            h.update(data)
+        h.update(b"journal\0" + (self.journal_yaml if self.journal_yaml is not None else b"-"))
+        h.update(f"\0{self.folder_name}/{self.article_name}".encode())
+        return h.hexdigest()
+
+    def materialize(self, root: Path) -> Path:
+        """Write the files below `root` as SOURCE/<folder>/…; return the article file's path."""
+        folder = root / self.folder_name
+        for name, data in self.files:
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if self.journal_yaml is not None:
+            (root / JOURNAL_FILE).write_bytes(self.journal_yaml)
+        return folder / self.article_name
+
+    def rename_paths(self, text: str, root: Path) -> str:
+        """A message about the materialized copy, naming the user's own files instead."""
+        original = Path(self.article_path).parent
+        text = text.replace(str(root / JOURNAL_FILE), str(original.parent / JOURNAL_FILE))
+        return text.replace(str(root / self.folder_name), str(original))
+
+
+def take_snapshot(article: Path) -> ArticleInput:
+    """Read the article's folder (links leading out of it are left out) and its journal.yaml."""
+    if not article.is_file():
+        raise InputMissingError("no such article file", path=article)
+    folder = article.parent
+    real_folder = folder.resolve()
+    files: list[tuple[str, bytes]] = []
+    total = 0
+    for directory, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(directory) / name
+            if name.startswith(".") or not path.resolve().is_relative_to(real_folder):
+                continue  # hidden files, and links that lead out of the folder
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            total += len(data)
+            if total > MAX_FOLDER_BYTES or len(files) >= MAX_FOLDER_FILES:
+                raise SourceError(
+                    f"the article folder holds over {MAX_FOLDER_BYTES // 1_000_000} MB or "
+                    f"{MAX_FOLDER_FILES} files",
+                    path=folder,
+                )
+            files.append((path.relative_to(folder).as_posix(), data))
+    journal = folder.parent / JOURNAL_FILE
+    return ArticleInput(
+        article_path=str(article),
+        folder_name=folder.resolve().name or "article",
+        article_name=article.name,
+        files=tuple(sorted(files)),
+        journal_yaml=journal.read_bytes() if journal.is_file() else None,
+    )

@@ -1,0 +1,102 @@
+"""The per-article build: a pure function of serializable inputs that returns the files' bytes.
+
+It runs the same in-process, in a local worker process, or on a Dask worker on another machine:
+it reads nothing but its job and writes nothing but a temporary copy of the article's folder.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import EXIT_INTERNAL, GalleysError, SourceError
+from .inlines import Inlines
+from .snapshot import ArticleInput
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of an article's output, in memory until delivered."""
+
+    name: str  # file name inside dist/<slug>/
+    data: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    """Everything one article's build needs."""
+
+    input: ArticleInput
+    formats: tuple[str, ...]
+    style: str | None = None
+    paper: str = "a4"
+    strict: bool = False
+    epoch: int | None = None  # SOURCE_DATE_EPOCH as the coordinator saw it
+    citations: dict[str, Inlines] = field(default_factory=dict)  # How to Cite by style
+
+
+@dataclass
+class ArticleResult:
+    """What a job made; `error` is a one-line message (exceptions do not travel well)."""
+
+    article_path: str
+    slug: str = ""
+    outputs: list[OutputFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+    exit_code: int = 0
+
+
+def build_article(job: ArticleJob) -> ArticleResult:
+    """Build one article's files in memory; never raises for a bad article."""
+    result = ArticleResult(job.input.article_path)
+    with tempfile.TemporaryDirectory(prefix="galleys-") as temp:
+        root = Path(temp)
+        try:
+            path = job.input.materialize(root)
+            result.slug, result.outputs, warnings = _render(path, job)
+            result.warnings = [job.input.rename_paths(w, root) for w in warnings]
+        except GalleysError as error:
+            result.error = job.input.rename_paths(str(error), root)
+            result.exit_code = error.exit_code
+        except Exception as error:  # a bug must not take the other articles down
+            result.error = (
+                f"{job.input.article_path}: internal error: {type(error).__name__}: {error}"
+            )
+            result.exit_code = EXIT_INTERNAL
+    return result
+
+
+def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[str]]:
+    from . import backends, exports
+    from .backends import RenderOptions
+    from .frontmatter import build_front_matter
+    from .resolve import resolve
+    from .sources.markdown import read_article
+
+    resolved = resolve(read_article(path), job.style)
+    if job.strict and resolved.warnings:
+        raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
+    front = build_front_matter(resolved, job.citations.get(resolved.style))
+    options = RenderOptions(
+        source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
+        paper=job.paper,
+        strict=job.strict,
+    )
+    slug = resolved.metadata.slug
+    outputs = []
+    for name in job.formats:
+        backend = backends.get(name)
+        data = backend.render(resolved, front, options)
+        outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
+    for suffix, media_type, data in exports.all_files(resolved, front):
+        outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
+    return slug, outputs, list(resolved.warnings)
+
+
+def _article_epoch(resolved) -> int:
+    from .build import article_epoch
+
+    return article_epoch(resolved.metadata.date)

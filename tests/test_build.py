@@ -1,0 +1,157 @@
+"""Whole-journal builds: parallel, incremental, batched citeproc, few pandoc processes."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from galleys import pandoc, styles
+from galleys.build import build_all
+from galleys.citation import how_to_cite_batch, how_to_cite_many
+from galleys.cli import main
+from galleys.resolve import parse_titles, resolve
+from galleys.sources.markdown import read_article
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLE = """---
+title: "{title}"
+author: {author}
+date: 2020-0{month}-1{month}
+journal: {{title: Journal of Tests, volume: 1, issue: {month}, pages: "{month}-9"}}
+---
+
+Paragraph {month} with *emphasis*.
+"""
+
+
+def make_source(root: Path, count: int = 4) -> Path:
+    source = root / "source"
+    authors = ["Ann Lee", "Ann Lee", "Bo Chen", "Dr. Cy Diaz", "Eve Ng"]  # same author, same year
+    for i in range(count):
+        folder = source / f"art-{i}"
+        folder.mkdir(parents=True)
+        text = ARTICLE.format(title=f"Article {i}", author=authors[i % len(authors)], month=i + 1)
+        (folder / "article.md").write_text(text, encoding="utf-8")
+    (source / "journal.yaml").write_text("citation-style: apa\n", encoding="utf-8")
+    return source
+
+
+def digests(dist: Path) -> dict[str, str]:
+    return {
+        p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(dist.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_two_jobs_give_the_same_bytes_as_one(tmp_path):
+    source = make_source(tmp_path)
+    one = build_all(source, tmp_path / "one", ("pdf", "epub", "docx"), jobs=1)
+    two = build_all(source, tmp_path / "two", ("pdf", "epub", "docx"), jobs=2)
+    assert len(one.built) == len(two.built) == 4 and not one.failed and not two.failed
+    assert digests(tmp_path / "one") == digests(tmp_path / "two")
+
+
+def test_incremental_rebuilds_only_what_changed(tmp_path):
+    source = make_source(tmp_path)
+    dist = tmp_path / "dist"
+    first = build_all(source, dist, ("pdf",))
+    assert len(first.built) == 4
+    again = build_all(source, dist, ("pdf",))
+    assert (len(again.built), len(again.skipped)) == (0, 4)
+
+    article = source / "art-2" / "article.md"
+    article.write_text(article.read_text().replace("Paragraph", "Changed paragraph"))
+    touched = build_all(source, dist, ("pdf",))
+    assert [p.name for p in touched.built] == ["art-2"] and len(touched.skipped) == 3
+
+    (dist / "art-1" / "art-1.pdf").unlink()  # a deleted output is rebuilt
+    assert [p.name for p in build_all(source, dist, ("pdf",)).built] == ["art-1"]
+
+    (source / "journal.yaml").write_text("citation-style: ieee\n")  # shared input: all
+    assert len(build_all(source, dist, ("pdf",)).built) == 4
+    assert len(build_all(source, dist, ("pdf",), style="apa").built) == 4  # a setting: all
+    assert len(build_all(source, dist, ("pdf",), incremental=False).built) == 4
+
+
+def test_a_failing_article_does_not_stop_the_rest(tmp_path):
+    source = make_source(tmp_path)
+    (source / "art-1" / "article.md").write_text("---\ntitle: [broken\n---\n")
+    result = build_all(source, tmp_path / "dist", ("pdf",), jobs=2)
+    assert len(result.built) == 3
+    ((path, error),) = result.failed
+    assert path.parent.name == "art-1" and "malformed YAML" in error
+    assert error.startswith(str(source / "art-1" / "article.md"))  # the user's path, not a temp
+
+
+def test_batched_how_to_cite_equals_one_run_per_article(tmp_path):
+    source = make_source(tmp_path, count=5)
+    articles = [read_article(p) for p in sorted(source.glob("*/article.md"))]
+    titles = parse_titles(articles)
+    batch = how_to_cite_batch(
+        [(a.metadata, t, s) for a, (t, s) in zip(articles, titles, strict=True)],
+        styles.RECOMMENDED,
+    )
+    for article, lines in zip(articles, batch, strict=True):
+        single = how_to_cite_many(resolve(article), styles.RECOMMENDED)
+        assert lines == single  # no "2020a", no "———", no numbers from other entries
+
+
+def test_pandoc_processes_per_article(tmp_path, monkeypatch):
+    """Two per article (parse, DOCX) plus a few per batch (titles, one citeproc per group)."""
+    source = make_source(tmp_path, count=5)
+    calls = []
+    real = pandoc.run
+
+    def counting(args, *rest, **kwargs):
+        calls.append(args)
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(pandoc, "run", counting)
+    result = build_all(source, tmp_path / "dist", ("pdf", "epub", "docx"), jobs=1)
+    assert len(result.built) == 5
+    citeproc = [c for c in calls if "--citeproc" in c]
+    assert len(citeproc) <= 2  # the two "Ann Lee" 2020 articles cannot share a run
+    assert len(calls) <= 2 * 5 + 1 + 2 + 2  # + titles + citeproc + reference.docx
+
+
+def test_build_on_a_dask_local_cluster_is_byte_identical(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    source = make_source(tmp_path)
+    local = build_all(source, tmp_path / "local", ("pdf", "epub", "docx"), jobs=1)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            remote = build_all(
+                source, tmp_path / "dask", ("pdf", "epub", "docx"), executor=client.get_executor()
+            )
+        # The command line reaches the same cluster by its address.
+        args = [
+            "build",
+            str(source),
+            "-o",
+            str(tmp_path / "cli"),
+            "--to",
+            "pdf,epub,docx",
+            "--dask-scheduler",
+            cluster.scheduler_address,
+            "-q",
+        ]
+        assert main(args) == 0
+    assert len(local.built) == len(remote.built) == 4
+    assert digests(tmp_path / "local") == digests(tmp_path / "dask") == digests(tmp_path / "cli")
+
+
+def test_the_seed_in_a_copied_tree_builds_like_the_committed_dist(tmp_path):
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    build_all(tmp_path / "source", tmp_path / "dist", ("pdf", "epub", "docx"))
+    committed = digests(ROOT / "dist")
+    fresh = digests(tmp_path / "dist")
+    assert {k: v for k, v in fresh.items() if k != "manifest.json"} == {
+        k: v for k, v in committed.items() if k != "manifest.json"
+    }
