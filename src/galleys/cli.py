@@ -125,9 +125,11 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         parents=[common],
         help="import a foreign file into the normalized source",
-        description="Import an OJS article-page text export (.txt) "
-        "into SOURCE/<slug>/article.md and update "
-        "SOURCE/journal.yaml.",
+        description="Import a foreign file into SOURCE/<slug>/article.md: an OJS article-page "
+        "text export (.txt), or a Word manuscript or galleys DOCX edition (.docx, whose pictures "
+        "go into figures/). What it cannot find is reported and written as comments at the top "
+        "of the front matter; values are never invented. Creates or completes "
+        "SOURCE/journal.yaml with the journal title when one is found.",
     )
     importer.add_argument("file", type=Path, metavar="FILE")
     importer.add_argument(

@@ -120,7 +120,7 @@ def parse_ojs_text(text: str, path: Path) -> ImportResult:
         missing.append("authors")
 
     if published_at:
-        date = _parse_date(_PUBLISHED.match(published_at[1]).group("date"))
+        date = parse_date(_PUBLISHED.match(published_at[1]).group("date"))
         if date:
             front["date"] = date
         else:
@@ -159,7 +159,7 @@ def parse_ojs_text(text: str, path: Path) -> ImportResult:
         missing.append(absent)
     if journal:
         front["journal"] = journal
-    front = {"slug": _slug(front), **front}
+    front = {"slug": make_slug(front), **front}
     return ImportResult(front, body, journal_title, missing)
 
 
@@ -191,7 +191,7 @@ def _authors(block: list[tuple[int, str]], missing: list[str]) -> list[dict[str,
     return authors
 
 
-def _parse_date(text: str) -> dt.date | None:
+def parse_date(text: str) -> dt.date | None:
     text = text.strip().rstrip(".")
     try:
         return dt.date.fromisoformat(text)
@@ -206,7 +206,7 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def _slug(front: dict[str, Any]) -> str:
+def make_slug(front: dict[str, Any]) -> str:
     """ "malik-2014-pakistan-japan-relations": first author, year, first title words."""
     parts = []
     authors = front.get("author") or []
