@@ -263,3 +263,14 @@ def test_journal_yaml_error_names_that_file(tmp_path):
     path = write_article(tmp_path, "title: T", journal="journal:\n  title: A\n  title: B\n")
     with pytest.raises(SourceError, match=r"journal\.yaml:3: journal\.title: duplicate key"):
         read_article(path)
+
+
+def test_several_authors_with_inline_affiliation_names(tmp_path):
+    front = (
+        "title: T\nauthor:\n  - name: A One\n    affiliation: University 8\n"
+        "  - name: B Two\n    affiliation: University 9\n  - name: C Three\n"
+        "    affiliation: University 8\n"
+    )
+    meta = read_article(write_article(tmp_path, front)).metadata
+    assert [a.name for a in meta.affiliations] == ["University 8", "University 9"]
+    assert [a.affiliations for a in meta.authors] == [("aff-1",), ("aff-2",), ("aff-1",)]

@@ -447,6 +447,7 @@ class _AffiliationRegistry:
         self.declared: dict[str, Affiliation] = {}
         self.order: list[str] = []
         raw = doc.data.get("affiliations")
+        self.indexed = raw is not None  # author strings are then references, else names
         if raw is None:
             return
         if not isinstance(raw, list):
@@ -476,7 +477,7 @@ class _AffiliationRegistry:
                 ids.append(self._inline(_affiliation_name(item, self.doc, here), item.get("id")))
             elif isinstance(item, str | int) and not isinstance(item, bool):
                 text = str(item)
-                if self.declared:
+                if self.indexed:
                     for ref in (r.strip() for r in text.split(",")):
                         if ref:
                             ids.append(self._reference(ref, here))

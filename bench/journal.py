@@ -1,0 +1,298 @@
+"""Benchmark: a deterministic synthetic journal built by galleys, against pandoc alone.
+
+    .venv/bin/python bench/journal.py [--articles 200] [--repeat 3] [--words 20000]
+
+Prints medians of repeated runs and the ratios the README quotes. Every number is measured in
+this run, the baseline included: pandoc's own CLI making DOCX, EPUB and HTML of each article,
+one article after the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+GALLEYS = [str(BIN / "galleys")]
+_TEXT = (
+    "journal article regional cooperation security economic development policy analysis "
+    "trade relations diplomacy partnership investment growth history culture nuclear "
+    "water border dispute agreement summit ministry peace prospects region"
+)
+WORDS = _TEXT.split()
+SURNAMES = [
+    "Malik",
+    "Tanaka",
+    "Khan",
+    "Sato",
+    "Ahmed",
+    "Suzuki",
+    "Iqbal",
+    "Watanabe",
+    "Shah",
+    "Kobayashi",
+    "Hussain",
+    "Yamamoto",
+    "Raza",
+    "Nakamura",
+    "Butt",
+    "Ito",
+]
+GIVEN = ["Salma", "Hiro", "Ayesha", "Kenji", "Omar", "Yuki", "Sara", "Taro", "Ali", "Mei"]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    out, total = [], 0
+    while total < words:
+        n = rng.randint(8, 24)
+        out.append(sentence(rng, n))
+        total += n
+    return " ".join(out)
+
+
+def article(rng: random.Random, index: int, words: int, figure: Path) -> dict[str, bytes]:
+    """The files of one synthetic article: varied length, lists, tables, notes, citations."""
+    volume, issue = 1 + (index // 40) % 50, 1 + (index // 10) % 4
+    authors = "\n".join(
+        f"  - name: {rng.choice(GIVEN)} {rng.choice(SURNAMES)}\n    affiliation: University "
+        f"{rng.randint(1, 9)}"
+        for _ in range(rng.randint(1, 4))
+    )
+    front = (
+        f'---\ntitle: "{sentence(rng, rng.randint(5, 12))[:-1]}"\nauthor:\n{authors}\n'
+        f"date: {2010 + volume}-{1 + issue * 2:02d}-{1 + index % 27:02d}\n"
+        f"journal: {{volume: {volume}, issue: {issue}, "
+        f'pages: "{index * 10 + 1}-{index * 10 + 9}"}}\n'
+        f'doi: 10.5555/bench.{index}\nabstract: "{paragraph(rng, 60)}"\n'
+        f"keywords: [{', '.join(rng.sample(WORDS, 4))}]\n---\n\n"
+    )
+    body, written, section = [], 0, 0
+    bib = index % 3 == 0
+    while written < words:
+        if written % 1500 < 200:
+            section += 1
+            body.append(f"# Section {section}\n")
+        n = rng.randint(60, 180)
+        text = paragraph(rng, n)
+        if bib and rng.random() < 0.3:
+            text += f" [@ref{rng.randint(1, 5)}]"
+        if rng.random() < 0.1:
+            text += f"[^n{written}]\n\n[^n{written}]: {sentence(rng, 12)}"
+        body.append(text + "\n")
+        written += n
+        roll = rng.random()
+        if roll < 0.08:
+            body.append("\n".join(f"- {sentence(rng, 6)}" for _ in range(4)) + "\n")
+        elif roll < 0.12:
+            rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randint(1, 999)} |" for _ in range(5))
+            body.append(f"| Item | Value |\n|---|---:|\n{rows}\n\n: A table\n")
+        elif roll < 0.13 and figure:
+            body.append("![A figure.](figures/figure.png)\n")
+    files = {"article.md": (front + "\n".join(body)).encode()}
+    if bib:
+        entries = "\n".join(
+            f"@article{{ref{i}, author = {{{rng.choice(SURNAMES)}, {rng.choice(GIVEN)}}}, "
+            f"title = {{{sentence(rng, 6)[:-1]}}}, journal = {{Review}}, year = {{{2000 + i}}}}}"
+            for i in range(1, 6)
+        )
+        files["references.bib"] = entries.encode()
+    if b"figures/figure.png" in files["article.md"]:
+        files["figures/figure.png"] = figure.read_bytes()
+    return files
+
+
+def make_journal(root: Path, count: int, long_words: int) -> Path:
+    """source/ with `count` articles (seeded: the same every run) and one long article."""
+    rng = random.Random(20261129)
+    source = root / "source"
+    figure = ROOT / "tests" / "fixtures" / "torture" / "figures" / "gradient.png"
+    for index in range(count):
+        words = rng.choice([600, 1500, 3000, 5000, 8000])
+        write(source / f"a{index:05d}", article(rng, index, words, figure))
+    write(root / "long" / "long-article", article(rng, 99999, long_words, figure))
+    (source / "journal.yaml").write_text("journal:\n  title: Journal of Benchmarks\n")
+    return source
+
+
+def write(folder: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    return time.perf_counter() - start
+
+
+def median_of(repeat: int, run) -> float:
+    return statistics.median(run() for _ in range(repeat))
+
+
+def pandoc_binary() -> str:
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", "from galleys import pandoc; print(pandoc.binary())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--words", type=int, default=20000, help="length of the long article")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    pandoc = pandoc_binary()
+    work = Path(tempfile.mkdtemp(prefix="galleys-bench-"))
+    results: dict[str, float] = {}
+    try:
+        source = make_journal(work, args.articles, args.words)
+        seed = ROOT / "source" / "malik-2014-pakistan-japan-relations" / "article.md"
+        long_article = work / "long" / "long-article" / "article.md"
+        env = dict(os.environ)
+
+        results["help"] = median_of(args.repeat * 3, lambda: timed([*GALLEYS, "--help"], work))
+        results["seed"] = median_of(
+            args.repeat,
+            lambda: timed(
+                [*GALLEYS, "convert", str(seed), "-o", str(work / "out-seed"), "-q"], work
+            ),
+        )
+        results["long"] = median_of(
+            args.repeat,
+            lambda: timed(
+                [*GALLEYS, "convert", str(long_article), "-o", str(work / "out-long"), "-q"], work
+            ),
+        )
+        results["seed_pandoc_docx"] = median_of(
+            args.repeat * 3, lambda: timed([pandoc, str(seed), "-o", str(work / "seed.docx")], work)
+        )
+
+        for jobs in (1, 2):
+            results[f"full_jobs{jobs}"] = median_of(
+                args.repeat,
+                lambda jobs=jobs: timed(
+                    [
+                        *GALLEYS,
+                        "build",
+                        str(source),
+                        "-o",
+                        str(work / "dist"),
+                        "--force",
+                        "-q",
+                        "--jobs",
+                        str(jobs),
+                    ],
+                    work,
+                    env,
+                ),
+            )
+
+        target = next(source.glob("*/article.md"))
+
+        def incremental() -> float:
+            target.write_text(target.read_text() + "\nOne more sentence.\n")
+            return timed(
+                [*GALLEYS, "build", str(source), "-o", str(work / "dist"), "-q", "--jobs", "2"],
+                work,
+                env,
+            )
+
+        results["incremental"] = median_of(args.repeat, incremental)
+        results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+        def baseline() -> float:
+            start = time.perf_counter()
+            for path in sorted(source.glob("*/article.md")):
+                for ext in ("docx", "epub", "html"):
+                    extra = ["--citeproc"] if (path.parent / "references.bib").exists() else []
+                    subprocess.run(
+                        [
+                            pandoc,
+                            path.name,
+                            "-o",
+                            f"/tmp/galleys-bench.{ext}",
+                            "--standalone",
+                            *extra,
+                        ],
+                        cwd=path.parent,
+                        check=True,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+            return time.perf_counter() - start
+
+        results["pandoc_alone"] = median_of(args.repeat, baseline)
+
+        def docx_calls() -> float:
+            start = time.perf_counter()
+            for path in sorted(source.glob("*/article.md")):
+                subprocess.run(
+                    [pandoc, path.name, "-o", "/tmp/galleys-bench.docx"],
+                    cwd=path.parent,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            return time.perf_counter() - start
+
+        results["pandoc_docx_all"] = median_of(args.repeat, docx_calls)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    n = args.articles
+    per_article = results["full_jobs1"] / n
+    per_docx = results["pandoc_docx_all"] / n
+    ratios = {
+        "full build jobs=2 / pandoc alone (target <= 0.75)": results["full_jobs2"]
+        / results["pandoc_alone"],
+        "per article jobs=1 / one pandoc md->docx (target <= 1.5)": per_article / per_docx,
+        "incremental / full build jobs=2 (target <= 0.03)": results["incremental"]
+        / results["full_jobs2"],
+        "jobs=2 speed-up over jobs=1": results["full_jobs1"] / results["full_jobs2"],
+        "seed, all editions / pandoc md->docx": results["seed"] / results["seed_pandoc_docx"],
+    }
+    print(
+        f"synthetic journal: {n} articles + one of {args.words} words; medians of "
+        f"{args.repeat} runs; {os.cpu_count()} cores"
+    )
+    for key, value in results.items():
+        unit = "MB" if key.endswith("_mb") else "s"
+        print(f"  {key:24} {value:9.3f} {unit}")
+    print(f"  {'per article jobs=1':24} {per_article * 1000:9.1f} ms")
+    print(f"  {'pandoc md->docx/article':24} {per_docx * 1000:9.1f} ms")
+    print("ratios:")
+    for key, value in ratios.items():
+        print(f"  {value:7.3f}  {key}")
+    print(f"  {results['help'] * 1000:7.1f}  ms cold galleys --help (target <= 150)")
+    print(f"  {results['peak_rss_mb']:7.1f}  MB peak RSS of any one process (target <= 300)")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "ratios": ratios}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
