@@ -64,10 +64,12 @@ def test_build_writes_citation_files_and_manifest(tmp_path, capsys):
     assert main(["build", str(ROOT / "source"), "-o", str(dist), "--to", ""]) == 0
     slug = "malik-2014-pakistan-japan-relations"
     names = sorted(p.name for p in (dist / slug).iterdir())
-    assert names == sorted(f"{slug}{s}" for s in (".bib", ".ris", ".csl.json", ".frontmatter.json"))
+    suffixes = (".bib", ".ris", ".csl.json", ".frontmatter.json")
+    assert names == sorted([*(f"{slug}{s}" for s in suffixes), "index.html"])
+    assert (dist / "index.html").is_file()  # the journal's landing page
     manifest = json.loads((dist / "manifest.json").read_text())
     listed = {e["path"]: e for e in manifest["files"]}
-    assert set(listed) == {f"{slug}/{n}" for n in names}
+    assert set(listed) == {f"{slug}/{n}" for n in names} | {"index.html"}
     for path, entry in listed.items():
         data = (dist / path).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()

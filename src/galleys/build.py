@@ -31,6 +31,7 @@ from .worker import ArticleJob, ArticleResult, OutputFile, build_article
 
 ARTICLE_FILE = "article.md"
 MANIFEST = "manifest.json"
+INDEX = "index.html"  # the journal's landing page
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry can carry
 BATCH = 64  # articles whose How-to-Cite lines share citeproc runs
 
@@ -153,6 +154,18 @@ def write_manifest(dist: Path, articles: dict[str, dict[str, Any]] | None = None
     return target
 
 
+def write_journal_index(dist: Path, slugs: Iterable[str]) -> Path:
+    """dist/index.html: every built article, grouped by volume and issue, newest first."""
+    from .landing import IndexEntry, journal_index
+
+    entries = [
+        IndexEntry.from_dist(dist / slug) for slug in sorted(set(slugs)) if (dist / slug).is_dir()
+    ]
+    target = dist / INDEX
+    write_atomic(target, journal_index(entries))
+    return target
+
+
 def read_manifest(dist: Path) -> dict[str, Any]:
     """The manifest as written, or an empty one."""
     try:
@@ -227,6 +240,7 @@ class _Plan:
     paper: str = "a4"
     strict: bool = False
     epoch: int | None = field(default_factory=environment_epoch)
+    landing: tuple[str, ...] = styles.RECOMMENDED  # styles the landing page offers
 
     def key(self, snapshot: ArticleInput) -> str:
         """A hash of everything an article's files depend on."""
@@ -249,13 +263,24 @@ class _Plan:
         articles = [article for _, article in planned]
         titles = parse_titles(articles)
         entries = [(a.metadata, t, s) for a, (t, s) in zip(articles, titles, strict=True)]
-        wanted = tuple(dict.fromkeys(self.style or a.metadata.citation_style for a in articles))
+        wanted = tuple(
+            dict.fromkeys(
+                [*(self.style or a.metadata.citation_style for a in articles), *self.landing]
+            )
+        )
         if self.style:
             styles.path(self.style)
         citations = how_to_cite_batch(entries, wanted)
         return [
             ArticleJob(
-                p.snapshot, self.formats, self.style, self.paper, self.strict, self.epoch, cite
+                p.snapshot,
+                self.formats,
+                self.style,
+                self.paper,
+                self.strict,
+                self.epoch,
+                cite,
+                self.landing,
             )
             for (p, _), cite in zip(planned, citations, strict=True)
         ]
@@ -380,6 +405,8 @@ def build_all(
 
     live = {p.relative_to(source_dir).as_posix() for p in articles}
     recorded = {name: entry for name, entry in recorded.items() if name in live}
+    if recorded and (result.built or not (dist / INDEX).exists()):
+        write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
     if result.built or not (dist / MANIFEST).exists():
         dist.mkdir(parents=True, exist_ok=True)
         write_manifest(dist, recorded)

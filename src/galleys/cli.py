@@ -156,6 +156,22 @@ def _parser() -> argparse.ArgumentParser:
         help="list every style the styles package ships, not only the tested ones",
     )
 
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="preview the built site on 127.0.0.1",
+        description="Serve DIST_DIR (the landing pages and editions) on this machine only.",
+    )
+    serve.add_argument(
+        "path", type=Path, nargs="?", default=Path("dist"), metavar="DIST_DIR", help="default: dist"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+
     check = commands.add_parser(
         "check",
         parents=[common],
@@ -347,6 +363,14 @@ def _check(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_FAILURES if failed else EXIT_OK
 
 
+def _serve(args: argparse.Namespace, console: _Console) -> int:
+    from . import serve
+
+    console.info(f"serving {args.path} on http://{args.host}:{args.port}/ (Ctrl+C stops)")
+    serve.serve(args.path, args.port, args.host)
+    return EXIT_OK
+
+
 def _formats(args: argparse.Namespace, console: _Console) -> int:
     from . import backends
 
@@ -363,4 +387,5 @@ _COMMANDS = {
     "styles": _styles,
     "formats": _formats,
     "check": _check,
+    "serve": _serve,
 }

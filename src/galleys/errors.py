@@ -41,7 +41,7 @@ class GalleysError(Exception):
                 where += f":{self.line}"
             where += ": "
         key = f"{self.key}: " if self.key else ""
-        return f"{where}{key}{self.message}"
+        return " ".join(f"{where}{key}{self.message}".split())  # always one line
 
 
 class SourceError(GalleysError):

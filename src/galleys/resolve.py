@@ -11,19 +11,27 @@ from .inlines import Inlines, from_pandoc
 from .model import Article, ResolvedArticle
 
 REFERENCES_TITLE = "References"
+MAX_DEPTH = 100  # blocks and inlines inside each other; every edition recurses per level
+# The body reader: raw extensions on (their nodes are dropped below), no HTML-made divs/spans.
+BODY_READER = "markdown-native_divs-native_spans"
+_RAW_SIGNS = ("<", "\\", "{=")  # what any raw markup or HTML-made node starts with
 
 
 def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
-    """Parse `article` with pandoc (one process) into the AST every backend renders."""
+    """Parse `article` with pandoc (one process, rarely two) into the AST every backend renders.
+
+    The body is read with pandoc's raw extensions on, so raw HTML, TeX and `{=format}` blocks
+    (HTML comments too) become raw nodes, which are then dropped here, each with a warning:
+    none reaches an edition. Metadata is read with them off: markup in a title shows as text.
+    """
     metadata = article.metadata
     style = style or metadata.citation_style
-    header = {
-        "title": metadata.title,
-        "subtitle": metadata.subtitle,
-        "abstract": metadata.abstract,
-        "lang": metadata.lang,
-    }
-    args = ["-f", pandoc.MARKDOWN_READER, "-t", "json"]
+    texts = {"title": metadata.title, "subtitle": metadata.subtitle, "abstract": metadata.abstract}
+    header = {"lang": metadata.lang}
+    separate = any(sign in text for text in texts.values() for sign in _RAW_SIGNS)
+    if not separate:  # no character that could start markup: one reader reads both alike
+        header.update(texts)
+    args = ["-f", BODY_READER, "-t", "json"]
     if article.bibliography is not None:
         header["reference-section-title"] = REFERENCES_TITLE
         args += [
@@ -33,23 +41,87 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
             "--csl",
             str(styles.path(style)),
         ]
-    # JSON is YAML: every value arrives as a string pandoc parses as Markdown.
-    yaml_header = "\n".join(
-        f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in header.items() if v
-    )
-    source = f"---\n{yaml_header}\n---\n\n{article.body}\n"
-    result = pandoc.run(args, source.encode("utf-8"))
-    ast = result.json()
-    meta = ast.get("meta", {})
-    warnings = tuple(f"{article.source_path}: pandoc: {w}" for w in result.warnings)
+    result = pandoc.run(args, f"{_yaml(header)}\n{article.body}\n".encode())
+    try:
+        ast = result.json()
+    except RecursionError:
+        raise _too_deep(article) from None
+    if _depth(ast["blocks"]) > MAX_DEPTH:
+        raise _too_deep(article)
+    meta = _parse_meta(texts) if separate else ast.get("meta", {})
+    dropped: list[str] = []
+    blocks = _without_raw(ast["blocks"], dropped)
+    warnings = [f"{article.source_path}: pandoc: {w}" for w in result.warnings]
+    if dropped:
+        warnings.append(
+            f"{article.source_path}: warning: dropped {len(dropped)} passage(s) of raw markup "
+            f"(galleys never passes markup through), the first: {dropped[0]}"
+        )
     return ResolvedArticle(
         article=article,
         style=style,
         title=_inlines(meta, "title", article),
         subtitle=_inlines(meta, "subtitle", article),
         abstract=_paragraphs(meta, "abstract", article),
-        ast={"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": ast["blocks"]},
-        warnings=article.warnings + warnings,
+        ast={"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks},
+        warnings=article.warnings + tuple(warnings),
+    )
+
+
+def _yaml(values: dict[str, str]) -> str:
+    """A YAML metadata block; JSON is YAML, and pandoc reads every value as Markdown."""
+    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items() if v]
+    return "---\n" + "".join(line + "\n" for line in lines) + "---\n"
+
+
+def _parse_meta(texts: dict[str, str]) -> dict[str, Any]:
+    """Metadata strings parsed with the raw extensions off: any markup in them is text."""
+    result = pandoc.run(["-f", pandoc.MARKDOWN_READER, "-t", "json"], _yaml(texts).encode())
+    return result.json().get("meta", {})
+
+
+def _without_raw(value: Any, dropped: list[str]) -> Any:
+    """`value` (AST lists and nodes) without RawBlock/RawInline nodes; notes what went."""
+    if isinstance(value, list):
+        kept = []
+        for item in value:
+            if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline"):
+                fmt, text = item["c"]
+                if not (fmt == "html" and text.lstrip().startswith("<!--")):  # comments: silent
+                    dropped.append(f"{{={fmt}}} {' '.join(text.split())[:60]!r}")
+                continue
+            if _is_space(item) and kept and _is_space(kept[-1]):
+                continue  # "a <b>b</b> c" loses its tags, not its single spaces
+            kept.append(_without_raw(item, dropped))
+        return kept
+    if isinstance(value, dict) and "c" in value:
+        return {**value, "c": _without_raw(value["c"], dropped)}
+    return value
+
+
+def _is_space(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("t") in ("Space", "SoftBreak")
+
+
+def _depth(blocks: list[dict[str, Any]]) -> int:
+    """How deeply the AST's nodes nest (counted without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(blocks, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            depth += 1
+            deepest = max(deepest, depth)
+            value = value.get("c")
+        if isinstance(value, list):
+            stack.extend((item, depth) for item in value if isinstance(item, dict | list))
+    return deepest
+
+
+def _too_deep(article: Article) -> SourceError:
+    return SourceError(
+        f"the body is nested too deeply (lists, quotes or emphasis over {MAX_DEPTH} levels)",
+        path=article.source_path,
     )
 
 

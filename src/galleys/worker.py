@@ -35,6 +35,7 @@ class ArticleJob:
     strict: bool = False
     epoch: int | None = None  # SOURCE_DATE_EPOCH as the coordinator saw it
     citations: dict[str, Inlines] = field(default_factory=dict)  # How to Cite by style
+    landing: tuple[str, ...] = ()  # styles of the landing page; () makes no landing page
 
 
 @dataclass
@@ -70,8 +71,9 @@ def build_article(job: ArticleJob) -> ArticleResult:
 
 
 def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[str]]:
-    from . import backends, exports
+    from . import backends, exports, landing
     from .backends import RenderOptions
+    from .citation import how_to_cite_many
     from .frontmatter import build_front_matter
     from .resolve import resolve
     from .sources.markdown import read_article
@@ -93,6 +95,14 @@ def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[st
         outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
     for suffix, media_type, data in exports.all_files(resolved, front):
         outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
+    if job.landing:
+        citations = dict(job.citations)
+        missing = tuple(name for name in job.landing if name not in citations)
+        if missing:
+            citations.update(how_to_cite_many(resolved, missing))
+        shown = {name: citations[name] for name in (front.style, *job.landing)}
+        for name, data, media_type in landing.article_files(resolved, front, outputs, shown):
+            outputs.append(OutputFile(name, data, media_type))
     return slug, outputs, list(resolved.warnings)
 
 

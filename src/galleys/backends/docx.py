@@ -14,6 +14,7 @@ from .docx_body import BodyPreparer
 from .docx_front import front_blocks
 from .docx_package import finish
 from .docx_reference import reference_docx
+from .docx_scripts import mark_directions
 
 if TYPE_CHECKING:
     from ..frontmatter import FrontMatter
@@ -41,7 +42,7 @@ class DocxBackend:
         document = {
             "pandoc-api-version": resolved.ast["pandoc-api-version"],
             "meta": _meta(front),
-            "blocks": front_blocks(front) + body,
+            "blocks": mark_directions(front_blocks(front) + body, front.direction),
         }
         source = json.dumps(document, ensure_ascii=False).encode("utf-8")
         env = {"SOURCE_DATE_EPOCH": str(options.source_date_epoch)}

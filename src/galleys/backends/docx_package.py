@@ -12,6 +12,7 @@ from ..frontmatter import FrontMatter
 from ..inlines import plain
 from ..model import Metadata
 from .docx_reference import FOOTER_PART, footer_xml
+from .docx_scripts import script_languages
 
 CORE_PART = "docProps/core.xml"
 CUSTOM_PART = "docProps/custom.xml"
@@ -105,11 +106,10 @@ def finish(
     parts[APP_PART] = APP_XML.encode("utf-8")  # pandoc's holds word counts of its sample file
     if FOOTER_PART in parts:
         parts[FOOTER_PART] = footer_xml(xml_text(front.running_head), paper).encode("utf-8")
-    if images:
-        document = parts[DOCUMENT_PART].decode("utf-8")
-        for uri, target in images.items():  # pandoc describes a picture by its (huge) source
-            document = document.replace(f'descr="{uri}"', f'descr="{xml_text(target)}"')
-        parts[DOCUMENT_PART] = document.encode("utf-8")
+    document = parts[DOCUMENT_PART].decode("utf-8")
+    for uri, target in images.items():  # pandoc describes a picture by its (huge) source
+        document = document.replace(f'descr="{uri}"', f'descr="{xml_text(target)}"')
+    parts[DOCUMENT_PART] = script_languages(document).encode("utf-8")
     return repack(parts, epoch)
 
 

@@ -174,9 +174,7 @@ class _Assembly:
         if references:
             docs.append(_Doc("references", "references.xhtml", REFERENCES, "bibliography",
                              references))
-        if not docs:
-            raise SourceError("the article has no body text")
-        return docs
+        return docs  # none for an article of front matter only: the title page carries it
 
     def _render(self, doc: _Doc) -> bytes:
         root, body = skeleton(self.front, doc.title, "bodymatter" if doc.kind == "body" else

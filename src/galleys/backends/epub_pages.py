@@ -8,7 +8,17 @@ from lxml import etree
 
 from ..errors import ToolError
 from ..frontmatter import FrontMatter
-from .epub_xhtml import EPUB_TYPE, OPS, XHTML, XML_LANG, add_runs, add_text, check_url, el
+from .epub_xhtml import (
+    EPUB_TYPE,
+    OPS,
+    XHTML,
+    XML_LANG,
+    add_runs,
+    add_text,
+    check_url,
+    el,
+    set_directions,
+)
 
 STYLESHEET_HREF = "style.css"
 CONTENTS = "Contents"  # FrontMatter.labels has no word for these yet
@@ -44,6 +54,7 @@ def skeleton(front: FrontMatter, title: str, body_type: str = ""
 
 def serialize(root: etree._Element, name: str) -> bytes:
     """The document as bytes, parsed back strictly so a malformed one is an error, never empty."""
+    set_directions(root)
     data = etree.tostring(root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
     try:
         parsed = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))

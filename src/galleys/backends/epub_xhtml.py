@@ -10,6 +10,7 @@ from lxml import etree
 
 from ..errors import SourceError
 from ..inlines import Inlines
+from ..scripts import direction, has_rtl, lang_direction
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -46,6 +47,7 @@ _ALIGN = {"AlignLeft": "align-left", "AlignRight": "align-right", "AlignCenter":
 _TIGHT = {"li", "dd", "dt", "td", "th", "figure", "figcaption", "caption"}
 _ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Figure": 0, "Table": 0, "CodeBlock": 0,
             "Code": 0, "Link": 0, "Image": 0}
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _SIZE = re.compile(r"^\d+(\.\d+)?(%|px|em|rem|cm|mm|in|pt)?$")
 
 
@@ -68,6 +70,41 @@ def add_text(parent: etree._Element, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
+
+
+def set_language(node: etree._Element, pairs: list[list[str]]) -> None:
+    """lang, xml:lang and dir from a span's or div's {lang=ur dir=rtl} attributes."""
+    values = dict(pairs)
+    lang = values.get("lang", "").strip()
+    if lang:
+        if not _LANG.match(lang):
+            raise SourceError(f"lang={lang!r} is not a BCP 47 language tag (like ur or zh-Hant)")
+        node.set("lang", lang)
+        node.set(XML_LANG, lang)
+        node.set("dir", lang_direction(lang))
+    if values.get("dir") in ("ltr", "rtl", "auto"):
+        node.set("dir", values["dir"])
+
+
+_DIRECTED = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dt", "dd", "figcaption",
+             "caption", "span", "a", "em", "strong", "cite", "blockquote"}
+
+
+def set_directions(root: etree._Element) -> None:
+    """Give `dir` to every element whose text runs against the document's direction (its first
+    strong letter, UAX 9 rule P2), so mixed text reads right in any reading system."""
+    base = root.get("dir", "ltr")
+    for node in root.iter(f"{{{XHTML}}}*"):
+        name = etree.QName(node).localname
+        if name not in _DIRECTED or node.get("dir"):
+            continue
+        text = "".join(node.itertext())
+        if not has_rtl(text) and base == "ltr":
+            continue
+        found = direction(text)
+        inherited = next((a.get("dir") for a in node.iterancestors() if a.get("dir")), base)
+        if found and found != inherited:
+            node.set("dir", found)
 
 
 def check_url(url: str, where: str) -> str:
@@ -223,6 +260,7 @@ class BodyWriter:
     def _block_Div(self, parent: etree._Element, c: list[Any]) -> None:
         attr, blocks = c
         div = el(parent, "div", " ".join(attr[1]), id=self._id(attr[0]))
+        set_language(div, attr[2])
         if "csl-bib-body" in attr[1]:
             div.set("role", "doc-bibliography")
         self.blocks(div, blocks)
@@ -306,7 +344,9 @@ class BodyWriter:
             self._note(parent, c)
         elif kind == "Span":
             attr, inlines = c
-            self.inlines(el(parent, "span", " ".join(attr[1]), id=self._id(attr[0])), inlines)
+            span = el(parent, "span", " ".join(attr[1]), id=self._id(attr[0]))
+            set_language(span, attr[2])
+            self.inlines(span, inlines)
         else:
             raise SourceError(f"the EPUB edition cannot render a {kind} inline")
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
 from ..errors import SourceError, UsageError
@@ -21,6 +21,7 @@ from .pdf_fonts import fonts
 from .pdf_front import front_matter, furniture
 from .pdf_markup import Markup
 from .pdf_meta import attach_xmp, fix_time, info
+from .pdf_shaping import install, paragraph
 from .pdf_styles import RULE, Styles, make_styles
 
 PAPERS = {"a4": A4, "letter": letter}
@@ -44,9 +45,10 @@ class PdfBackend:
         page_width, page_height = PAPERS[options.paper]
         width = page_width - 2 * _MARGIN_X
         height = page_height - _MARGIN_TOP - _MARGIN_BOTTOM
+        install()  # complex scripts: our shaper, never reportlab's discretionary ligatures
         font_set = fonts()
         styles = make_styles(font_set)
-        markup = Markup(font_set)
+        markup = Markup(font_set, direction=front.direction)
         story = front_matter(front, markup, styles, width)
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
                               notes_label=NOTES_LABEL)
@@ -149,8 +151,8 @@ class _PagedCanvas(Canvas):
     def _cell(self, text: str, style: Any, x: float, y: float, width: float,
               optional: bool = False) -> None:
         """Draw one line of furniture; an optional one that needs two lines is left out."""
-        paragraph = Paragraph(text, style)
-        _width, height = paragraph.wrap(width, 40)
+        cell = paragraph(text, style)
+        _width, height = cell.wrap(width, 40)
         if optional and height > style.leading * 1.5:
             return
-        paragraph.drawOn(self, x, y)
+        cell.drawOn(self, x, y)

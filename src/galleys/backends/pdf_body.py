@@ -25,6 +25,7 @@ from ..inlines import from_pandoc, plain
 from . import pdf_table
 from .pdf_images import image_node, image_size, resolve_image
 from .pdf_markup import InlineContext, Markup, attr, inlines
+from .pdf_shaping import BidiParagraph, paragraph
 from .pdf_styles import RULE, Styles
 
 _NUMBERING = {"Decimal": "1", "DefaultStyle": "1", "Example": "1", "LowerAlpha": "a",
@@ -35,7 +36,7 @@ _ID_HOLDERS = {"Header": 1, "Div": 0, "Span": 0, "Table": 0, "Figure": 0, "CodeB
 _CONTINUATION = ("\u21aa", "\u00bb")
 
 
-class Heading(Paragraph):
+class Heading(BidiParagraph):
     """A heading paragraph that also becomes a PDF outline entry."""
 
     outline: tuple[str, int, str] = ("", 1, "")  # (title, pandoc level, destination)
@@ -121,7 +122,8 @@ class BodyVisitor:
         self._emitted.add(name)
         text = f'<a name="{attr(name)}"/>' + self._inlines(nodes, style)
         self.markup.where = self._where()
-        heading = Heading(self._take_pending() + text, self.styles[style])
+        heading = paragraph(self._take_pending() + text, self.styles[style],
+                            self.markup.direction, Heading)
         heading.outline = (title, level, name)
         return [heading]
 
@@ -257,7 +259,7 @@ class BodyVisitor:
         return inlines(self.markup, nodes, context, role, bold, italic)
 
     def _para(self, text: str, style: str) -> Paragraph:
-        return Paragraph(self._take_pending() + text, self.styles[style])
+        return paragraph(self._take_pending() + text, self.styles[style], self.markup.direction)
 
     def _image(self, node: dict[str, Any], context: _Context) -> Flowable:
         source, attrs = image_node(node)
@@ -283,8 +285,9 @@ class BodyVisitor:
     def _end_notes(self) -> list[Flowable]:
         if not self._notes:
             return []
-        heading = Heading(f'<a name="notes"/>{self.markup.text(self.notes_label, "sans", True)}',
-                          self.styles["h1"])
+        heading = paragraph(
+            f'<a name="notes"/>{self.markup.text(self.notes_label, "sans", True)}',
+            self.styles["h1"], self.markup.direction, Heading)
         heading.outline = (self.notes_label, 1, "notes")
         out: list[Flowable] = [heading]
         context = _Context(style="note", plain_style="note")
@@ -293,7 +296,7 @@ class BodyVisitor:
             marker = (f'<a name="fn{number}"/><a href="#fnref{number}" color="#1a4f8b">'
                       f"{number}.</a>\u00a0")
             if not blocks or blocks[0]["t"] not in ("Para", "Plain"):
-                out.append(Paragraph(marker, self.styles["note"]))
+                out.append(paragraph(marker, self.styles["note"], self.markup.direction))
             else:
                 self._pending.append(marker)
             out += self.blocks(blocks, context)

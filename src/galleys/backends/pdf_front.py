@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
 
 from ..frontmatter import FrontMatter
 from ..inlines import Inlines, Run
 from .pdf_markup import LINK_COLOR, Markup, attr, safe_url
+from .pdf_shaping import paragraph as make_paragraph
 from .pdf_styles import RULE, SHADE, Styles
 
 _BOX = colors.HexColor("#8a8a80")
@@ -21,7 +22,7 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     labels = front.labels
 
     def para(text: str, style: str) -> None:
-        out.append(Paragraph(text, styles[style]))
+        out.append(make_paragraph(text, styles[style], markup.direction))
 
     def runs(runs: Inlines, style: str, where: str) -> str:
         role, bold, _italic = styles.roles[style]
@@ -84,16 +85,22 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
         head = f"<b>{text(labels.keywords, 'fm-abstract', 'a label')}:</b> "
         para(head + text(front.keywords_text, "fm-abstract", "the keywords"), "fm-abstract")
     out.append(Spacer(1, 6))
-    out.append(_cite_box(front, markup, styles, width, runs, text))
+    out += _cite_box(front, markup, styles, width, runs, text)
     out.append(Spacer(1, 14))
     return out
 
 
+_BOX_MAX_HEIGHT = 400  # points; a taller How to Cite (a huge title) is set unboxed, so it can split
+
+
 def _cite_box(front: FrontMatter, markup: Markup, styles: Styles, width: float, runs, text
-              ) -> Table:
-    label = Paragraph(f"<b>{text(front.labels.how_to_cite, 'fm-cite', 'a label')}</b>",
-                      styles["fm-cite"])
-    cite = Paragraph(runs(front.how_to_cite, "fm-cite", "How to Cite"), styles["fm-cite"])
+              ) -> list:
+    label = make_paragraph(f"<b>{text(front.labels.how_to_cite, 'fm-cite', 'a label')}</b>",
+                           styles["fm-cite"], markup.direction)
+    cite = make_paragraph(runs(front.how_to_cite, "fm-cite", "How to Cite"),
+                          styles["fm-cite"], markup.direction)
+    if cite.wrap(width - 16, 10**6)[1] > _BOX_MAX_HEIGHT:
+        return [label, Spacer(1, 2), cite]
     box = Table([[[label, Spacer(1, 2), cite]]], colWidths=[width])
     box.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), styles["fm-cite"].fontName, 9),  # not reportlab's Helvetica
@@ -104,7 +111,7 @@ def _cite_box(front: FrontMatter, markup: Markup, styles: Styles, width: float, 
         ("TOPPADDING", (0, 0), (-1, -1), 6),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
     ]))
-    return box
+    return [box]
 
 
 def furniture(front: FrontMatter, markup: Markup) -> tuple[str, str, str]:

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from ..errors import SourceError
 from ..inlines import Inlines
+from ..scripts import font_package, script_of
 from .pdf_fonts import FontSet
 
 LINK_SCHEMES = ("http", "https", "mailto", "ftp", "doi")
@@ -39,38 +40,49 @@ class Markup:
 
     fonts: FontSet
     where: str = "the article"
+    direction: str = "ltr"  # the article's: paragraphs without a strong letter take it
     missing: dict[str, list[str]] = field(default_factory=dict)
 
     def text(self, text: str, role: str = "serif", bold: bool = False, italic: bool = False
              ) -> str:
         """`text` escaped; characters the role's face lacks are set in a face that has them."""
-        coverage = self.fonts.face(role, bold, italic).coverage
+        base = self.fonts.face(role, bold, italic)
+        coverage = base.coverage
         if all(ord(c) in coverage or c in "\n\t\r" for c in text):
             return escape(text)
         out: list[str] = []
-        current = role
+        current = base.name
+        current_coverage = coverage
         chunk: list[str] = []
         for char in text:
-            found = role if ord(char) in coverage or char in "\n\t\r" else (
-                self.fonts.covering(ord(char), role, bold, italic))
+            code = ord(char)
+            if current != base.name and code in current_coverage and _follows(char):
+                found: str | None = current  # marks, digits, punctuation stay in the run's face
+            elif code in coverage or char in "\n\t\r":
+                found = base.name
+            else:
+                found = self.fonts.covering(code, role, bold, italic)
             if found is None:
                 self.missing.setdefault(char, [])
                 if self.where not in self.missing[char]:
                     self.missing[char].append(self.where)
-                found = role
+                found = base.name
             if found != current:
-                out.append(self._chunk("".join(chunk), current, role))
+                out.append(self._chunk("".join(chunk), current, base.name))
                 chunk, current = [], found
+                current_coverage = self.fonts.coverage_of(found)
             chunk.append(char)
-        out.append(self._chunk("".join(chunk), current, role))
+        out.append(self._chunk("".join(chunk), current, base.name))
         return "".join(out)
 
     def check(self) -> None:
-        """Raise SourceError listing every character no font can draw, with where it occurs."""
+        """Raise SourceError listing every character no font can draw, where it occurs, and
+        the Debian font package that would cover it."""
         if not self.missing:
             return
-        parts = [f"U+{ord(c):04X} {c!r} in {', '.join(w[:3])}" for c, w in self.missing.items()]
-        raise SourceError("no available font can draw these characters: " + "; ".join(parts))
+        parts = [f"U+{ord(c):04X} {c!r} in {', '.join(w[:3])} (install {font_package(c)})"
+                 for c, w in self.missing.items()]
+        raise SourceError("no installed font can draw these characters: " + "; ".join(parts))
 
     def runs(self, runs: Inlines, role: str = "serif", bold: bool = False) -> str:
         """Markup for front-matter rich runs."""
@@ -113,12 +125,18 @@ class Markup:
             body = f'<font name="{self.fonts.family(run_role)}">{body}</font>'
         return body
 
-    def _chunk(self, text: str, current: str, role: str) -> str:
+    def _chunk(self, text: str, current: str, base: str) -> str:
         if not text:
             return ""
-        if current == role:
+        if current == base:
             return escape(text)
-        return f'<font name="{self.fonts.family(current)}">{escape(text)}</font>'
+        return f'<font name="{current}">{escape(text)}</font>'
+
+
+def _follows(char: str) -> bool:
+    """True for a character that belongs to the letters around it: a mark, digit, space,
+    punctuation (so an Arabic phrase's comma and full stop are shaped with it)."""
+    return script_of(char) in ("Zinh", "Zyyy")
 
 
 @dataclass

@@ -51,7 +51,8 @@ def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: fl
                 commands.append(("SPAN", (c, r), (c + colspan - 1, r + rowspan - 1)))
             c += colspan
     widths = _widths(colspecs, texts, width)
-    table = Table(grid, colWidths=widths, repeatRows=head_count, hAlign="LEFT", splitByRow=1)
+    table = Table(grid, colWidths=widths, repeatRows=head_count, hAlign="LEFT", splitByRow=1,
+                  splitInRow=1)  # a row taller than a page (a 50,000-character cell) splits
     font = [("FONT", (0, 0), (-1, -1), visitor.styles["cell"].fontName, 9)]  # not Helvetica
     table.setStyle(TableStyle(font + _style(len(rows), head_count, bool(foot[1])) + commands))
     return table

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputMissingError, SourceError
 
-MAX_SOURCE_BYTES = 20_000_000
+MAX_SOURCE_BYTES = 5_000_000  # ~800,000 words: far beyond any article
 # C0 controls but tab and newline, DEL, and C1 controls: they corrupt XML-based editions.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 
