@@ -7,7 +7,9 @@ How-to-Cite lines of many articles were rendered together by few citeproc runs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import json
@@ -32,6 +34,7 @@ from .worker import ArticleJob, ArticleResult, OutputFile, build_article
 ARTICLE_FILE = "article.md"
 MANIFEST = "manifest.json"
 INDEX = "index.html"  # the journal's landing page
+LOCK = ".galleys.lock"  # held while a build writes the folder
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry can carry
 BATCH = 64  # articles whose How-to-Cite lines share citeproc runs
 
@@ -92,6 +95,27 @@ def find_articles(source_dir: Path) -> list[Path]:
 
 
 # -- writing -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold `folder`'s lock: a second build of the same folder waits for the first to finish.
+
+    Holding it, the temporary files a killed build may have left behind are removed.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / LOCK, "a+b")  # noqa: SIM115 (held for the whole block)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder: {exc.strerror}", path=folder) from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stale in folder.rglob(".*.tmp"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
@@ -198,7 +222,8 @@ def convert(
     if result.error:
         raise _Failed(result.error, result.exit_code)
     folder = out_dir if out_dir is not None else Path("dist") / result.slug
-    return deliver(result.outputs, folder)
+    with exclusive(folder):
+        return deliver(result.outputs, folder)
 
 
 class _Failed(GalleysError):
@@ -316,6 +341,18 @@ def _tools_fingerprint() -> str:
 
 
 def build_all(
+    source_dir: Path, dist: Path, formats: tuple[str, ...], **options: Any
+) -> BuildResult:
+    """Build every article under source_dir into dist/<slug>/, holding dist/'s lock throughout.
+
+    Options as for _build_all: style, paper, strict, jobs, incremental, warn, progress,
+    executor.
+    """
+    with exclusive(dist):
+        return _build_all(source_dir, dist, formats, **options)
+
+
+def _build_all(
     source_dir: Path,
     dist: Path,
     formats: tuple[str, ...],

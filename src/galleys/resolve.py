@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from . import pandoc, styles
@@ -14,6 +15,7 @@ REFERENCES_TITLE = "References"
 MAX_DEPTH = 100  # blocks and inlines inside each other; every edition recurses per level
 # The body reader: raw extensions on (their nodes are dropped below), no HTML-made divs/spans.
 BODY_READER = "markdown-native_divs-native_spans"
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")  # not printable for YAML
 _RAW_SIGNS = ("<", "\\", "{=")  # what any raw markup or HTML-made node starts with
 
 
@@ -70,8 +72,13 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
 
 def _yaml(values: dict[str, str]) -> str:
     """A YAML metadata block; JSON is YAML, and pandoc reads every value as Markdown."""
-    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items() if v]
+    lines = [f"{k}: {_yaml_string(v)}" for k, v in values.items() if v]
     return "---\n" + "".join(line + "\n" for line in lines) + "---\n"
+
+
+def _yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar; characters YAML forbids in a stream are escaped."""
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _parse_meta(texts: dict[str, str]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from ..errors import SourceError
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 _UNITS = {"px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 _DEFAULT_DPI = 150
+MAX_PIXELS = 50_000_000  # a larger image is most likely a decompression bomb
 
 
 def resolve_image(folder: Path, source: str) -> Path:
@@ -43,6 +44,9 @@ def image_size(path: Path, attrs: list[list[str]], max_width: float, max_height:
         raise SourceError(f"image cannot be read: {exc}", path=path) from None
     if pixels_w <= 0 or pixels_h <= 0:
         raise SourceError("image has no pixels", path=path)
+    if pixels_w * pixels_h > MAX_PIXELS:
+        raise SourceError(f"image has {pixels_w}x{pixels_h} pixels, over the limit of "
+                          f"{MAX_PIXELS // 1_000_000} megapixels", path=path)
     wanted = dict(attrs)
     width = _length(wanted.get("width", ""), max_width)
     height = _length(wanted.get("height", ""), max_height)

@@ -57,8 +57,9 @@ def import_docx(path: Path) -> DocxImport:
     package = repack(parts, leave_out=(CORE_PART, CUSTOM_PART, APP_PART))
     with tempfile.TemporaryDirectory(prefix="galleys-import-") as folder:
         media = Path(folder) / "media"
-        ast = pandoc.run(["-f", _READER, "-t", "json", "--extract-media", str(media)],
-                         package).json()
+        ast = pandoc.run(
+            ["-f", _READER, "-t", "json", "--extract-media", str(media)], package
+        ).json()
         found = recognize(ast)
         body_blocks = _clean(_captions(found.body), found.notes)
         figures = _figures(body_blocks, media, found.notes)
@@ -149,8 +150,14 @@ def _captions(blocks: list[Any]) -> list[Any]:
         caption = _caption_inlines(block)
         if image is not None and caption:
             image["c"][1] = caption
-            out[-1] = {"t": "Figure", "c": [["", [], []], [None, [{"t": "Plain", "c": caption}]],
-                                            [{"t": "Plain", "c": [image]}]]}
+            out[-1] = {
+                "t": "Figure",
+                "c": [
+                    ["", [], []],
+                    [None, [{"t": "Plain", "c": caption}]],
+                    [{"t": "Plain", "c": [image]}],
+                ],
+            }
         else:
             out.append(block)
     return out
@@ -213,8 +220,10 @@ def _figures(blocks: list[Any], media: Path, notes: list[str]) -> dict[str, byte
             names[source] = f"{FIGURES}/figure-{len(names) + 1}{suffix}"
             figures[names[source]] = source.read_bytes()
             if suffix not in _FIGURE_TYPES:
-                notes.append(f"{names[source]}: {suffix} images cannot go into every edition;"
-                             " convert it to PNG")
+                notes.append(
+                    f"{names[source]}: {suffix} images cannot go into every edition;"
+                    " convert it to PNG"
+                )
         node["c"][2][0] = names[source]
 
     visit(blocks)
@@ -303,8 +312,10 @@ class _FrontBuilder:
         if not people and self.core.get("creator"):
             names = [n.strip() for n in re.split(r"[;\n]", self.core["creator"]) if n.strip()]
             people = [Person(name=name) for name in names]
-            self.notes.append("authors taken from the document properties (dc:creator): "
-                              "check them, Word fills in whoever made the file")
+            self.notes.append(
+                "authors taken from the document properties (dc:creator): "
+                "check them, Word fills in whoever made the file"
+            )
         if not people:
             self.missing.append("authors")
             return
@@ -337,8 +348,9 @@ class _FrontBuilder:
                 ids.append(ident)
             unknown = [m for m in person.markers if m not in marked and m not in "*\u2020\u2021"]
             if unknown:
-                self.notes.append(f"author {number}: no affiliation has the marker "
-                                  f"{', '.join(unknown)}")
+                self.notes.append(
+                    f"author {number}: no affiliation has the marker {', '.join(unknown)}"
+                )
             if listed and ids:
                 entry["affiliations"] = list(dict.fromkeys(ids))
             elif not listed and person.affiliations:
@@ -401,8 +413,9 @@ class _FrontBuilder:
 
     def _abstract(self, front: dict[str, Any], paragraphs: list[str]) -> None:
         if not paragraphs and self.core.get("description"):
-            paragraphs = [_escape(p.strip()) for p in self.core["description"].split("\n\n")
-                          if p.strip()]
+            paragraphs = [
+                _escape(p.strip()) for p in self.core["description"].split("\n\n") if p.strip()
+            ]
             self.notes.append("abstract taken from the document properties")
         if paragraphs:
             front["abstract"] = "\n\n".join(paragraphs)

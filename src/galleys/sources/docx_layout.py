@@ -46,8 +46,9 @@ STYLE_FIELDS = {
     "howtocite": "cite",
 }
 _ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary)\s*(?:[:.\u2014\u2013-]\s*|$)", re.I)
-_KEYWORDS_LABEL = re.compile(r"^\s*(key\s*-?\s*words|index\s+terms)\s*(?:[:.\u2014\u2013-]\s*|$)",
-                             re.I)
+_KEYWORDS_LABEL = re.compile(
+    r"^\s*(key\s*-?\s*words|index\s+terms)\s*(?:[:.\u2014\u2013-]\s*|$)", re.I
+)
 _ANY_LABEL = re.compile(r"^\s*[A-Z][A-Za-z ]{0,30}:\s*")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _SENTINEL = re.compile("\x01(\\d+)\x02")
@@ -55,8 +56,9 @@ _CONTACT = re.compile(r"^\s*[*\u2020\u2021\d]*\s*(corresponding|e-?mail|contact)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
 _MARKER_TEXT = re.compile(r"^\s*(\d{1,2}|[*\u2020\u2021\u00a7])[.)]?\s+(?=\S)")
-_SUPERSCRIPT_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
-                                    "0123456789")
+_SUPERSCRIPT_DIGITS = str.maketrans(
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789"
+)
 _UNICODE_MARKERS = re.compile("[\u2070\u00b9\u00b2\u00b3\u2074-\u2079,*\u2020\u2021]+$")
 _LEADING_UNICODE_MARKER = re.compile("^\\s*([\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)\\s*")
 _AFFILIATION_WORDS = re.compile(
@@ -66,8 +68,7 @@ _AFFILIATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
-_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript",
-               "Subscript"}
+_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"}
 _MAX_FRONT_LINES = 20
 _MAX_FRONT_WORDS = 40
 
@@ -304,9 +305,12 @@ def _names_like(people: list[Person], inlines: Inlines) -> bool:
             return False
         if _AFFILIATION_WORDS.search(person.name):
             return False
-        if not all(w[0].isupper() or w.lower() in ("van", "von", "de", "der", "da", "di", "la",
-                                                     "le", "bin", "al", "el", "du", "del")
-                   for w in words):
+        if not all(
+            w[0].isupper()
+            or w.lower()
+            in ("van", "von", "de", "der", "da", "di", "la", "le", "bin", "al", "el", "du", "del")
+            for w in words
+        ):
             return False
     return True
 
@@ -314,8 +318,9 @@ def _names_like(people: list[Person], inlines: Inlines) -> bool:
 def _abstract(blocks: list[Node], index: int, found: Found) -> int:
     """ "Abstract" alone (then paragraphs up to a heading or Keywords) or "Abstract: text"."""
     block = blocks[index]
-    rest = _drop_label(block.get("c", []) if block["t"] in ("Para", "Plain") else [],
-                       _ABSTRACT_LABEL)
+    rest = _drop_label(
+        block.get("c", []) if block["t"] in ("Para", "Plain") else [], _ABSTRACT_LABEL
+    )
     if plain(rest).strip():
         found.abstract.append(rest)
         return index + 1
@@ -448,9 +453,9 @@ def affiliation_line(inlines: Inlines) -> tuple[str, str]:
         return marker, plain(content[1:]).strip()
     text = plain(content).strip()
     if match := _LEADING_UNICODE_MARKER.match(text):
-        return match.group(1).translate(_SUPERSCRIPT_DIGITS), text[match.end():].strip()
+        return match.group(1).translate(_SUPERSCRIPT_DIGITS), text[match.end() :].strip()
     if match := _MARKER_TEXT.match(text):
-        return match.group(1), text[match.end():].strip()
+        return match.group(1), text[match.end() :].strip()
     return "", text
 
 
@@ -474,8 +479,9 @@ def plain(inlines: Inlines) -> str:
         elif kind in _CONTAINERS:
             out.append(plain(content))
         elif kind == "Quoted":
-            quotes = ("\u201c", "\u201d") if content[0]["t"] == "DoubleQuote" else ("\u2018",
-                                                                                    "\u2019")
+            quotes = (
+                ("\u201c", "\u201d") if content[0]["t"] == "DoubleQuote" else ("\u2018", "\u2019")
+            )
             out.append(quotes[0] + plain(content[1]) + quotes[1])
         elif kind in ("Span", "Cite"):
             out.append(plain(content[1] if kind == "Span" else content[1]))
@@ -493,9 +499,11 @@ def _block_text(block: Node) -> str:
 
 
 def _skip_empty(blocks: list[Node], index: int) -> int:
-    while index < len(blocks) and blocks[index].get("t") in ("Para", "Plain") and not plain(
-        blocks[index]["c"]
-    ).strip():
+    while (
+        index < len(blocks)
+        and blocks[index].get("t") in ("Para", "Plain")
+        and not plain(blocks[index]["c"]).strip()
+    ):
         index += 1
     return index
 

@@ -56,8 +56,9 @@ def _read_entries(
 ) -> dict[str, bytes]:
     infos = archive.infolist()
     if len(infos) > max_entries:
-        raise SourceError(f"the zip has {len(infos)} entries, over the limit of {max_entries}",
-                          path=path)
+        raise SourceError(
+            f"the zip has {len(infos)} entries, over the limit of {max_entries}", path=path
+        )
     declared = 0
     for info in infos:
         _check_name(info.filename, path)
@@ -66,8 +67,9 @@ def _read_entries(
         declared += info.file_size
     if declared > max_total:
         raise SourceError(
-            f"the zip unpacks to {declared} bytes, over the limit of {max_total}"
-            " (a zip bomb?)", path=path)
+            f"the zip unpacks to {declared} bytes, over the limit of {max_total} (a zip bomb?)",
+            path=path,
+        )
     parts: dict[str, bytes] = {}
     total = 0
     for info in infos:
@@ -79,8 +81,9 @@ def _read_entries(
             data = handle.read(info.file_size + 1)
         total += len(data)
         if len(data) > info.file_size or total > max_total:
-            raise SourceError(f"zip entry {info.filename!r} unpacks to more than it declares",
-                              path=path)
+            raise SourceError(
+                f"zip entry {info.filename!r} unpacks to more than it declares", path=path
+            )
         parts[info.filename] = data
     return parts
 
@@ -103,8 +106,9 @@ def parse_xml(data: bytes, name: str, path: Path) -> etree._Element:
     """Parse one XML part without DTDs, entities or network; raise SourceError otherwise."""
     # NUL bytes removed, the check also sees UTF-16 and UTF-32 text, before any parser does.
     if _DECLARATION.search(data.replace(b"\x00", b"")):
-        raise SourceError(f"{name}: a DTD or entity declaration is not allowed in a DOCX",
-                          path=path)
+        raise SourceError(
+            f"{name}: a DTD or entity declaration is not allowed in a DOCX", path=path
+        )
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,

@@ -89,8 +89,9 @@ def _checked_files(folder: Path, files: dict[str, bytes]) -> dict[Path, bytes]:
     for relative, data in files.items():
         candidate = (folder / relative).resolve()
         if not candidate.is_relative_to(root) or candidate == root:
-            raise OutputError(f"refused to write {relative!r}: outside the article folder",
-                              path=folder)
+            raise OutputError(
+                f"refused to write {relative!r}: outside the article folder", path=folder
+            )
         checked[candidate] = data
     return checked
 

@@ -126,6 +126,9 @@ def read_article(path: Path, warn: Callable[[str], None] | None = None) -> Artic
     if not isinstance(doc.data, dict):
         raise SourceError("front matter must be a mapping of keys", path=path, line=front_line)
     journal_doc = _journal_defaults(path.parent.parent / JOURNAL_FILE, _warn)
+    for yaml_doc in (doc, journal_doc):
+        for message in yaml_doc.warnings if yaml_doc else ():
+            _warn(message)
     metadata = _Normalizer(doc, journal_doc, _warn).metadata(path)
     bibliography = _bibliography(doc, path)
     return Article(

@@ -10,7 +10,7 @@ from ..errors import InputMissingError, SourceError
 
 MAX_SOURCE_BYTES = 5_000_000  # ~800,000 words: far beyond any article
 # C0 controls but tab and newline, DEL, and C1 controls: they corrupt XML-based editions.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 
 
 def read_text(path: Path, warn: Callable[[str], None]) -> str:
@@ -33,13 +33,13 @@ def read_text(path: Path, warn: Callable[[str], None]) -> str:
             f"not valid UTF-8 at byte offset {exc.start}", path=path, line=line
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    found = _CONTROL.search(text)
+    found = CONTROL.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
-        count = len(_CONTROL.findall(text))
+        count = len(CONTROL.findall(text))
         warn(
             f"{path}:{line}: warning: removed {count} control character(s) such as "
             f"U+{ord(found.group()):04X}"
         )
-        text = _CONTROL.sub("", text)
+        text = CONTROL.sub("", text)
     return text

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import SourceError
+from .text import CONTROL
 
 MAX_YAML_BYTES = 1_000_000
 MAX_NODES = 100_000  # counted after alias expansion: stops "billion laughs"
@@ -25,6 +26,7 @@ class YamlDoc:
     data: Any
     path: Path
     lines: dict[KeyPath, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def line(self, key_path: KeyPath) -> int | None:
         """The line of `key_path`, else of its nearest ancestor that has one."""
@@ -126,7 +128,13 @@ class _Builder:
                 "a mapping key must be a plain value", path=self.doc.path, line=self._line(node)
             )
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            if isinstance(value, str) and CONTROL.search(value):
+                value = CONTROL.sub("", value)  # escaped in YAML ("\x00"), they corrupt XML
+                self.doc.warnings.append(
+                    f"{self.doc.path}:{self._line(node)}: warning: removed control characters"
+                )
+            return value
         except yaml.constructor.ConstructorError as exc:
             problem = (exc.problem or "cannot read this value").split("\n")[0]
             raise SourceError(

@@ -1,0 +1,132 @@
+"""Faults while writing: a killed build, a full disk, two builds at once. Old editions survive."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import galleys.build
+from galleys.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TORTURE = ROOT / "tests" / "fixtures" / "torture"
+
+
+def make_source(root: Path, count: int, marker: str) -> Path:
+    source = root / "source"
+    for i in range(count):
+        shutil.copytree(TORTURE, source / f"t{i}", dirs_exist_ok=True)
+        article = source / f"t{i}" / "article.md"
+        text = article.read_text().replace('title: "Every Block', f'title: "{marker} {i}')
+        article.write_text(text.replace("doi: 10.5555/galleys.2024.007", f"doi: 10.5555/t.{i}"))
+    return source
+
+
+def digests(dist: Path) -> dict[str, str]:
+    """sha256 of every file but hidden ones (the lock; temp files, which are checked apart)."""
+    return {
+        p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(dist.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def run_build(cwd: Path, *extra: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "galleys", "build", "source", "-o", "dist", "-q", *extra]
+    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_build_killed_midway_leaves_old_or_new_files_never_partial(tmp_path):
+    old_tree, new_tree, work = tmp_path / "old", tmp_path / "new", tmp_path / "work"
+    for tree, marker in ((old_tree, "Old"), (new_tree, "New")):
+        make_source(tree, 4, marker)
+        assert run_build(tree, "-j", "1").wait() == 0
+    old, new = digests(old_tree / "dist"), digests(new_tree / "dist")
+    for delay in (0.8, 1.6, 2.4):
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(old_tree, work)
+        shutil.rmtree(work / "source")
+        shutil.copytree(new_tree / "source", work / "source")
+        process = run_build(work, "-j", "1")
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        dist = work / "dist"
+        for name, digest in digests(dist).items():
+            assert digest in (old.get(name), new.get(name)), f"{name} is partial (delay {delay})"
+        for name in old:
+            assert (dist / name).is_file(), f"{name} was lost (delay {delay})"
+        # The next build finishes the job and leaves no temporary file behind.
+        assert run_build(work, "-j", "1").wait() == 0
+        assert not list(dist.rglob("*.tmp"))
+        assert digests(dist) == new
+
+
+def test_full_disk_names_the_path_and_leaves_no_temp_file(tmp_path, monkeypatch, capsys):
+    source = make_source(tmp_path, 1, "Disk")
+    out = tmp_path / "out"
+    article = source / "t0" / "article.md"
+    assert main(["convert", str(article), "-o", str(out), "-q"]) == 0
+    before = digests(out)
+    calls = {"n": 0}
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third file of the run hits a full disk
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(galleys.build.os, "fsync", full)
+    article.write_text(article.read_text().replace("Disk 0", "Disk changed"))
+    assert main(["convert", str(article), "-o", str(out)]) == 73
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and str(out) in err
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    after = digests(out)
+    assert set(after) == set(before)  # every file there: old or new, none partial or missing
+
+
+def test_two_builds_of_one_dist_at_once(tmp_path):
+    make_source(tmp_path, 4, "Twice")
+    first, second = (
+        run_build(tmp_path, "-j", "1", "--force"),
+        run_build(tmp_path, "-j", "1", "--force"),
+    )
+    assert first.wait() == 0 and second.wait() == 0, second.stderr.read()
+    dist = tmp_path / "dist"
+    manifest = json.loads((dist / "manifest.json").read_text())
+    on_disk = {
+        k: v
+        for k, v in digests(dist).items()
+        if k != "manifest.json" and not Path(k).name.startswith(".")
+    }
+    assert {e["path"]: e["sha256"] for e in manifest["files"]} == on_disk
+    assert not list(dist.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("blocker", ["file", "dir-file"])
+def test_unwritable_output_folder(tmp_path, capsys, blocker):
+    source = make_source(tmp_path, 1, "Blocked")
+    out = tmp_path / "out"
+    if blocker == "file":
+        out.write_text("a file where the folder should be")
+    else:
+        (out / "t0.pdf").mkdir(parents=True)  # a folder where the PDF should go
+    code = main(["convert", str(source / "t0" / "article.md"), "-o", str(out)])
+    assert code == 73
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and str(out) in errors[0]
+    if blocker == "dir-file":
+        assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]

@@ -1,0 +1,89 @@
+"""Property tests: random metadata and bodies raise only our own errors, and what builds agrees."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from galleys.check import check_article
+from galleys.errors import EXIT_INTERNAL
+from galleys.snapshot import take_snapshot
+from galleys.worker import ArticleJob, build_article
+
+FORMATS = ("pdf", "epub", "docx")
+SETTINGS = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# Any Unicode but surrogates (they cannot be encoded) and the characters that start markup
+# pandoc would drop (that is tested elsewhere), so that what is written is what must be shown.
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
+VALUE = st.recursive(
+    st.one_of(TEXT, st.integers(), st.booleans(), st.none(), st.dates()),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
+    max_leaves=8,
+)
+AUTHOR = st.one_of(
+    TEXT,
+    st.fixed_dictionaries(
+        {"name": TEXT},
+        optional={"honorific": TEXT, "orcid": TEXT, "affiliation": TEXT, "email": TEXT},
+    ),
+    VALUE,
+)
+_KNOWN = st.fixed_dictionaries(
+    {"title": st.one_of(TEXT, VALUE)},
+    optional={
+        "subtitle": st.one_of(TEXT, VALUE),
+        "author": st.one_of(TEXT, st.lists(AUTHOR, max_size=3), VALUE),
+        "abstract": TEXT,
+        "keywords": st.one_of(st.lists(TEXT, max_size=3), VALUE),
+        "journal": st.one_of(
+            st.dictionaries(st.sampled_from(["title", "volume", "issue", "pages"]), TEXT), VALUE
+        ),
+        "date": st.one_of(st.dates(), VALUE),
+        "lang": st.sampled_from(["en", "de", "ur", "ja", "x", ""]),
+    },
+)
+FRONT = st.tuples(_KNOWN, st.dictionaries(TEXT, VALUE, max_size=2)).map(
+    lambda parts: {**parts[1], **parts[0]}
+)
+
+
+def _build(front: dict, body: str) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp) / "src" / "art"
+        folder.mkdir(parents=True)
+        text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n\n" + body + "\n"
+        (folder / "article.md").write_text(text, encoding="utf-8", errors="surrogatepass")
+        job = ArticleJob(take_snapshot(folder / "article.md"), FORMATS)
+        result = build_article(job)
+        assert result.exit_code != EXIT_INTERNAL, result.error  # never a bug
+        if result.error:
+            assert "\n" not in result.error and result.exit_code == 65, result.error
+            return
+        out = Path(temp) / "dist" / result.slug
+        out.mkdir(parents=True)
+        for output in result.outputs:
+            (out / output.name).write_bytes(output.data)
+        report = check_article(out, folder / "article.md", validate=False)
+        bad = [(e, c) for e, _, cells in report.rows for c in cells.values() if c.status != "ok"]
+        assert not bad and not report.problems, (bad, report.problems)
+
+
+@SETTINGS
+@given(front=FRONT)
+def test_random_metadata(front):
+    _build(front, "A plain body.")
+
+
+@SETTINGS
+@given(body=st.text(st.characters(exclude_categories=("Cs",)), max_size=300))
+def test_random_body(body):
+    _build({"title": "Random body", "author": "Jane Doe"}, body)
