@@ -308,8 +308,8 @@ def test_byte_identical_and_mimetype_first_stored(books):
 
 @pytest.mark.parametrize(("src", "message"), [
     ("../outside.png", "outside the article folder"),
-    ("https://example.org/a.png", "never URLs"),
-    ("figures/missing.png", "not found"),
+    ("https://example.org/a.png", "never fetched"),
+    ("figures/missing.png", "does not exist"),
 ])
 def test_bad_images_are_source_errors(tmp_path, src, message):
     (tmp_path / "outside.png").write_bytes((FIXTURES / "torture/figures/gradient.png").read_bytes())

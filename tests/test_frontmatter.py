@@ -103,3 +103,19 @@ def test_torture_markers_orcid_and_elements(torture_path):
     assert keys[-1] == "how to cite"
     # Building twice gives equal front matter: nothing depends on time or order.
     assert build_front_matter(resolved) == front
+
+
+def test_east_asian_names_are_family_first(tmp_path):
+    article = tmp_path / "s" / "a" / "article.md"
+    article.parent.mkdir(parents=True)
+    article.write_text(
+        "---\ntitle: T\nauthor: [山田 太郎, 김 민준, Anna Ivanova]\ndate: 2024-01-02\n---\nx\n",
+        encoding="utf-8",
+    )
+    resolved, front = prepare(article)
+    assert [a.name for a in front.authors] == ["山田 太郎", "김 민준", "Anna Ivanova"]
+    assert (resolved.metadata.authors[0].family, resolved.metadata.authors[0].given) == (
+        "山田",
+        "太郎",
+    )
+    assert front.how_to_cite_text.startswith("山田太郎")  # never "太郎山田"

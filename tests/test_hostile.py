@@ -6,6 +6,7 @@ Every row converts the article to every edition; on error nothing may be written
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from galleys.cli import main
 from galleys.readback import read_docx, read_epub, read_pdf
 
 FRONT = "---\ntitle: Hostile\nauthor: Jane Doe\n---\n\n"
+SECONDS = 60  # every row finishes within this, the 10 MB body and 1,000-deep lists included
 
 
 def png(width: int, height: int, *, truncate: bool = False) -> bytes:
@@ -160,6 +162,18 @@ ROWS = [
         65,
         "is not a slug",
     ),
+    (
+        "image name over 255 bytes",
+        {"article.md": FRONT + f"![x]({'a' * 300}.png)\n"},
+        65,
+        "over 255 bytes",
+    ),
+    (
+        "image name with RTL override",
+        {"article.md": FRONT + "![x](fig\u202egnp.exe)\n", "fig\u202egnp.exe": png(4, 4)},
+        65,
+        "text-direction characters",
+    ),
     # -- bad data ----------------------------------------------------------------------------------
     ("zero-length file", {"article.md": ""}, 65, "the file is empty"),
     ("front matter only", {"article.md": "---\ntitle: Only Front\n---\n"}, 0, "Only Front"),
@@ -223,7 +237,9 @@ def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
 def test_hostile_row(tmp_path, capsys, case, files, code, shown):
     article = _write(tmp_path / "src" / "art", files)
     out = tmp_path / "out"
+    started = time.monotonic()
     assert main(["convert", str(article), "-o", str(out)]) == code, capsys.readouterr().err
+    assert time.monotonic() - started < SECONDS, f"over the {SECONDS} s bound"
     err = capsys.readouterr().err
     assert "Traceback" not in err
     if code:

@@ -12,8 +12,8 @@ from typing import Any
 from . import citation, styles
 from .inlines import Inlines, plain
 from .model import Author, ResolvedArticle
+from .scripts import is_east_asian_name, lang_direction
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 MONTHS = (
     "January",
     "February",
@@ -183,7 +183,7 @@ def build_front_matter(
     lang = metadata.lang
     return FrontMatter(
         lang=lang,
-        direction="rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        direction=lang_direction(lang),
         title=resolved.title,
         subtitle=resolved.subtitle,
         authors=authors,
@@ -211,6 +211,8 @@ def display_name(author: Author) -> str:
     """The name as printed in a title block: honorific, given names, particles, family, suffix."""
     if author.literal:
         parts = [author.honorific, author.literal]
+    elif is_east_asian_name(author.family + author.given):
+        parts = [author.honorific, author.family, author.given]  # 山田 太郎: family first
     else:
         parts = [
             author.honorific,

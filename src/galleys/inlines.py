@@ -35,6 +35,28 @@ def plain(runs: Inlines) -> str:
     return "".join(run.text for run in runs)
 
 
+def pandoc_text(nodes: list[dict[str, Any]]) -> str:
+    """The text of pandoc inlines, notes left out: for labels, alt text and layout guesses."""
+    out: list[str] = []
+    for node in nodes:
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind in ("Code", "Math"):
+            out.append(content[1])
+        elif kind in MARKS:
+            out.append(pandoc_text(content))
+        elif kind == "Quoted":
+            single = content[0]["t"] == "SingleQuote"
+            left, right = ("\u2018", "\u2019") if single else ("\u201c", "\u201d")
+            out.append(left + pandoc_text(content[1]) + right)
+        elif kind in ("Link", "Image", "Span", "Cite"):
+            out.append(pandoc_text(content[1]))
+    return "".join(out)
+
+
 def from_text(text: str) -> Inlines:
     """Runs for a string that carries no marks."""
     return (Run(text),) if text else ()

@@ -15,6 +15,8 @@ REFERENCES_TITLE = "References"
 MAX_DEPTH = 100  # blocks and inlines inside each other; every edition recurses per level
 # The body reader: raw extensions on (their nodes are dropped below), no HTML-made divs/spans.
 BODY_READER = "markdown-native_divs-native_spans"
+# A line indented 400 columns or quoted 100 times deep: lists or quotes beyond MAX_DEPTH.
+_DEEP_SOURCE = re.compile(r"^(?:[ \t]*>){100}|^[ \t]{400}", re.MULTILINE)
 _NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")  # not printable for YAML
 _RAW_SIGNS = ("<", "\\", "{=")  # what any raw markup or HTML-made node starts with
 
@@ -43,6 +45,8 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
             "--csl",
             str(styles.path(style)),
         ]
+    if _DEEP_SOURCE.search(article.body):  # pandoc itself takes minutes over such nesting
+        raise _too_deep(article)
     result = pandoc.run(args, f"{_yaml(header)}\n{article.body}\n".encode())
     try:
         ast = result.json()
@@ -52,7 +56,7 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         raise _too_deep(article)
     meta = _parse_meta(texts) if separate else ast.get("meta", {})
     dropped: list[str] = []
-    blocks = _without_raw(ast["blocks"], dropped)
+    blocks = _without_raw(ast["blocks"], dropped) if b'"Raw' in result.output else ast["blocks"]
     warnings = [f"{article.source_path}: pandoc: {w}" for w in result.warnings]
     if dropped:
         warnings.append(

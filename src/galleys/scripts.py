@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -60,6 +61,14 @@ FONT_PACKAGES: dict[str, str] = {
 }
 
 
+# Every character of bidirectional class R or AL lies in these blocks (Hebrew, Arabic, Syriac,
+# Thaana, NKo … their presentation forms, and the historic right-to-left scripts).
+_RTL_BLOCKS = re.compile(
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+    "\U0001e800-\U0001efff]"
+)
+
+
 @dataclass(frozen=True)
 class Run:
     """A stretch of text in one script (combining and common characters join their neighbours)."""
@@ -106,8 +115,16 @@ def runs(text: str) -> list[Run]:
     return out
 
 
+def is_east_asian_name(text: str) -> bool:
+    """Whether a name is in Chinese, Japanese or Korean script: written family name first."""
+    scripts = {script_of(c) for c in text if c.isalpha()}
+    return bool(scripts) and scripts <= CJK_SCRIPTS
+
+
 def needs_shaping(text: str) -> bool:
     """True when `text` holds a combining mark or a letter of a script that must be shaped."""
+    if text.isascii():
+        return False
     return any(ord(c) >= 0x0300 and (script_of(c) in COMPLEX_SCRIPTS
                                      or unicodedata.category(c) == "Mn") for c in text)
 
@@ -133,6 +150,8 @@ def direction(text: str, default: str = "") -> str:
 
 def has_rtl(text: str) -> bool:
     """True when `text` holds a right-to-left letter."""
+    if not _RTL_BLOCKS.search(text):  # the fast answer for most text
+        return False
     return any(char_direction(c) == "rtl" for c in text)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..inlines import pandoc_text
 from ..scripts import direction, has_rtl, lang_direction
 
 Node = dict[str, Any]
@@ -70,18 +71,7 @@ def _inlines(inlines: list[Node], base: str) -> None:
 
 
 def _text(inlines: list[Node]) -> str:
-    out = []
-    for node in inlines:
-        kind, content = node["t"], node.get("c")
-        if kind == "Str":
-            out.append(content)
-        elif kind in ("Space", "SoftBreak"):
-            out.append(" ")
-        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps"):
-            out.append(_text(content))
-        elif kind in ("Span", "Link", "Quoted", "Cite"):
-            out.append(_text(content[1]))
-    return "".join(out)
+    return pandoc_text(inlines)
 
 
 def script_languages(document: str) -> str:

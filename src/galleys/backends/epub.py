@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from ebooklib import epub
 from lxml import etree
 
 from ..errors import OutputError, SourceError, ToolError
+from ..images import resolve_image
 from ..inlines import plain
 from .epub_cover import cover_png
 from .epub_css import STYLESHEET
@@ -224,17 +224,9 @@ class _Assembly:
 
     def _image(self, src: str) -> str:
         """Copy an image from inside the article folder into the book; its href there."""
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
-            raise SourceError(f"image {src!r}: only files inside the article folder are used, "
-                              "never URLs")
-        root = self.folder.resolve()
-        path = (root / src).resolve()
-        if not path.is_relative_to(root):
-            raise SourceError(f"image {src!r} is outside the article folder", path=path)
+        path = resolve_image(self.folder, src, self.resolved.article.source_path)
         if path in self._image_names:
             return self._image_names[path]
-        if not path.is_file():
-            raise SourceError(f"image {src!r} not found", path=path)
         data = path.read_bytes()
         suffix, media_type = _sniff(data, src, path)
         href = f"images/figure-{len(self._image_names) + 1}{suffix}"

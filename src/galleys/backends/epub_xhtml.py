@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import SourceError
-from ..inlines import Inlines
+from ..inlines import Inlines, pandoc_text
 from ..scripts import direction, has_rtl, lang_direction
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -130,22 +130,7 @@ def add_runs(parent: etree._Element, runs: Inlines) -> None:
 
 def plain_text(inlines: list[Node]) -> str:
     """The text of pandoc inlines without notes (for navigation labels and alt text)."""
-    out: list[str] = []
-    for node in inlines:
-        kind, content = node["t"], node.get("c")
-        if kind == "Str":
-            out.append(content)
-        elif kind in ("Space", "SoftBreak", "LineBreak"):
-            out.append(" ")
-        elif kind in ("Code", "Math"):
-            out.append(content[1])
-        elif kind == "Quoted":
-            out.append("\u201c" + plain_text(content[1]) + "\u201d")
-        elif kind in ("Link", "Image", "Span", "Cite"):
-            out.append(plain_text(content[1]))
-        elif kind in _INLINE_TAGS:
-            out.append(plain_text(content))
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    return re.sub(r"\s+", " ", pandoc_text(inlines)).strip()
 
 
 def collect_ids(node: Any, found: list[str]) -> None:

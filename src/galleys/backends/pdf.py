@@ -51,7 +51,8 @@ class PdfBackend:
         markup = Markup(font_set, direction=front.direction)
         story = front_matter(front, markup, styles, width)
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
-                              notes_label=NOTES_LABEL)
+                              notes_label=NOTES_LABEL,
+                              article_path=resolved.article.source_path)
         story += visitor.render(resolved.blocks)
         head_left, head_right, foot_left = furniture(front, markup)
         markup.check()  # before layout: every character has a face that draws it

@@ -62,6 +62,7 @@ class BodyVisitor:
     width: float
     height: float
     notes_label: str = "Notes"
+    article_path: Path = Path("article.md")  # named in errors about images
     _anchors: dict[str, str] = field(default_factory=dict)
     _emitted: set[str] = field(default_factory=set)
     _pending: list[str] = field(default_factory=list)
@@ -263,7 +264,7 @@ class BodyVisitor:
 
     def _image(self, node: dict[str, Any], context: _Context) -> Flowable:
         source, attrs = image_node(node)
-        path = resolve_image(self.folder, source)
+        path = resolve_image(self.folder, source, self.article_path)
         width, height = image_size(path, attrs, self.width - context.indent, self.height * 0.6)
         flowable = Image(str(path), width=width, height=height)
         flowable.hAlign = "CENTER"
@@ -271,7 +272,7 @@ class BodyVisitor:
 
     def _inline_image(self, node: dict[str, Any]) -> str:
         source, attrs = image_node(node)
-        path = resolve_image(self.folder, source)
+        path = resolve_image(self.folder, source, self.article_path)
         width, height = image_size(path, attrs, self.width, 14)
         return (f'<img src="{attr(str(path))}" width="{width:.2f}" height="{height:.2f}" '
                 f'valign="middle"/>')

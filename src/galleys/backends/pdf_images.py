@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from reportlab.lib.utils import ImageReader
 
+from .. import images
 from ..errors import SourceError
 
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
@@ -17,21 +17,13 @@ _DEFAULT_DPI = 150
 MAX_PIXELS = 50_000_000  # a larger image is most likely a decompression bomb
 
 
-def resolve_image(folder: Path, source: str) -> Path:
+def resolve_image(folder: Path, source: str, article: Path) -> Path:
     """The image file `source` names, which must be a PNG or JPEG inside `folder`."""
-    if urlsplit(source).scheme not in ("", "file") or source.startswith("//"):
-        raise SourceError(f"image {source!r} is not a file in the article folder (no URLs)",
-                          path=folder)
-    base = folder.resolve()
-    path = (base / unquote(source.removeprefix("file:"))).resolve()
-    if not path.is_relative_to(base):
-        raise SourceError(f"image {source!r} is outside the article folder", path=folder)
-    if not path.is_file():
-        raise SourceError(f"image {source!r} does not exist", path=folder)
+    path = images.resolve_image(folder, source, article)
     with path.open("rb") as handle:
         head = handle.read(8)
     if not any(head.startswith(magic) for magic in _MAGIC):
-        raise SourceError(f"image {source!r} is not a PNG or JPEG file", path=folder)
+        raise SourceError(f"image {source!r} is not a PNG or JPEG file", path=article)
     return path
 
 

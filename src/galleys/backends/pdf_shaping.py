@@ -289,8 +289,10 @@ def paragraph(markup: str, style: ParagraphStyle, default: str = "ltr",
     """
     base = markup_direction(markup, default)
     marks = default == "rtl" or has_rtl(html.unescape(_TAG.sub("", markup)))
-    return (cls or BidiParagraph)(markup, paragraph_style(style, markup, base), base=base,
-                                  marks=marks)
+    paragraph = (cls or BidiParagraph)(markup, paragraph_style(style, markup, base), base=base,
+                                       marks=marks)
+    paragraph.reorder = base == "rtl" or marks  # a left-to-right line is drawn as it is
+    return paragraph
 
 
 class BidiParagraph(Paragraph):
@@ -300,6 +302,7 @@ class BidiParagraph(Paragraph):
                  **kwargs: Any) -> None:
         self.base_direction = base
         self.marks = marks
+        self.reorder = True
         super().__init__(text, style, **kwargs)
 
     def split(self, avail_width: float, avail_height: float) -> list[Any]:
@@ -307,10 +310,14 @@ class BidiParagraph(Paragraph):
         for part in parts:
             if isinstance(part, BidiParagraph):
                 part.base_direction, part.marks = self.base_direction, self.marks
+                part.reorder = self.reorder
         return parts
 
     def draw(self) -> None:
         """Draw the lines in visual order; the logical lines stay for splitting."""
+        if not self.reorder:
+            super().draw()
+            return
         logical = self.blPara
         self.blPara = _visual(logical, self.base_direction, self.marks)
         try:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..inlines import pandoc_text
 from .names import split_honorific
 
 Node = dict[str, Any]
@@ -467,27 +468,7 @@ def split_keywords(text: str) -> list[str]:
 # -- inline helpers -----------------------------------------------------------------------
 def plain(inlines: Inlines) -> str:
     """The text of pandoc inlines, footnotes left out."""
-    out: list[str] = []
-    for node in inlines:
-        kind, content = node.get("t"), node.get("c")
-        if kind == "Str":
-            out.append(content)
-        elif kind in ("Space", "SoftBreak", "LineBreak"):
-            out.append(" ")
-        elif kind in ("Code", "Math"):
-            out.append(content[1])
-        elif kind in _CONTAINERS:
-            out.append(plain(content))
-        elif kind == "Quoted":
-            quotes = (
-                ("\u201c", "\u201d") if content[0]["t"] == "DoubleQuote" else ("\u2018", "\u2019")
-            )
-            out.append(quotes[0] + plain(content[1]) + quotes[1])
-        elif kind in ("Span", "Cite"):
-            out.append(plain(content[1] if kind == "Span" else content[1]))
-        elif kind in ("Link", "Image"):
-            out.append(plain(content[1]))
-    return "".join(out)
+    return pandoc_text(inlines)
 
 
 def _block_text(block: Node) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..scripts import is_east_asian_name
+
 HONORIFICS = (
     "Prof. Dr.",
     "Prof.",
@@ -55,8 +57,14 @@ def split_honorific(name: str) -> tuple[str, str]:
 
 
 def split_name(name: str) -> dict[str, str]:
-    """CSL name parts from "Given Family", "Family, Given" or "Given van Family, Jr."."""
+    """CSL name parts from "Given Family", "Family, Given" or "Given van Family, Jr.".
+
+    Chinese, Japanese and Korean names are written family name first ("山田 太郎").
+    """
     name = " ".join(name.split())
+    if is_east_asian_name(name):
+        family, _, given = name.partition(" ")
+        return {"family": family, "given": given} if given else {"literal": family}
     suffix = ""
     if "," in name:
         head, _, tail = name.partition(",")
