@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["convert"], ["build"], ["import"], ["styles"], ["formats"]]
+    "command",
+    [[], ["convert"], ["build"], ["import"], ["styles"], ["formats"], ["check"], ["serve"]],
 )
 def test_help_everywhere(command, capsys):
     assert main([*command, "--help"]) == 0
@@ -127,3 +128,8 @@ def test_no_traceback_on_internal_error(monkeypatch, capsys):
     assert main(["convert", "x.md"]) == 70
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaput" in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_missing_folder(tmp_path, capsys):
+    assert main(["serve", str(tmp_path / "nothing"), "--port", "0"]) == 66
+    assert "galleys: error:" in capsys.readouterr().err
