@@ -44,7 +44,7 @@ def digests(dist: Path) -> dict[str, str]:
     return {
         p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(dist.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not p.name.startswith(".")  # not the lock
     }
 
 
