@@ -246,18 +246,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _render_options(args: argparse.Namespace) -> dict[str, object]:
+    """The options every build shares, from --style, --paper and --strict."""
+    return {"style": args.style, "paper": args.paper, "strict": args.strict}
+
+
 def _convert(args: argparse.Namespace, console: _Console) -> int:
     from . import backends, build
 
     formats = backends.parse_formats(args.to)
     written = build.convert(
-        args.article,
-        args.output,
-        formats,
-        style=args.style,
-        paper=args.paper,
-        strict=args.strict,
-        warn=console.warn,
+        args.article, args.output, formats, warn=console.warn, **_render_options(args)
     )
     for path in written:
         console.info(str(path))
@@ -270,13 +269,7 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
     formats = backends.parse_formats(args.to)
     if args.check:
         problems = build.rebuild_differences(
-            args.source,
-            args.output,
-            formats,
-            style=args.style,
-            paper=args.paper,
-            strict=args.strict,
-            warn=console.detail,
+            args.source, args.output, formats, warn=console.detail, **_render_options(args)
         )
         for problem in problems:
             console.error(problem)
@@ -296,9 +289,7 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
             args.source,
             args.output,
             formats,
-            style=args.style,
-            paper=args.paper,
-            strict=args.strict,
+            **_render_options(args),
             jobs=args.jobs,
             incremental=not args.force,
             warn=console.warn,
