@@ -274,3 +274,13 @@ def test_several_authors_with_inline_affiliation_names(tmp_path):
     meta = read_article(write_article(tmp_path, front)).metadata
     assert [a.name for a in meta.affiliations] == ["University 8", "University 9"]
     assert [a.affiliations for a in meta.authors] == [("aff-1",), ("aff-2",), ("aff-1",)]
+
+
+def test_quarto_attributes_corresponding_and_degrees(tmp_path):
+    front = (
+        "title: T\nauthor:\n  - name: Norah Jones\n    degrees: [PhD]\n"
+        "    attributes:\n      corresponding: true\n"
+    )
+    article = read_article(write_article(tmp_path, front))
+    assert article.metadata.authors[0].corresponding is True
+    assert not article.warnings  # degrees is Quarto's: no unknown-key warning

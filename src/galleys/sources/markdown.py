@@ -92,6 +92,10 @@ AUTHOR_KEYS = {
     "note",
     "fax",
     "phone",
+    "degrees",  # Quarto's author schema, read by Quarto's own templates
+    "acknowledgements",
+    "number",
+    "metadata",
 }
 _CC = {
     "cc-by": "by",
@@ -424,7 +428,8 @@ class _Normalizer:
         affiliation_value = item.get("affiliations", item.get("affiliation"))
         aff_key = "affiliations" if "affiliations" in item else "affiliation"
         ids = registry.resolve(affiliation_value, (*where, aff_key))
-        corresponding = item.get("corresponding", False)
+        attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
+        corresponding = item.get("corresponding", attributes.get("corresponding", False))
         if not isinstance(corresponding, bool):
             raise doc.error((*where, "corresponding"), "expected true or false")
         return Author(
