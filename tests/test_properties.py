@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from galleys.check import check_article
@@ -15,9 +16,12 @@ from galleys.snapshot import take_snapshot
 from galleys.worker import ArticleJob, build_article
 
 FORMATS = ("pdf", "epub", "docx")
+# CI runs the same examples every time (a red run must be reproducible); explore new ones with
+# `GALLEYS_EXPLORE=1 .venv/bin/pytest tests/test_properties.py`.
 SETTINGS = settings(
     max_examples=20,
     deadline=None,
+    derandomize=os.environ.get("GALLEYS_EXPLORE") != "1",
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -79,6 +83,7 @@ def _build(front: dict, body: str) -> None:
 
 @SETTINGS
 @given(front=FRONT)
+@example(front={"title": "^"})  # pylatexenc decodes {\\textasciicircum} as U+02C6, not "^"
 def test_random_metadata(front):
     _build(front, "A plain body.")
 

@@ -170,15 +170,25 @@ def _check_citation_files(folder: Path, slug: str, front: FrontMatter) -> list[s
         except Exception as error:
             problems.append(f"{path}: does not parse: {error}")
             continue
-        if not any(t.startswith(title) or _latex_free(t).startswith(title) for t in found):
+        if not any(_same_title(t, title) for t in found):
             problems.append(f"{path}: title {found[:1]} is not {title!r}")
     return problems
 
 
-def _latex_free(text: str) -> str:
+def _same_title(found: str, title: str) -> bool:
+    """The file's title is the source's: as text, decoded from LaTeX, or LaTeX-encoded.
+
+    (Decoding alone is not enough: pylatexenc reads {\\textasciicircum} back as U+02C6.)
+    """
     from pylatexenc.latex2text import LatexNodes2Text
 
-    return LatexNodes2Text().latex_to_text(text)
+    from .exports import latex
+
+    return (
+        found.startswith(title)
+        or found.startswith(latex(title))
+        or LatexNodes2Text().latex_to_text(found).startswith(title)
+    )
 
 
 def validate_editions(folder: Path, slug: str) -> list[str]:

@@ -71,7 +71,7 @@ def bibtex(resolved: ResolvedArticle) -> str:
         "language": item.get("language", ""),
     }
     verbatim = {"doi", "url"}  # read as-is by biblatex and most managers
-    encoded = {k: v if k in verbatim else _latex(v) for k, v in fields.items() if v}
+    encoded = {k: v if k in verbatim else latex(v) for k, v in fields.items() if v}
     authors = " and ".join(_bibtex_name(n) for n in item.get("author", []))
     if authors:
         encoded = {"author": authors, **encoded}
@@ -79,7 +79,8 @@ def bibtex(resolved: ResolvedArticle) -> str:
     return bibtexparser.write_string(bibtexparser.Library([entry]))
 
 
-def _latex(text: str) -> str:
+def latex(text: str) -> str:
+    """`text` as a BibTeX field value: LaTeX specials and non-ASCII encoded."""
     from pylatexenc.latexencode import unicode_to_latex
 
     return unicode_to_latex(text, non_ascii_only=False, unknown_char_policy="keep")
@@ -88,10 +89,10 @@ def _latex(text: str) -> str:
 def _bibtex_name(name: dict[str, str]) -> str:
     """ "van Gogh, Jr., Vincent"; a literal (organisation) name braced so it is not split."""
     if "literal" in name:
-        return "{" + _latex(name["literal"]) + "}"
+        return "{" + latex(name["literal"]) + "}"
     family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
     parts = [family, name.get("suffix", ""), name.get("given", "")]
-    return ", ".join(_latex(p) for p in parts if p)
+    return ", ".join(latex(p) for p in parts if p)
 
 
 def ris(resolved: ResolvedArticle) -> str:
