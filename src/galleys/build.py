@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 from . import __version__, styles
 from .errors import GalleysError, InputMissingError, OutputError, SourceError, UsageError
 from .frontmatter import FrontMatter, build_front_matter
+from .inlines import Inlines
 from .model import Article, ResolvedArticle
 from .resolve import resolve
 from .snapshot import ArticleInput, take_snapshot
@@ -47,10 +48,12 @@ def prepare(
     warn: Callable[[str], None] | None = None,
     *,
     strict: bool = False,
+    citations: Mapping[str, Inlines] | None = None,
 ) -> tuple[ResolvedArticle, FrontMatter]:
     """Read, resolve and format the front matter of one article: what every backend needs.
 
     With `strict`, the first warning (unknown key, pandoc warning …) is an error instead.
+    `citations` are How-to-Cite lines already rendered, by style (else citeproc runs here).
     """
     article = read_article(Path(path))
     resolved = resolve(article, style)
@@ -59,7 +62,7 @@ def prepare(
     if warn:
         for message in resolved.warnings:
             warn(message)
-    return resolved, build_front_matter(resolved)
+    return resolved, build_front_matter(resolved, (citations or {}).get(resolved.style))
 
 
 def environment_epoch() -> int | None:

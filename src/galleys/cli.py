@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .backends import PAPER_SIZES
 from .errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GalleysError, UsageError
 
 DESCRIPTION = """\
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--paper",
-        choices=("a4", "letter"),
+        choices=PAPER_SIZES,
         default="a4",
         help="page size of the PDF edition (default: a4)",
     )

@@ -57,11 +57,6 @@ def pandoc_text(nodes: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def from_text(text: str) -> Inlines:
-    """Runs for a string that carries no marks."""
-    return (Run(text),) if text else ()
-
-
 def from_pandoc(inlines: list[dict[str, Any]], where: str = "text") -> Inlines:
     """Runs from pandoc JSON inlines; raises on what front matter cannot hold (a footnote)."""
     runs: list[Run] = []

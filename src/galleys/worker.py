@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EXIT_INTERNAL, GalleysError, SourceError
+from .errors import EXIT_INTERNAL, GalleysError
 from .inlines import Inlines
 from .snapshot import ArticleInput
 
@@ -73,15 +73,10 @@ def build_article(job: ArticleJob) -> ArticleResult:
 def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[str]]:
     from . import backends, exports, landing
     from .backends import RenderOptions
+    from .build import prepare
     from .citation import how_to_cite_many
-    from .frontmatter import build_front_matter
-    from .resolve import resolve
-    from .sources.markdown import read_article
 
-    resolved = resolve(read_article(path), job.style)
-    if job.strict and resolved.warnings:
-        raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
-    front = build_front_matter(resolved, job.citations.get(resolved.style))
+    resolved, front = prepare(path, job.style, strict=job.strict, citations=job.citations)
     options = RenderOptions(
         source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
         paper=job.paper,
