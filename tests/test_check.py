@@ -106,3 +106,14 @@ def test_a_corrupt_pdf_is_a_problem_not_a_crash(built, tmp_path):
     (report,) = check_path(dist / "torture", built / "source")
     assert not report.ok
     assert any("torture.pdf" in p for p in report.problems)
+
+
+def test_convert_takes_a_folder_and_check_reads_any_output_folder(tmp_path, capsys):
+    """A new user's first two commands: convert the seed folder, then check what came out."""
+    out = tmp_path / "my-editions"
+    seed = ROOT / "source" / "malik-2014-pakistan-japan-relations"
+    assert main(["convert", str(seed), "-o", str(out), "-q"]) == 0
+    assert (out / "malik-2014-pakistan-japan-relations.pdf").is_file()
+    (report,) = check_path(out, ROOT / "source", validate=False)
+    assert report.slug == "malik-2014-pakistan-japan-relations"
+    assert report.ok, format_report(report)

@@ -215,8 +215,11 @@ def convert(
     warn: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Build one article into out_dir (default dist/<slug>/); all renders before any write."""
+    path = Path(path)
+    if path.is_dir() and (path / ARTICLE_FILE).is_file():
+        path = path / ARTICLE_FILE  # an article folder names its article.md
     plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
-    planned = _Planned(Path(path), take_snapshot(Path(path)))
+    planned = _Planned(path, take_snapshot(path))
     (job,) = plan.jobs([(planned, read_article(planned.path))])
     result = build_article(job)
     for message in result.warnings:

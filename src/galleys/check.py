@@ -61,7 +61,7 @@ def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[A
     sources = _sources_by_slug(source_dir)
     reports = []
     for folder in folders:
-        slug = folder.name
+        slug = _built_slug(folder)
         if slug not in sources:
             report = ArticleReport(slug, [])
             report.problems.append(f"{folder}: no {source_dir}/*/{ARTICLE_FILE} has slug {slug!r}")
@@ -71,9 +71,17 @@ def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[A
     return reports
 
 
+def _built_slug(folder: Path) -> str:
+    """The slug of a built article folder: its name, or that of its one front-matter file."""
+    if (folder / f"{folder.name}{FRONTMATTER_SUFFIX}").is_file():
+        return folder.name
+    found = sorted(folder.glob(f"*{FRONTMATTER_SUFFIX}"))
+    return found[0].name.removesuffix(FRONTMATTER_SUFFIX) if len(found) == 1 else folder.name
+
+
 def check_article(folder: Path, source: Path, *, validate: bool = True) -> ArticleReport:
     """Compare every edition in `folder` with the front matter computed from `source`."""
-    slug = folder.name
+    slug = _built_slug(folder)
     built = json.loads((folder / f"{slug}{FRONTMATTER_SUFFIX}").read_text(encoding="utf-8"))
     _, front = prepare(source, style=built.get("style"))
     editions: dict[str, Readback] = {}

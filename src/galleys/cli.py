@@ -78,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         help="build the editions of one article",
         description="Build the editions of one article file.",
     )
-    convert.add_argument("article", type=Path, metavar="ARTICLE.md")
+    convert.add_argument(
+        "article", type=Path, metavar="ARTICLE", help="an article.md file, or its folder"
+    )
     convert.add_argument(
         "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
     )
