@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .ast_index import MAX_DEPTH, BodyIndex, index_body
 from .inlines import Inlines
 
 
@@ -29,6 +31,7 @@ class Author:
     suffix: str = ""
     literal: str = ""  # a name that cannot be split into given and family (an organisation)
     honorific: str = ""
+    family_first: bool = False  # printed "Family Given" (Vietnamese, Hungarian, CJK)
     orcid: str = ""  # the bare identifier: 0000-0002-1825-0097
     email: str = ""
     corresponding: bool = False
@@ -58,6 +61,26 @@ class Journal:
 
 
 @dataclass(frozen=True)
+class FontFamily:
+    """A font family the source names, and where: errors about it point at that line."""
+
+    name: str  # as written: "Noto Sans Arabic"
+    path: Path  # journal.yaml or the article
+    line: int | None
+    key: str  # "fonts.serif", "fonts.fallback" …
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """The PDF edition's own families (`fonts:`); None and () mean the built-in choice."""
+
+    serif: FontFamily | None = None
+    sans: FontFamily | None = None
+    mono: FontFamily | None = None
+    fallback: tuple[FontFamily, ...] = ()  # tried in order for characters a role's face lacks
+
+
+@dataclass(frozen=True)
 class Metadata:
     """Everything known about an article apart from its body, normalized from any convention."""
 
@@ -75,6 +98,7 @@ class Metadata:
     keywords: tuple[str, ...] = ()
     lang: str = "en"
     citation_style: str = "apa"
+    fonts: FontChoice = FontChoice()  # PDF only: journal.yaml's, overridden per key by the article
 
     def affiliation(self, affiliation_id: str) -> Affiliation:
         """The affiliation with this id (the reader guarantees it exists)."""
@@ -113,6 +137,11 @@ class ResolvedArticle:
     @property
     def metadata(self) -> Metadata:
         return self.article.metadata
+
+    @functools.cached_property
+    def index(self) -> BodyIndex:
+        """Depth, words and element ids of the body, from one walk."""
+        return index_body(self.blocks, MAX_DEPTH)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:

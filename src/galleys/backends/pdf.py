@@ -46,7 +46,7 @@ class PdfBackend:
         width = page_width - 2 * _MARGIN_X
         height = page_height - _MARGIN_TOP - _MARGIN_BOTTOM
         install()  # complex scripts: our shaper, never reportlab's discretionary ligatures
-        font_set = fonts()
+        font_set = fonts(resolved.metadata.fonts)  # per article: journal.yaml or its own
         styles = make_styles(font_set)
         markup = Markup(font_set, direction=front.direction)
         story = front_matter(front, markup, styles, width)

@@ -1,8 +1,10 @@
 """TrueType fonts for the PDF edition: discovery via fontconfig, registration, glyph coverage.
 
-The text faces are DejaVu; a character they cannot draw (Arabic, Devanagari, CJK …) is set in
-a fallback face found through fontconfig (`fc-list :charset=…`), Noto preferred, TrueType
-outlines only (reportlab cannot embed CFF), so every face is embedded as a subset.
+The text faces are DejaVu unless the source names its own (`fonts:` in journal.yaml or the
+article); a character they cannot draw (Arabic, Devanagari, CJK …) is set in the source's
+fallback families, else in a face found through fontconfig (`fc-list :charset=…`), Noto
+preferred, TrueType outlines only (reportlab cannot embed CFF), so every face is embedded as a
+subset.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFError
 
+from ..errors import SourceError
+from ..model import FontChoice, FontFamily
 from .pdf_shaping import ShapingTTFont
 
 VARIANTS = ("regular", "bold", "italic", "bolditalic")
@@ -30,6 +34,13 @@ _WANTED: dict[str, tuple[str, tuple[str, str, str, str]]] = {
     "mono": ("DejaVu Sans Mono", ("Book", "Bold", "Oblique", "Bold Oblique")),
 }
 _VERA = ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf")
+# variant -> fontconfig pattern properties, for a family the source names.
+_PATTERNS = {
+    "regular": "weight=regular:slant=roman",
+    "bold": "weight=bold:slant=roman",
+    "italic": "weight=regular:slant=italic",
+    "bolditalic": "weight=bold:slant=italic",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class FontSet:
     """Every face the edition uses: role ("serif", …) -> variant ("bold", …) -> Face."""
 
     faces: dict[str, dict[str, Face]]
+    preferred: tuple[tuple[Face, Face], ...] = ()  # the source's fallbacks: (regular, bold)
     _fallbacks: dict[tuple[str, bool], list[Face]] = field(default_factory=dict)
 
     def face(self, role: str, bold: bool = False, italic: bool = False) -> Face:
@@ -57,7 +69,7 @@ class FontSet:
             for face in role_faces.values():
                 if face.name == name:
                     return face.coverage
-        for faces in self._fallbacks.values():
+        for faces in (*self.preferred, *self._fallbacks.values()):
             for face in faces:
                 if face.name == name:
                     return face.coverage
@@ -68,11 +80,16 @@ class FontSet:
         return self.faces[role]["regular"].name
 
     def covering(self, char: int, role: str, bold: bool, italic: bool) -> str | None:
-        """The name of a face that draws `char`: the role's own, an installed fallback face
-        for its script (fontconfig), another role's; None if no installed font has it."""
+        """The name of a face that draws `char`: the role's own, the source's fallback
+        families in order, an installed fallback face for its script (fontconfig), another
+        role's; None if no installed font has it."""
         key = variant(bold, italic)
         if char in self.faces[role][key].coverage:
             return self.faces[role][key].name
+        for regular, heavy in self.preferred:
+            for face in (heavy, regular) if bold else (regular,):
+                if char in face.coverage:
+                    return face.name
         kind = "sans" if role in ("sans", "mono", "math") else "serif"
         known = self._fallbacks.setdefault((kind, bold), [])
         for face in known:
@@ -81,6 +98,8 @@ class FontSet:
         found = _discover(char, kind, bold)
         if found is not None:
             known.append(found)
+            if all(found.name != f.name for faces in self.faces.values() for f in faces.values()):
+                _single_family(found.name)  # again: another article may have mapped it
             return found.name
         for candidate in ROLES:
             if char in self.faces[candidate][key].coverage:
@@ -92,9 +111,38 @@ def variant(bold: bool, italic: bool) -> str:
     return VARIANTS[(1 if bold else 0) + (2 if italic else 0)]
 
 
+def fonts(choice: FontChoice | None = None) -> FontSet:
+    """A new font set for one article: the families `choice` names, else DejaVu via fontconfig,
+    else reportlab's Vera. A named family that is not installed as TrueType is a SourceError
+    pointing at the line that names it."""
+    choice = choice or FontChoice()
+    faces = dict(_default_faces())
+    for role in _WANTED:
+        family: FontFamily | None = getattr(choice, role)
+        if family is not None:
+            faces[role] = {key: _family_face(family, key) for key in VARIANTS}
+    mono = faces["mono"]
+    faces["math"] = {"regular": mono["italic"], "bold": mono["bolditalic"],
+                     "italic": mono["italic"], "bolditalic": mono["bolditalic"]}
+    preferred = tuple((_family_face(f, "regular"), _family_face(f, "bold"))
+                      for f in choice.fallback)
+    # reportlab's family table is global: set this article's mappings before it is laid out.
+    role_names = {face.name for role_faces in faces.values() for face in role_faces.values()}
+    for name in sorted({face.name for pair in preferred for face in pair} - role_names):
+        _single_family(name)
+    for role_faces in faces.values():
+        registerFontFamily(*(role_faces[key].name for key in ("regular", *VARIANTS)))
+    return FontSet(faces, preferred)
+
+
+def _single_family(name: str) -> None:
+    """Map the face as a family of its own, so <b>/<i> never swap it for another."""
+    registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+
+
 @functools.cache
-def fonts() -> FontSet:
-    """The registered font set (once a process): DejaVu via fontconfig, else reportlab's Vera."""
+def _default_faces() -> dict[str, dict[str, Face]]:
+    """The built-in text faces (found once a process): DejaVu via fontconfig, else Vera."""
     faces: dict[str, dict[str, Face]] = {}
     vera = Path(reportlab.__file__).parent / "fonts"
     for role, (family, styles) in _WANTED.items():
@@ -102,12 +150,62 @@ def fonts() -> FontSet:
         if any(p is None for p in paths):
             paths = [vera / name for name in _VERA]
         faces[role] = {key: _register(path) for key, path in zip(VARIANTS, paths, strict=True)}
-    mono = faces["mono"]
-    faces["math"] = {"regular": mono["italic"], "bold": mono["bolditalic"],
-                     "italic": mono["italic"], "bolditalic": mono["bolditalic"]}
-    for role_faces in faces.values():
-        registerFontFamily(*(role_faces[key].name for key in ("regular", *VARIANTS)))
-    return FontSet(faces)
+    return faces
+
+
+def _family_face(family: FontFamily, key: str) -> Face:
+    """The registered face fontconfig picks for the named family in this variant."""
+
+    def error(message: str) -> SourceError:
+        return SourceError(message, path=family.path, line=family.line, key=family.key)
+
+    found = _match_family(family.name, key)
+    if found is None:
+        raise error(f"cannot look up font family {family.name!r}: fontconfig (fc-match) "
+                    "is not installed")
+    path, families, outlines, index = found
+    if family.name.casefold() not in families:
+        raise error(f"no installed font family {family.name!r} (fc-list : family lists them)")
+    if outlines != "TrueType":
+        raise error(f"font family {family.name!r} has {outlines or 'unknown'} outlines "
+                    f"({path}); the PDF can embed only TrueType outlines: install a .ttf version")
+    if index not in ("", "0"):
+        raise error(f"font family {family.name!r} is face {index} of the collection {path}; "
+                    "only a collection's first face can be embedded")
+    try:
+        return _register(path)
+    except (TTFError, OSError, ValueError, KeyError) as exc:
+        raise error(f"cannot embed font family {family.name!r} ({path}): {exc}") from None
+
+
+_Match = tuple[Path, frozenset[str], str, str]
+
+
+@functools.cache
+def _match_family(name: str, key: str) -> _Match | None:
+    """fontconfig's pick for family `name` in variant `key`, its TrueType files preferred:
+    the file, its family names (case folded), outline format and collection index; None
+    without fontconfig."""
+    pattern = re.sub(r"([\\:,=-])", r"\\\1", name) + ":" + _PATTERNS[key]
+    found = _fc_pick(pattern + ":fontformat=TrueType")
+    if found is not None and name.casefold() in found[1]:
+        return found
+    return _fc_pick(pattern)  # what there is, for the error message
+
+
+def _fc_pick(pattern: str) -> _Match | None:
+    try:
+        result = subprocess.run(
+            ["fc-match", "-f", "%{file}\n%{family}\n%{fontformat}\n%{index}", pattern],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = result.stdout.split("\n")
+    if result.returncode != 0 or len(lines) < 4:
+        return None
+    families = frozenset(f.strip().casefold() for f in lines[1].split(","))
+    return Path(lines[0]), families, lines[2].strip(), lines[3].strip()
 
 
 def _fc_match(family: str, style: str) -> Path | None:
@@ -193,6 +291,5 @@ def _rank(line: str, kind: str, bold: bool) -> tuple[int, int, int, int, str]:
 def _register_fallback(path: Path) -> Face:
     """Register a fallback face as a family of its own, so <b>/<i> never swap it for another."""
     face = _register(path)
-    registerFontFamily(face.name, normal=face.name, bold=face.name, italic=face.name,
-                       boldItalic=face.name)
+    _single_family(face.name)
     return face

@@ -14,12 +14,13 @@ from typing import Any
 
 from .. import styles
 from ..errors import InputMissingError, SourceError
-from ..model import Affiliation, Article, Author, Journal, License, Metadata
+from ..model import Affiliation, Article, Author, FontChoice, FontFamily, Journal, License, Metadata
 from .names import split_honorific, split_name
 from .text import read_text
 from .yamltext import KeyPath, YamlDoc, load_yaml
 
 JOURNAL_FILE = "journal.yaml"
+FAMILY_FIRST_LANGUAGES = {"vi", "hu"}  # "Nguyễn Văn An", "Kovács János"
 BIBLIOGRAPHY_SUFFIXES = (".bib", ".bibtex", ".json", ".yaml", ".ris")
 
 KNOWN_KEYS = {
@@ -42,6 +43,7 @@ KNOWN_KEYS = {
     "slug",
     "citation",
     "bibliography",
+    "fonts",
 }
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
 IGNORED_KEYS = {
@@ -66,6 +68,7 @@ IGNORED_KEYS = {
     "aas-journal",
 }
 JOURNAL_KEYS = {"title", "volume", "issue", "issue-title", "pages", "issn", "eissn", "publisher"}
+FONT_KEYS = {"serif", "sans", "mono", "fallback"}
 AUTHOR_KEYS = {
     "name",
     "given",
@@ -230,6 +233,7 @@ class _Normalizer:
             keywords=self._keywords(),
             lang=self._lang(),
             citation_style=style,
+            fonts=self._fonts(),
         )
 
     def _check_keys(self, doc: YamlDoc, data: dict, where: KeyPath, known: set[str]) -> None:
@@ -299,6 +303,10 @@ class _Normalizer:
         if not re.match(r"^https?://[^\s/]+", text, flags=re.IGNORECASE):
             raise doc.error(("url",), f"{text!r} is not an http(s) URL")
         return text
+
+    def _family_first(self) -> bool:
+        """Whether the article's language writes names family name first."""
+        return self._lang().split("-")[0].lower() in FAMILY_FIRST_LANGUAGES
 
     def _lang(self) -> str:
         value, doc = self._get("lang")
@@ -389,6 +397,31 @@ class _Normalizer:
                     fields[key.replace("-", "_")] = _as_text(value, doc, ("journal", key))
         return Journal(**fields)
 
+    # -- fonts (PDF) -------------------------------------------------------------------------
+    def _fonts(self) -> FontChoice:
+        """`fonts:` of journal.yaml, each subkey the article gives overriding it; the families
+        are looked up by the PDF edition, which alone needs them."""
+        chosen: dict[str, Any] = {}
+        for doc in (self.journal, self.doc):
+            if doc is None or doc.data.get("fonts") is None:
+                continue
+            block = doc.data["fonts"]
+            if not isinstance(block, dict):
+                raise doc.error(("fonts",), "expected a mapping with serif, sans, mono, fallback")
+            self._check_keys(doc, block, ("fonts",), FONT_KEYS)
+            for role in ("serif", "sans", "mono"):
+                if block.get(role) is not None:
+                    chosen[role] = _font_family(block[role], doc, ("fonts", role))
+            value = block.get("fallback")
+            if isinstance(value, list):
+                chosen["fallback"] = tuple(
+                    _font_family(item, doc, ("fonts", "fallback", i))
+                    for i, item in enumerate(value)
+                )
+            elif value is not None:
+                chosen["fallback"] = (_font_family(value, doc, ("fonts", "fallback")),)
+        return FontChoice(**chosen)
+
     # -- authors and affiliations --------------------------------------------------------
     def _authors(self) -> tuple[tuple[Author, ...], tuple[Affiliation, ...]]:
         key = "authors" if "authors" in self.doc.data else "author"
@@ -420,7 +453,7 @@ class _Normalizer:
             found, rest = split_honorific(text)
             if found and not honorific:
                 honorific = found
-            parts.update(split_name(rest) if rest else {})
+            parts.update(split_name(rest, self._family_first()) if rest else {})
         parts.update(_name_parts(item, doc, where))
         if not any(parts.get(k) for k in ("family", "given", "literal")):
             raise doc.error(where, "author has no name")
@@ -440,6 +473,7 @@ class _Normalizer:
             suffix=parts.get("suffix", ""),
             literal=parts.get("literal", ""),
             honorific=honorific,
+            family_first=self._family_first(),
             orcid=orcid,
             email=_as_text(item.get("email", ""), doc, (*where, "email")),
             corresponding=corresponding,
@@ -581,6 +615,13 @@ def _known_license(text: str) -> License:
     if re.match(r"^https?://", text):
         return License(text, text)
     return License(text)
+
+
+def _font_family(value: Any, doc: YamlDoc, where: KeyPath) -> FontFamily:
+    name = _as_text(value, doc, where).strip()
+    if not name:
+        raise doc.error(where, "expected a font family name")
+    return FontFamily(name, doc.path, doc.line(where), ".".join(str(k) for k in where[:2]))
 
 
 def _as_text(value: Any, doc: YamlDoc, where: KeyPath) -> str:

@@ -56,13 +56,14 @@ def split_honorific(name: str) -> tuple[str, str]:
     return "", stripped
 
 
-def split_name(name: str) -> dict[str, str]:
+def split_name(name: str, family_first: bool = False) -> dict[str, str]:
     """CSL name parts from "Given Family", "Family, Given" or "Given van Family, Jr.".
 
-    Chinese, Japanese and Korean names are written family name first ("山田 太郎").
+    Chinese, Japanese and Korean names are written family name first ("山田 太郎"), and so are
+    all names when `family_first` (an article in Vietnamese or Hungarian: "Nguyễn Văn An").
     """
     name = " ".join(name.split())
-    if is_east_asian_name(name):
+    if (family_first and "," not in name) or is_east_asian_name(name):
         family, _, given = name.partition(" ")
         return {"family": family, "given": given} if given else {"literal": family}
     suffix = ""
