@@ -224,3 +224,110 @@ def test_docx_marks_rtl_runs_paragraphs_and_languages(prepared) -> None:
     hebrew_paragraph = re.search(r"<w:p><w:pPr>((?:(?!</w:pPr>).)*)</w:pPr>(?:(?!</w:p>).)*"
                                  r"שלום עולם וברוכים הבאים", document)
     assert hebrew_paragraph is not None and "<w:bidi />" in hebrew_paragraph.group(1)
+
+
+# -- front matter in mixed directions ---------------------------------------------------------
+
+def test_pdf_front_matter_lines_read_back_in_logical_order(prepared, pdf_text: str) -> None:
+    """Author line, keyword line and How to Cite mix eight scripts: each reads back in order."""
+    _resolved, front = prepared
+    assert normal(", ".join(a.name for a in front.authors)) in pdf_text
+    assert normal("; ".join(front.keywords)) in pdf_text
+    assert normal(front.how_to_cite_text) in pdf_text
+
+
+def test_names_outside_latin_greek_cyrillic_are_cited_whole(prepared) -> None:
+    _resolved, front = prepared
+    assert front.how_to_cite_text.startswith(
+        "山田太郎, 李小龙, 김민준, محمد علی, דוד כהן, अनीता शर्मा, Παπαδόπουλος, Ν., Иванова, А., "
+        "& An, N. V. (2024)."
+    )
+    isolated = [r.text for r in front.how_to_cite if "isolate" in r.marks]
+    assert isolated == ["محمد علی", "דוד כהן"]
+
+
+def test_a_vietnamese_article_writes_names_family_first(tmp_path: Path) -> None:
+    article = tmp_path / "vi" / "article.md"
+    article.parent.mkdir()
+    article.write_text("---\ntitle: Lịch sử\nauthor: [Nguyễn Văn An, \"Trần, Thị Bích\"]\n"
+                       "lang: vi\ndate: 2024-01-01\n---\n\nVăn bản.\n", encoding="utf-8")
+    _resolved, front = prepare(article)
+    assert [a.name for a in front.authors] == ["Nguyễn Văn An", "Trần Thị Bích"]
+    assert front.how_to_cite_text.startswith("Nguyễn, V. A., & Trần, T. B. (2024).")
+
+
+def test_abstract_paragraphs_stay_apart_and_a_span_keeps_its_language(prepared, epub) -> None:
+    _resolved, front = prepared
+    assert len(front.abstract) == 5
+    assert front.abstract[-1][-1].lang == "ur"
+    with zipfile.ZipFile(io.BytesIO(epub)) as book:
+        page = book.read("EPUB/titlepage.xhtml").decode()
+    assert re.search(r'<span lang="ur" xml:lang="ur" dir="rtl">یہ مضمون', page)
+
+
+RTL_AUTHOR = """---
+title: Trade and Memory in Lahore
+author:
+  - name: John Smith
+    affiliation: University of Lahore
+  - name: علی رضا
+    affiliation: جامعہ پنجاب
+  - name: Sarah Levi
+keywords: [history, تاریخ, סחר, trade]
+date: 2024-03-01
+lang: en
+---
+
+Body text.
+"""
+
+
+def test_a_right_to_left_author_in_a_left_to_right_title_block(tmp_path: Path) -> None:
+    """Each name and keyword keeps its own direction; the line keeps the article's."""
+    from galleys.check import check_path, format_report
+    from galleys.cli import main
+
+    source = tmp_path / "source"
+    (source / "lahore").mkdir(parents=True)
+    (source / "lahore" / "article.md").write_text(RTL_AUTHOR, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["convert", str(source / "lahore"), "-o", str(out), "-q"]) == 0
+    (pdf,) = out.glob("*.pdf")
+    program = require_program("pdftotext")
+    lines = [normal(line) for line in subprocess.run(
+        [program, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()]
+    assert "John Smith1, علی رضا2, Sarah Levi" in lines  # the marker after the name it marks
+    assert "Keywords: history; تاریخ; סחר; trade" in lines  # two RTL keywords not swapped
+    assert "Smith, J., علی رضا, & Levi, S. (2024). Trade and Memory in Lahore." in lines
+    (epub,) = out.glob("*.epub")
+    with zipfile.ZipFile(epub) as book:
+        page = book.read("EPUB/titlepage.xhtml").decode()
+    assert '<li dir="ltr"><span class="author" dir="rtl">علی رضا</span><sup' in page
+    assert '<span class="keyword" dir="rtl">تاریخ</span>; <span class="keyword" dir="rtl">' in page
+    landing = (out / "index.html").read_text(encoding="utf-8")
+    assert "<li><bdi>علی رضا</bdi><sup>2</sup></li>" in landing
+    (report,) = check_path(out, source)
+    assert report.ok, format_report(report)
+
+
+def test_epub_cover_draws_every_script(prepared, tmp_path: Path) -> None:
+    """The cover is set in the PDF edition's faces: CJK, Devanagari, Arabic are glyphs, not
+    boxes, and the names read back in their order."""
+    from galleys.backends.epub_cover import HEIGHT, WIDTH, cover_pdf, cover_png
+
+    _resolved, front = prepared
+    path = tmp_path / "cover.pdf"
+    path.write_bytes(cover_pdf(front))
+    program = require_program("pdftotext")
+    text = normal(subprocess.run([program, "-enc", "UTF-8", str(path), "-"],
+                                 capture_output=True, text=True, check=True).stdout)
+    assert normal(front.title_text) in text
+    assert normal(", ".join(a.name for a in front.authors[:-1])) in text
+    fonts = _fonts(path.read_bytes())
+    assert any("WenQuanYi" in name or "CJK" in name for name in fonts), fonts
+    assert any("Devanagari" in name for name in fonts), fonts
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(cover_png(front)))
+    assert image.size == (WIDTH, HEIGHT)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from typing import Any
 
 from . import pandoc, styles
 from .errors import ToolError
-from .inlines import Inlines, from_pandoc, plain
+from .inlines import Inlines, Run, from_pandoc, plain
 from .model import Author, Metadata, ResolvedArticle
+from .scripts import has_rtl, is_east_asian_name, takes_initials
 
 CITATION_ID = "article"
 
@@ -17,6 +20,15 @@ def csl_name(author: Author) -> dict[str, str]:
     """A CSL name object; the honorific is display-only and never enters it."""
     if author.literal:
         return {"literal": author.literal}
+    whole = " ".join(
+        p for p in (author.given, author.dropping_particle, author.particle, author.family) if p
+    )
+    if is_east_asian_name(whole):  # 山田太郎: family name first, no space, no initials
+        return {"literal": author.family + author.given}
+    if not takes_initials(whole):
+        # Arabic, Hebrew, Devanagari … : citeproc would invert it and run the parts together
+        # ("शर्माअनीता."); the name is cited whole, as written.
+        return {"literal": ", ".join(p for p in (whole, author.suffix) if p)}
     name = {
         "family": author.family,
         "given": author.given,
@@ -97,13 +109,37 @@ def render_references(
         ["-f", "json", "-t", "json", "--citeproc", "--csl", str(styles.path(style))], stdin
     ).json()
     found: dict[str, Inlines] = {}
+    by_id = {item["id"]: item for item in items}
     for entry in _entries(out["blocks"]):
         ident = entry["c"][0][0].removeprefix("ref-")
-        found[ident] = from_pandoc(_first_reference(entry["c"][1]), "How to Cite")
+        runs = from_pandoc(_first_reference(entry["c"][1]), "How to Cite")
+        found[ident] = _isolate_names(runs, by_id.get(ident, {}))
     missing = [item["id"] for item in items if item["id"] not in found]
     if missing:
         raise ToolError(f"citeproc rendered no reference for {', '.join(missing)}")
     return found
+
+
+def _isolate_names(runs: Inlines, item: dict[str, Any]) -> Inlines:
+    """Right-to-left names (cited whole) marked "isolate": two such names side by side keep
+    their order, and a text extractor reads each one back whole."""
+    names = sorted(
+        {n["literal"] for n in item.get("author", []) if has_rtl(n.get("literal", ""))},
+        key=len,
+        reverse=True,
+    )
+    if not names:
+        return runs
+    pattern = re.compile("|".join(map(re.escape, names)))
+    out: list[Run] = []
+    for run in runs:
+        start = 0
+        for found in pattern.finditer(run.text):
+            out.append(replace(run, text=run.text[start : found.start()]))
+            out.append(replace(run, text=found.group(), marks=run.marks | {"isolate"}))
+            start = found.end()
+        out.append(replace(run, text=run.text[start:]))
+    return tuple(run for run in out if run.text)
 
 
 def _cite_all() -> dict[str, Any]:

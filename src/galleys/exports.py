@@ -83,7 +83,9 @@ def latex(text: str) -> str:
     """`text` as a BibTeX field value: LaTeX specials and non-ASCII encoded."""
     from pylatexenc.latexencode import unicode_to_latex
 
-    return unicode_to_latex(text, non_ascii_only=False, unknown_char_policy="keep")
+    return unicode_to_latex(
+        text, non_ascii_only=False, unknown_char_policy="keep", unknown_char_warning=False
+    )
 
 
 def _bibtex_name(name: dict[str, str]) -> str:

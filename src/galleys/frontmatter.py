@@ -14,6 +14,7 @@ from .inlines import Inlines, plain
 from .model import Author, ResolvedArticle
 from .scripts import is_east_asian_name, lang_direction
 
+KEYWORD_SEPARATOR = "; "
 MONTHS = (
     "January",
     "February",
@@ -112,7 +113,7 @@ class FrontMatter:
 
     @property
     def keywords_text(self) -> str:
-        return "; ".join(self.keywords)
+        return KEYWORD_SEPARATOR.join(self.keywords)
 
     def elements(self) -> list[tuple[str, str]]:
         """(element, plain text) pairs in reading order: what every edition must show."""
@@ -211,7 +212,7 @@ def display_name(author: Author) -> str:
     """The name as printed in a title block: honorific, given names, particles, family, suffix."""
     if author.literal:
         parts = [author.honorific, author.literal]
-    elif is_east_asian_name(author.family + author.given):
+    elif author.family_first or is_east_asian_name(author.family + author.given):
         parts = [author.honorific, author.family, author.given]  # 山田 太郎: family first
     else:
         parts = [

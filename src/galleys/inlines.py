@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import SourceError
@@ -20,11 +20,17 @@ MARKS = {
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text with one set of marks (emph, strong, sup, …) and maybe a link."""
+    """A stretch of text with one set of marks (emph, strong, sup, …), maybe a link, and the
+    language of a `[text]{lang=ur}` span ("" for the article's own).
+
+    The mark "isolate" sets a run apart in its line (a name in a reference): it keeps its own
+    direction and does not swap places with a neighbour in the same direction.
+    """
 
     text: str
     marks: frozenset[str] = frozenset()
     link: str = ""
+    lang: str = ""
 
 
 Inlines = tuple[Run, ...]
@@ -60,41 +66,46 @@ def pandoc_text(nodes: list[dict[str, Any]]) -> str:
 def from_pandoc(inlines: list[dict[str, Any]], where: str = "text") -> Inlines:
     """Runs from pandoc JSON inlines; raises on what front matter cannot hold (a footnote)."""
     runs: list[Run] = []
-    _walk(inlines, frozenset(), "", runs, where)
+    _walk(inlines, Run("", frozenset(), "", ""), runs, where)
     return _merge(runs)
 
 
-def _walk(
-    inlines: list[dict[str, Any]], marks: frozenset[str], link: str, out: list[Run], where: str
-) -> None:
+def _walk(inlines: list[dict[str, Any]], outer: Run, out: list[Run], where: str) -> None:
+    """Runs for `inlines`, each with the marks, link and language of `outer` (its text unused)."""
+    marks, link = outer.marks, outer.link
+
+    def run(text: str, more: frozenset[str] = frozenset()) -> Run:
+        return Run(text, marks | more, link, outer.lang)
+
     for node in inlines:
         kind, content = node["t"], node.get("c")
         if kind == "Str":
-            out.append(Run(content, marks, link))
+            out.append(run(content))
         elif kind in ("Space", "SoftBreak", "LineBreak"):
-            out.append(Run(" ", marks, link))
+            out.append(run(" "))
         elif kind in MARKS:
-            _walk(content, marks | {MARKS[kind]}, link, out, where)
+            _walk(content, run("", frozenset({MARKS[kind]})), out, where)
         elif kind == "Code":
-            out.append(Run(content[1], marks | {"code"}, link))
+            out.append(run(content[1], frozenset({"code"})))
         elif kind == "Math":
-            out.append(Run(content[1], marks | {"math"}, link))
+            out.append(run(content[1], frozenset({"math"})))
         elif kind == "Link":
-            _walk(content[1], marks, content[2][0], out, where)
+            _walk(content[1], Run("", marks, content[2][0], outer.lang), out, where)
         elif kind == "Span":
-            classes = content[0][1]
+            classes, pairs = content[0][1], dict(content[0][2])
             if "csl-left-margin" in classes:  # a reference list's "[1]": no use in one line
                 continue
-            _walk(content[1], marks, link, out, where)
+            lang = pairs.get("lang", "").strip() or outer.lang
+            _walk(content[1], Run("", marks, link, lang), out, where)
         elif kind == "Quoted":
             left, right = (
                 ("\u2018", "\u2019") if content[0]["t"] == "SingleQuote" else ("\u201c", "\u201d")
             )
-            out.append(Run(left, marks, link))
-            _walk(content[1], marks, link, out, where)
-            out.append(Run(right, marks, link))
+            out.append(run(left))
+            _walk(content[1], outer, out, where)
+            out.append(run(right))
         elif kind == "Cite" or kind == "Image":
-            _walk(content[1], marks, link, out, where)
+            _walk(content[1], outer, out, where)
         elif kind == "RawInline":
             continue  # never produced: raw extensions are off in the reader
         else:
@@ -104,12 +115,13 @@ def _walk(
 def _merge(runs: list[Run]) -> Inlines:
     merged: list[Run] = []
     for run in runs:
-        if merged and merged[-1].marks == run.marks and merged[-1].link == run.link:
-            merged[-1] = Run(merged[-1].text + run.text, run.marks, run.link)
+        last = merged[-1] if merged else None
+        if last and (last.marks, last.link, last.lang) == (run.marks, run.link, run.lang):
+            merged[-1] = replace(last, text=last.text + run.text)
         else:
             merged.append(run)
     # Collapse doubled spaces and trim the ends, as pandoc's plain writer would.
     if merged:
-        merged[0] = Run(merged[0].text.lstrip(), merged[0].marks, merged[0].link)
-        merged[-1] = Run(merged[-1].text.rstrip(), merged[-1].marks, merged[-1].link)
+        merged[0] = replace(merged[0], text=merged[0].text.lstrip())
+        merged[-1] = replace(merged[-1], text=merged[-1].text.rstrip())
     return tuple(r for r in merged if r.text)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from . import landing_assets
 from .errors import InputMissingError, SourceError
-from .frontmatter import FrontMatter, join_names
+from .frontmatter import KEYWORD_SEPARATOR, FrontMatter, join_names
 from .inlines import Inlines, Run, plain
 from .landing_html import Markup, el, escape, inlines, join, safe_url
 from .landing_meta import Links, json_ld, meta_tags
@@ -259,7 +259,10 @@ def _read_json(path: Path) -> Any:
 
 
 def _runs(data: list[dict[str, Any]]) -> Inlines:
-    return tuple(Run(r["text"], frozenset(r.get("marks", ())), r.get("link", "")) for r in data)
+    return tuple(
+        Run(r["text"], frozenset(r.get("marks", ())), r.get("link", ""), r.get("lang", ""))
+        for r in data
+    )
 
 
 def journal_index(entries: Iterable[IndexEntry], *, lang: str = "en") -> bytes:
@@ -341,7 +344,7 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
         title.append(el("span", {"class": "subtitle"}, inlines(front.subtitle)))
     authors = []
     for line in front.authors:
-        parts: list[object] = [line.name]
+        parts: list[object] = [el("bdi", None, line.name)]  # a name keeps its own direction
         if line.markers:
             parts.append(el("sup", None, ",".join(line.markers)))
         if line.orcid_url:
@@ -374,7 +377,7 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
             None,
             el("sup", None, a.marker) if a.marker else None,
             " " if a.marker else "",
-            a.name,
+            el("bdi", None, a.name),
         )
         for a in front.affiliations
     ]
@@ -407,6 +410,15 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
     )
 
 
+def _keywords(keywords: tuple[str, ...]) -> list[object]:
+    """The keywords, each isolated (a right-to-left keyword does not swap its neighbours)."""
+    out: list[object] = []
+    for number, keyword in enumerate(keywords):
+        out += [KEYWORD_SEPARATOR] if number else []
+        out.append(el("bdi", None, keyword))
+    return out
+
+
 def _abstract(front: FrontMatter) -> Markup | None:
     labels = front.labels
     if not front.abstract and not front.keywords:
@@ -421,7 +433,7 @@ def _abstract(front: FrontMatter) -> Markup | None:
             {"class": "keywords"},
             el("strong", None, f"{labels.keywords}:"),
             " ",
-            front.keywords_text,
+            _keywords(front.keywords),
         )
         if front.keywords
         else None,

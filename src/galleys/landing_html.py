@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from .inlines import Inlines
+from .scripts import lang_direction
 
 _NAME = re.compile(r"^[a-z][a-z0-9:-]*$")
 VOID = frozenset({"meta", "link", "img", "br", "hr", "input"})
@@ -21,6 +22,7 @@ _MARK_TAGS = (  # outermost first, so nesting is stable from run to run
     ("smallcaps", "span", "smallcaps"),
     ("code", "code", None),
     ("math", "span", "math"),
+    ("isolate", "bdi", None),
 )
 
 Attrs = dict[str, str | bool | None]
@@ -92,6 +94,8 @@ def inlines(runs: Inlines) -> Markup:
         for mark, tag, css_class in reversed(_MARK_TAGS):
             if mark in run.marks:
                 piece = el(tag, {"class": css_class}, piece)
+        if run.lang:
+            piece = el("span", {"lang": run.lang, "dir": lang_direction(run.lang)}, piece)
         href = safe_url(run.link) if run.link else ""
         out.append(el("a", {"href": href}, piece) if href else piece)
     return join(out)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -41,7 +43,11 @@ _BLOCK_TAGS = {
     "br",
     "nav",
 }
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# soft hyphen, zero-width characters, and the bidi marks extractors add around right-to-left runs
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2060\u2066\u2067\u2068\u2069\ufeff")
+)
 
 
 @dataclass
@@ -60,15 +66,32 @@ def normalize(text: str) -> str:
 
 
 def read_pdf(data: bytes) -> Readback:
+    """The PDF's text as poppler's pdftotext reads it (the extractor that puts right-to-left
+    runs in logical order), else pypdf's; and its Info dictionary."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    text = _pdftotext(data)
+    if text is None:
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
     info = reader.metadata or {}
     metadata = {
         key.lstrip("/").lower(): [str(value)] for key, value in info.items() if value is not None
     }
     return Readback(text, metadata)
+
+
+def _pdftotext(data: bytes) -> str | None:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    try:
+        done = subprocess.run(
+            [tool, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
 
 
 def read_epub(data: bytes) -> Readback:

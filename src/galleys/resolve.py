@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from . import pandoc, styles
+from .ast_index import MAX_DEPTH, index_body
 from .errors import SourceError
 from .inlines import Inlines, from_pandoc
 from .model import Article, ResolvedArticle
 
 REFERENCES_TITLE = "References"
-MAX_DEPTH = 100  # blocks and inlines inside each other; every edition recurses per level
 # The body reader: raw extensions on (their nodes are dropped below), no HTML-made divs/spans.
 BODY_READER = "markdown-native_divs-native_spans"
 # A line indented 400 columns or quoted 100 times deep: lists or quotes beyond MAX_DEPTH.
@@ -52,7 +52,7 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         ast = result.json()
     except RecursionError:
         raise _too_deep(article) from None
-    if _depth(ast["blocks"]) > MAX_DEPTH:
+    if index_body(ast["blocks"], MAX_DEPTH).depth > MAX_DEPTH:
         raise _too_deep(article)
     meta = _parse_meta(texts) if separate else ast.get("meta", {})
     dropped: list[str] = []
@@ -75,9 +75,20 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
 
 
 def _yaml(values: dict[str, str]) -> str:
-    """A YAML metadata block; JSON is YAML, and pandoc reads every value as Markdown."""
-    lines = [f"{k}: {_yaml_string(v)}" for k, v in values.items() if v]
+    """A YAML metadata block; JSON is YAML, and pandoc reads every value as Markdown.
+
+    Pandoc reads a string as paragraphs only when it ends with a newline: the abstract gets
+    one, so a blank line in it parts paragraphs (without, pandoc made it one line break).
+    """
+    lines = [
+        f"{k}: {_yaml_string(v + chr(10) if k in _PARAGRAPH_KEYS else v)}"
+        for k, v in values.items()
+        if v
+    ]
     return "---\n" + "".join(line + "\n" for line in lines) + "---\n"
+
+
+_PARAGRAPH_KEYS = ("abstract",)
 
 
 def _yaml_string(text: str) -> str:
@@ -112,21 +123,6 @@ def _without_raw(value: Any, dropped: list[str]) -> Any:
 
 def _is_space(node: Any) -> bool:
     return isinstance(node, dict) and node.get("t") in ("Space", "SoftBreak")
-
-
-def _depth(blocks: list[dict[str, Any]]) -> int:
-    """How deeply the AST's nodes nest (counted without recursion)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(blocks, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            depth += 1
-            deepest = max(deepest, depth)
-            value = value.get("c")
-        if isinstance(value, list):
-            stack.extend((item, depth) for item in value if isinstance(item, dict | list))
-    return deepest
 
 
 def _too_deep(article: Article) -> SourceError:

@@ -42,6 +42,7 @@ COMPLEX_SCRIPTS = frozenset(
      "Knda", "Mlym", "Sinh", "Thai", "Laoo", "Tibt", "Mymr", "Khmr"}
 )
 CJK_SCRIPTS = frozenset({"Hani", "Hira", "Kana", "Hang"})
+INITIAL_SCRIPTS = frozenset({"Latn", "Grek", "Cyrl", "Zinh"})
 
 # script -> (Debian package with a TrueType font for it, fontconfig language to look for).
 # Noto CJK ships CFF outlines, which reportlab cannot embed: WenQuanYi Micro Hei is TrueType.
@@ -119,6 +120,12 @@ def is_east_asian_name(text: str) -> bool:
     """Whether a name is in Chinese, Japanese or Korean script: written family name first."""
     scripts = {script_of(c) for c in text if c.isalpha()}
     return bool(scripts) and scripts <= CJK_SCRIPTS
+
+
+def takes_initials(name: str) -> bool:
+    """Whether a name is in Latin, Greek or Cyrillic letters: the scripts whose names citation
+    styles invert ("Family, G.") and abbreviate to initials."""
+    return all(script_of(c) in INITIAL_SCRIPTS for c in name if c.isalpha())
 
 
 def needs_shaping(text: str) -> bool:

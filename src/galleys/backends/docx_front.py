@@ -93,6 +93,8 @@ def _run(run: Run) -> list[Node]:
     for mark, kind in reversed(_MARKS):
         if mark in run.marks:
             nodes = [{"t": kind, "c": nodes}]
+    if run.lang:  # pandoc's DOCX writer gives the span's runs w:lang
+        nodes = [{"t": "Span", "c": [["", [], [["lang", run.lang]]], nodes]}]
     return [_link(nodes, run.link)] if run.link else nodes
 
 

@@ -28,7 +28,7 @@ from .epub_pages import (
     skeleton,
     title_page,
 )
-from .epub_xhtml import EPUB_TYPE, BodyWriter, collect_ids, el, plain_text
+from .epub_xhtml import EPUB_TYPE, BodyWriter, el, plain_text
 
 if TYPE_CHECKING:
     from ..frontmatter import FrontMatter
@@ -62,7 +62,7 @@ class EpubBackend:
                   all_alt=writer.body.images_without_alt == 0)
         book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET_HREF, media_type="text/css",
                                     content=STYLESHEET.encode("utf-8")))
-        book.set_cover("cover.png", cover_png(front), create_page=False)
+        book.set_cover("cover.png", cover_png(front, resolved.metadata.fonts), create_page=False)
         for href, (media_type, data) in writer.images.items():
             book.add_item(epub.EpubItem(uid=f"img{len(book.items)}", file_name=href,
                                         media_type=media_type, content=data))
@@ -124,6 +124,7 @@ class _Assembly:
         self.images: dict[str, tuple[str, bytes]] = {}  # href -> (media type, bytes)
         self._image_names: dict[Path, str] = {}
         self.body = BodyWriter({}, self._image)
+        self._block_numbers = {id(block): n for n, block in enumerate(resolved.blocks)}
 
     def documents(self) -> list[_Doc]:
         front = self.front
@@ -138,15 +139,17 @@ class _Assembly:
         docs += self._body_documents()
         targets: dict[str, str] = {}
         for doc in docs:
-            found: list[str] = []
-            collect_ids(doc.blocks, found)
-            for element_id in found:
+            for element_id in self.resolved.index.ids_in(self._numbers(doc.blocks)):
                 targets.setdefault(element_id, doc.href)
         self.body = BodyWriter(targets, self._image)
         for doc in docs:
             if doc.kind in ("body", "bibliography"):
                 doc.data = self._render(doc)
         return docs
+
+    def _numbers(self, blocks: list[dict[str, Any]]) -> list[int]:
+        """The places of these top-level blocks in the body (see BodyIndex)."""
+        return [self._block_numbers[id(block)] for block in blocks]
 
     def _body_documents(self) -> list[_Doc]:
         blocks = list(self.resolved.blocks)
@@ -156,7 +159,7 @@ class _Assembly:
                 and (len(blocks) < 2 or blocks[-2]["t"] != "Header")):
             references = [blocks.pop()]
         chunks: list[list[dict[str, Any]]] = [[]]
-        split = _word_count(blocks) > LONG_ARTICLE_WORDS
+        split = self.resolved.index.words_in(self._numbers(blocks)) > LONG_ARTICLE_WORDS
         for block in blocks:
             if split and block["t"] == "Header" and block["c"][0] == 1 and chunks[-1]:
                 chunks.append([])
@@ -263,21 +266,6 @@ def _check_svg(data: bytes, src: str, path: Path) -> None:
             name = etree.QName(key).localname
             if name.lower().startswith("on") or (name == "href" and not value.startswith("#")):
                 raise SourceError(f"image {src!r} has a {name} attribute", path=path)
-
-
-def _word_count(blocks: list[dict[str, Any]]) -> int:
-    count = 0
-    stack: list[Any] = [blocks]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("t") == "Str":
-                count += 1
-            else:
-                stack.extend(v for v in node.values() if isinstance(v, list | dict))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, list | dict))
-    return count
 
 
 def _ncx_entry(entry: NavEntry, uid: str) -> Any:

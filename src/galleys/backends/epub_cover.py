@@ -1,101 +1,107 @@
-"""A PNG cover drawn from the front matter (journal, title, authors) with Pillow, reproducibly."""
+"""The EPUB cover: journal, title and authors laid out with the PDF edition's fonts, shaping
+and bidi (so every script is drawn, names keep their order), rasterized by pdfium."""
 
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
 
-from ..frontmatter import FrontMatter
+from ..bidi import FSI, PDI
+from ..frontmatter import FrontMatter, join_names
+from ..model import FontChoice
+from ..preview import first_page_png
+from .pdf_fonts import fonts
+from .pdf_markup import Markup
+from .pdf_shaping import BidiParagraph, install, paragraph
 
-WIDTH, HEIGHT = 1200, 1800
-_MARGIN = 110
-_INK = (28, 36, 52)
-_BAND = (24, 54, 96)
-_PAPER = (250, 248, 242)
-_ACCENT = (196, 160, 82)
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-
-
-@cache
-def _font_file(bold: bool) -> str:
-    """DejaVu where installed (wide script coverage), else the Vera fonts reportlab ships."""
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    if (_DEJAVU / name).is_file():
-        return str(_DEJAVU / name)
-    import reportlab
-
-    return str(Path(reportlab.__file__).parent / "fonts" / ("VeraBd.ttf" if bold else "Vera.ttf"))
+WIDTH, HEIGHT = 1200, 1800  # pixels of the PNG
+_PAGE_W, _PAGE_H = 400.0, 600.0  # points of the page drawn, rendered at 3 pixels a point
+_MARGIN = 36.0
+_INK = colors.Color(28 / 255, 36 / 255, 52 / 255)
+_BAND = colors.Color(24 / 255, 54 / 255, 96 / 255)
+_PAPER = colors.Color(250 / 255, 248 / 255, 242 / 255)
+_ACCENT = colors.Color(196 / 255, 160 / 255, 82 / 255)
+_ELLIPSIS = "\u2026"
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(_font_file(bold), size)
+def cover_png(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
+    """The cover image; the same front matter and fonts always give the same bytes."""
+    return first_page_png(cover_pdf(front, choice), WIDTH)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if line and font.getlength(candidate) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines
+def cover_pdf(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
+    """The cover as a one-page PDF (the text a cover shows, in the edition's faces)."""
+    install()
+    markup = Markup(fonts(choice), where="the EPUB cover", direction=front.direction)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(_PAGE_W, _PAGE_H), invariant=1, pageCompression=0)
+    canvas.setFillColor(_PAPER)
+    canvas.rect(0, 0, _PAGE_W, _PAGE_H, stroke=0, fill=1)
+    canvas.setFillColor(_BAND)
+    canvas.rect(0, _PAGE_H - 110, _PAGE_W, 110, stroke=0, fill=1)
+    canvas.setFillColor(_ACCENT)
+    canvas.rect(_MARGIN, _PAGE_H - 144, 53, 4, stroke=0, fill=1)
 
+    def block(text: str, top: float, sizes: tuple[float, ...], lines: int, bold: bool,
+              color: colors.Color, leading: float = 1.25, isolated: list[str] | None = None
+              ) -> float:
+        """Draw `text` from `top` down at the largest size that fits `lines`; the bottom."""
+        para = _fit(markup, front.direction, text, sizes, lines, bold, color, leading, isolated)
+        _, height = para.wrap(_PAGE_W - 2 * _MARGIN, _PAGE_H)
+        para.drawOn(canvas, _MARGIN, top - height)
+        return top - height
 
-def _fit(text: str, sizes: tuple[int, ...], width: int, max_lines: int, bold: bool
-         ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest size at which `text` wraps into `max_lines`; else the smallest, cut short."""
-    for size in sizes:
-        font = _font(size, bold)
-        lines = _wrap(text, font, width)
-        if len(lines) <= max_lines:
-            return font, lines
-    lines = lines[:max_lines]
-    lines[-1] = lines[-1].rstrip(" .,;:") + "\u2026"
-    return font, lines
-
-
-def _block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont, y: int,
-           fill: tuple[int, int, int], leading: float = 1.25) -> int:
-    size = int(font.size * leading)
-    for line in lines:
-        draw.text((_MARGIN, y), line, font=font, fill=fill)
-        y += size
-    return y
-
-
-def cover_png(front: FrontMatter) -> bytes:
-    """The cover image; the same front matter always gives the same bytes."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
-    draw = ImageDraw.Draw(image)
-    text_width = WIDTH - 2 * _MARGIN
-    draw.rectangle((0, 0, WIDTH, 330), fill=_BAND)
-    journal = front.running_head or front.journal_line
-    font, lines = _fit(journal, (54, 46, 40), text_width, 3, bold=True)
-    _block(draw, lines, font, 100, _PAPER)
-    draw.rectangle((_MARGIN, 420, _MARGIN + 160, 432), fill=_ACCENT)
-    font, lines = _fit(front.title_text, (92, 80, 68, 58, 50), text_width, 7, bold=True)
-    y = _block(draw, lines, font, 500, _INK, 1.2)
+    block(front.running_head or front.journal_line, _PAGE_H - 30, (18, 15.3, 13.3), 3, True,
+          _PAPER)
+    bottom = block(front.title_text, _PAGE_H - 164, (30.7, 26.7, 22.7, 19.3, 16.7), 7, True,
+                   _INK, leading=1.2)
     if front.subtitle:
-        font, lines = _fit(front.subtitle_text, (52, 44, 38), text_width, 3, bold=False)
-        y = _block(draw, lines, font, y + 30, _INK)
+        bottom = block(front.subtitle_text, bottom - 10, (17.3, 14.7, 12.7), 3, False, _INK)
     if front.authors:
-        font, lines = _fit(front.author_names, (48, 42, 36), text_width, 4, bold=False)
-        _block(draw, lines, font, max(y + 90, 1250), _BAND)
+        block("", min(bottom - 30, _PAGE_H - 417), (16, 14, 12), 4, False, _BAND,
+              isolated=[a.name for a in front.authors])
     footer = front.doi_url or front.url
     if footer:
-        font, lines = _fit(footer, (34, 28), text_width, 1, bold=False)
-        _block(draw, lines, font, HEIGHT - 150, _INK)
-    # A few flat colours and anti-aliased text: 256 colours look the same and, with zlib's
-    # default level, encode ten times faster than true colour at level 9.
-    indexed = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    indexed.save(out, format="PNG", optimize=False, compress_level=6)
-    return out.getvalue()
+        block(footer, 62, (11.3, 9.3), 1, False, _INK)
+    markup.check()
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _fit(markup: Markup, direction: str, text: str, sizes: tuple[float, ...], lines: int,
+         bold: bool, color: colors.Color, leading: float, names: list[str] | None
+         ) -> BidiParagraph:
+    """The largest size at which the text wraps into `lines`; else the smallest, cut short.
+    `names` (authors) are set as a list, each name isolated in the line."""
+    width = _PAGE_W - 2 * _MARGIN
+    words = (join_names(names) if names else text).split()
+    para = None
+    for size in sizes:
+        para = _paragraph(markup, direction, words, size, bold, color, leading, names)
+        para.wrap(width, _PAGE_H)
+        if len(para.blPara.lines) <= lines:
+            return para
+    while len(words) > 1:  # the smallest size still too long: drop words, end with "…"
+        words = words[:-1]
+        shorter = [*words[:-1], words[-1].rstrip(" .,;:") + _ELLIPSIS]
+        para = _paragraph(markup, direction, shorter, sizes[-1], bold, color, leading, None)
+        para.wrap(width, _PAGE_H)
+        if len(para.blPara.lines) <= lines:
+            break
+    assert para is not None
+    return para
+
+
+def _paragraph(markup: Markup, direction: str, words: list[str], size: float, bold: bool,
+               color: colors.Color, leading: float, names: list[str] | None) -> BidiParagraph:
+    face = markup.fonts.face("sans", bold)
+    style = ParagraphStyle(f"cover-{size}-{bold}", fontName=face.name, fontSize=size,
+                           leading=size * leading, textColor=color)
+    if names:
+        text = join_names([f"{FSI}{markup.text(n, 'sans', bold)}{PDI}" for n in names])
+        return paragraph(text, style, direction, isolated=True)
+    return paragraph(markup.text(" ".join(words), "sans", bold), style, direction)

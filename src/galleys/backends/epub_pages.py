@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import ToolError
-from ..frontmatter import FrontMatter
+from ..frontmatter import KEYWORD_SEPARATOR, FrontMatter
+from ..scripts import direction
 from .epub_xhtml import (
     EPUB_TYPE,
     OPS,
@@ -92,7 +93,7 @@ def title_page(front: FrontMatter) -> bytes:
         authors = el(page, "ul", "authors")
         for author in front.authors:
             item = el(authors, "li")
-            el(item, "span", "author").text = author.name
+            _isolated(item, "author", author.name, front.direction)
             if author.markers:
                 el(item, "sup", "markers").text = ",".join(author.markers)
             if author.orcid_url:
@@ -108,7 +109,7 @@ def title_page(front: FrontMatter) -> bytes:
             if affiliation.marker:
                 el(item, "sup", "marker").text = affiliation.marker
                 add_text(item, " ")
-            el(item, "span", "affiliation").text = affiliation.name
+            _isolated(item, "affiliation", affiliation.name, front.direction)
     publication = el(page, "div", "publication")
     rows = [
         (labels.published, front.published, "", "published"),
@@ -136,11 +137,26 @@ def title_page(front: FrontMatter) -> bytes:
         p = el(page, "p", "keywords")
         el(p, "span", "label").text = f"{labels.keywords}:"
         add_text(p, " ")
-        el(p, "span", "value").text = front.keywords_text
+        value = el(p, "span", "value")
+        for number, keyword in enumerate(front.keywords):
+            if number:
+                add_text(value, KEYWORD_SEPARATOR)
+            _isolated(value, "keyword", keyword, front.direction)
     cite = el(page, "section", "how-to-cite")
     el(cite, "h2").text = labels.how_to_cite
     add_runs(el(cite, "p", "citation"), front.how_to_cite)
     return serialize(root, "title page")
+
+
+def _isolated(parent: etree._Element, cls: str, text: str, page_direction: str) -> None:
+    """A span for a name or keyword that keeps its own direction inside a line of others (an
+    element with dir is isolated), while the line itself keeps the page's direction."""
+    span = el(parent, "span", cls)
+    span.text = text
+    found = direction(text)
+    if found and found != page_direction:
+        span.set("dir", found)
+        parent.set("dir", page_direction)
 
 
 def nav_page(front: FrontMatter, entries: list[NavEntry], landmarks: list[tuple[str, str, str]]

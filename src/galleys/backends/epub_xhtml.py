@@ -40,13 +40,12 @@ _MARK_TAGS = {
     "smallcaps": ("span", "smallcaps"),
     "code": ("code", ""),
     "math": ("span", "math inline"),
+    "isolate": ("bdi", ""),
 }
 _LIST_TYPES = {"LowerAlpha": "a", "UpperAlpha": "A", "LowerRoman": "i", "UpperRoman": "I"}
 _ALIGN = {"AlignLeft": "align-left", "AlignRight": "align-right", "AlignCenter": "align-center"}
 # Containers where a pandoc Plain block is phrasing content, not a paragraph of its own.
 _TIGHT = {"li", "dd", "dt", "td", "th", "figure", "figcaption", "caption"}
-_ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Figure": 0, "Table": 0, "CodeBlock": 0,
-            "Code": 0, "Link": 0, "Image": 0}
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _SIZE = re.compile(r"^\d+(\.\d+)?(%|px|em|rem|cm|mm|in|pt)?$")
 
@@ -120,6 +119,9 @@ def add_runs(parent: etree._Element, runs: Inlines) -> None:
         target = parent
         if run.link:
             target = el(target, "a", href=check_url(run.link, "front matter"))
+        if run.lang:
+            target = el(target, "span")
+            set_language(target, [["lang", run.lang]])
         for mark in sorted(run.marks):
             if mark not in _MARK_TAGS:
                 raise SourceError(f"front matter: unknown text mark {mark!r}")
@@ -131,21 +133,6 @@ def add_runs(parent: etree._Element, runs: Inlines) -> None:
 def plain_text(inlines: list[Node]) -> str:
     """The text of pandoc inlines without notes (for navigation labels and alt text)."""
     return re.sub(r"\s+", " ", pandoc_text(inlines)).strip()
-
-
-def collect_ids(node: Any, found: list[str]) -> None:
-    """Every element id in a pandoc tree, in document order."""
-    if isinstance(node, dict):
-        kind = node.get("t")
-        if kind in _ATTR_AT:
-            attr = node["c"][_ATTR_AT[kind]]
-            if attr[0]:
-                found.append(attr[0])
-        for value in node.values():
-            collect_ids(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            collect_ids(value, found)
 
 
 class BodyWriter:

@@ -20,6 +20,7 @@ from reportlab.platypus import (
     XPreformatted,
 )
 
+from ..ast_index import MAX_DEPTH, index_body
 from ..errors import SourceError
 from ..inlines import from_pandoc, plain
 from . import pdf_table
@@ -73,7 +74,8 @@ class BodyVisitor:
 
     def render(self, blocks: list[dict[str, Any]]) -> list[Flowable]:
         """Every block, end-notes inserted before the reference list (or at the end)."""
-        self._collect_ids(blocks)
+        for ident in index_body(blocks, MAX_DEPTH).ids_in(range(len(blocks)), _ID_HOLDERS):
+            self._anchors.setdefault(ident, f"d{len(self._anchors)}")
         context = _Context()
         out: list[Flowable] = []
         notes_at: int | None = None
@@ -312,19 +314,6 @@ class BodyVisitor:
         coverage = self.markup.fonts.face("serif").coverage
         usable = [b for b in _BULLETS if ord(b) in coverage] or ["-"]
         return usable[depth % len(usable)]
-
-    def _collect_ids(self, node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                self._collect_ids(item)
-        elif isinstance(node, dict):
-            kind = node.get("t")
-            if kind in _ID_HOLDERS:
-                ident = node["c"][_ID_HOLDERS[kind]][0]
-                if ident and ident not in self._anchors:
-                    self._anchors[ident] = f"d{len(self._anchors)}"
-            if "c" in node:
-                self._collect_ids(node["c"])
 
     def _anchor(self, ident: str) -> str:
         """The destination for `ident` when an element carries it; marks Spans as emitted."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
 
-from ..frontmatter import FrontMatter
+from ..bidi import FSI, PDI
+from ..frontmatter import KEYWORD_SEPARATOR, FrontMatter
 from ..inlines import Inlines, Run
 from .pdf_markup import LINK_COLOR, Markup, attr, safe_url
 from .pdf_shaping import paragraph as make_paragraph
@@ -21,8 +22,8 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     out: list[Flowable] = []
     labels = front.labels
 
-    def para(text: str, style: str) -> None:
-        out.append(make_paragraph(text, styles[style], markup.direction))
+    def para(text: str, style: str, isolated: bool = False) -> None:
+        out.append(make_paragraph(text, styles[style], markup.direction, isolated=isolated))
 
     def runs(runs: Inlines, style: str, where: str) -> str:
         role, bold, _italic = styles.roles[style]
@@ -38,11 +39,11 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     if front.authors:
         names = []
         for number, author in enumerate(front.authors, start=1):
-            name = text(author.name, "fm-authors", f"author {number}")
+            name = _isolate(text(author.name, "fm-authors", f"author {number}"))
             if author.markers:
                 name += f"<super>{markup.text(','.join(author.markers), 'sans')}</super>"
             names.append(name)
-        para(", ".join(names), "fm-authors")
+        para(", ".join(names), "fm-authors", isolated=True)
     for number, author in enumerate(front.authors, start=1):
         if author.orcid_url:
             label = text(f"{labels.orcid} ({author.name}): ", "fm-small", f"author {number}")
@@ -52,7 +53,8 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     for number, affiliation in enumerate(front.affiliations, start=1):
         marker = (f"<super>{markup.text(affiliation.marker)}</super>\u00a0"
                   if affiliation.marker else "")
-        para(marker + text(affiliation.name, "fm-small", f"affiliation {number}"), "fm-small")
+        name = _isolate(text(affiliation.name, "fm-small", f"affiliation {number}"))
+        para(marker + name, "fm-small", isolated=True)
     for number, author in enumerate(front.authors, start=1):
         if author.corresponding and author.email:
             email = text(author.email, "fm-small", f"author {number}'s e-mail",
@@ -83,11 +85,19 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
             para(runs(paragraph, "fm-abstract", "the abstract"), "fm-abstract")
     if front.keywords:
         head = f"<b>{text(labels.keywords, 'fm-abstract', 'a label')}:</b> "
-        para(head + text(front.keywords_text, "fm-abstract", "the keywords"), "fm-abstract")
+        keywords = KEYWORD_SEPARATOR.join(
+            _isolate(text(keyword, "fm-abstract", "the keywords")) for keyword in front.keywords
+        )
+        para(head + keywords, "fm-abstract", isolated=True)
     out.append(Spacer(1, 6))
     out += _cite_box(front, markup, styles, width, runs, text)
     out.append(Spacer(1, 14))
     return out
+
+
+def _isolate(markup: str) -> str:
+    """Markup set apart in its line (FSI ... PDI): a right-to-left name stays whole."""
+    return f"{FSI}{markup}{PDI}"
 
 
 _BOX_MAX_HEIGHT = 400  # points; a taller How to Cite (a huge title) is set unboxed, so it can split

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from ..bidi import FSI, PDI
 from ..errors import SourceError
 from ..inlines import Inlines
 from ..scripts import font_package, script_of
@@ -121,6 +122,8 @@ class Markup:
         for mark, tag in _MARK_TAGS.items():
             if mark in marks:
                 body = f"<{tag}>{body}</{tag}>"
+        if "isolate" in marks:
+            body = f"{FSI}{body}{PDI}"
         if run_role != role:
             body = f'<font name="{self.fonts.family(run_role)}">{body}</font>'
         return body

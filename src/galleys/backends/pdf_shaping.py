@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import (
 from reportlab.platypus import Paragraph
 from reportlab.platypus import paragraph as _paragraph_module
 
+from ..bidi import ISOLATE_CONTROLS, levels, piece_class
 from ..scripts import char_direction, direction, has_rtl, needs_shaping
 
 _PRIVATE_FIRST, _PRIVATE_LAST = 0xF0000, 0x10FFFD  # planes 15-16: never in a font's own cmap
@@ -47,6 +48,10 @@ class ShapingTTFont(TTFont):
         super().__init__(name, filename, **kwargs)
         self._glyph_codes: dict[tuple[int, str], int] = {}
         self._hb_font: hb.Font | None = None
+        space = self.face.charToGlyph.get(32, 0)
+        for control in ISOLATE_CONTROLS:  # never drawn (BidiParagraph drops them): no width
+            self.face.charToGlyph.setdefault(ord(control), space)
+            self.face.charWidths[ord(control)] = 0
 
     @property
     def hb_font(self) -> hb.Font:
@@ -119,6 +124,12 @@ def shape_text(font: ShapingTTFont, text: str, size: float) -> ShapedStr:
     segment each glyph's text is stored reversed, because text extractors (poppler) reverse
     right-to-left runs character by character, which puts a ligature's letters back in order.
     """
+    core = text.strip(ISOLATE_CONTROLS)  # isolate marks are pieces of their own, never shaped
+    if core != text:
+        if not core:
+            return text
+        head = text[:text.index(core)]
+        return head + shape_text(font, core, size) + text[len(head) + len(core):]
     if has_rtl(text):  # punctuation at the ends finds its place in the line's bidi order
         core = text.strip("".join(c for c in set(text) if _is_neutral(c)))
         if core and core != text:
@@ -217,10 +228,7 @@ def shape_frag_word(word: list[Any], features: Any = None, force: bool = False) 
                 width += pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize)
             out.append((frag, text))
     out[0] = width
-    texts = [t for f, t in pieces if not hasattr(f, "cbDefn")]
-    if len(texts) > 1 and len(texts) == len(pieces) and direction("".join(texts)) == "rtl":
-        out[1:] = out[1:][::-1]  # a right-to-left word set in two faces: right piece first
-    return out
+    return out  # in logical order: BidiParagraph puts the pieces of each line in visual order
 
 
 def _width(shaped: ShapedStr, font_name: str, size: float) -> float:
@@ -241,6 +249,16 @@ def install() -> None:
 
 # -- bidirectional lines ---------------------------------------------------------------------
 
+def source_text(text: str) -> str:
+    """Drawn text with each private code replaced by the source text its glyph stands for."""
+    if not any(_PRIVATE_FIRST <= ord(c) <= _PRIVATE_LAST for c in text):
+        return text
+    return "".join(
+        _PRIVATE_TEXTS.get(ord(c), "") if _PRIVATE_FIRST <= ord(c) <= _PRIVATE_LAST else c
+        for c in text
+    )
+
+
 def text_direction(text: str) -> str:
     """"rtl"/"ltr"/"" for drawn text: private codes count as the source text they stand for."""
     for char in text:
@@ -256,6 +274,7 @@ def text_direction(text: str) -> str:
 
 
 _TAG = re.compile(r"<[^>]*>")
+_NO_CONTROLS = dict.fromkeys(map(ord, ISOLATE_CONTROLS))
 
 
 def markup_direction(markup: str, default: str = "ltr") -> str:
@@ -265,7 +284,8 @@ def markup_direction(markup: str, default: str = "ltr") -> str:
 
 def paragraph_style(style: ParagraphStyle, markup: str, base: str) -> ParagraphStyle:
     """`style`, with shaping on when the markup needs it and right-aligned when base is RTL."""
-    shaping = needs_shaping(html.unescape(_TAG.sub("", markup)))
+    plain = html.unescape(_TAG.sub("", markup))
+    shaping = needs_shaping(plain) or has_rtl(plain)
     rtl = base == "rtl"
     if not shaping and not rtl:
         return style
@@ -281,14 +301,19 @@ def paragraph_style(style: ParagraphStyle, markup: str, base: str) -> ParagraphS
 
 
 def paragraph(markup: str, style: ParagraphStyle, default: str = "ltr",
-              cls: type[BidiParagraph] | None = None) -> BidiParagraph:
+              cls: type[BidiParagraph] | None = None, isolated: bool = False) -> BidiParagraph:
     """A paragraph for `markup`: shaped, bidi-ordered and aligned by its own direction.
 
     `default` is the article's direction: a paragraph without a strong letter takes it, and
     in a right-to-left article every line carries direction marks for text extraction.
+    Isolate marks (FSI ... PDI) set a unit apart, ordered by its own direction; `isolated`
+    gives the paragraph the article's direction instead of its first strong letter's.
     """
-    base = markup_direction(markup, default)
-    marks = default == "rtl" or has_rtl(html.unescape(_TAG.sub("", markup)))
+    plain = html.unescape(_TAG.sub("", markup))
+    if not has_rtl(plain) and default != "rtl":
+        markup = markup.translate(_NO_CONTROLS)  # all left to right: nothing to isolate
+    base = default if isolated else markup_direction(markup, default)
+    marks = default == "rtl" or has_rtl(plain)
     paragraph = (cls or BidiParagraph)(markup, paragraph_style(style, markup, base), base=base,
                                        marks=marks)
     paragraph.reorder = base == "rtl" or marks  # a left-to-right line is drawn as it is
@@ -353,26 +378,6 @@ def _visual(para: Any, base: str, marks: bool) -> Any:
     return para.clone(lines=lines) if changed else para
 
 
-def _levels(directions: list[str], base: str) -> list[int]:
-    """Word-level embedding levels (rules W/N/I of UAX 9, simplified to whole words)."""
-    base_level = 1 if base == "rtl" else 0
-    resolved = list(directions)
-    for i, d in enumerate(resolved):
-        if d:
-            continue
-        before = next((resolved[j] for j in range(i - 1, -1, -1) if resolved[j]), base)
-        after = next((directions[j] for j in range(i + 1, len(directions)) if directions[j]),
-                     base)
-        resolved[i] = before if before == after else base
-    out = []
-    for d in resolved:
-        if base_level == 0:
-            out.append(1 if d == "rtl" else 0)
-        else:
-            out.append(2 if d == "ltr" else 1)
-    return out
-
-
 def _reorder(items: list[Any], levels: list[int]) -> list[tuple[Any, int]]:
     """Rule L2: reverse every run at level >= k, from the highest level down to 1."""
     pairs = list(zip(items, levels, strict=True))
@@ -393,8 +398,8 @@ def _reorder(items: list[Any], levels: list[int]) -> list[tuple[Any, int]]:
 
 def _order(pairs: list[tuple[str, Any]], base: str) -> list[tuple[Any, int]]:
     """Items (with the text they draw) in visual order, each with its embedding level."""
-    directions = [text_direction(text) for text, _item in pairs]
-    return _reorder([item for _text, item in pairs], _levels(directions, base))
+    classes = [piece_class(source_text(text)) for text, _item in pairs]
+    return _reorder([item for _text, item in pairs], levels(classes, base))
 
 
 def _against(level: int, base: str) -> bool:
@@ -434,7 +439,8 @@ def _order_frags(frags: list[Any], base: str, marks: bool) -> list[Any]:
             continue
         start = 0
         for i in range(1, len(text) + 1):
-            if i == len(text) or _kind(text[i]) != _kind(text[start]):
+            if (i == len(text) or _kind(text[i]) != _kind(text[start])
+                    or text[start] in ISOLATE_CONTROLS):
                 pieces.append((text[start:i], frag.clone(text=text[start:i])))
                 start = i
     if not marks and base != "rtl" and not any(text_direction(t) == "rtl" for t, _f in pieces):
@@ -452,6 +458,8 @@ def _order_frags(frags: list[Any], base: str, marks: bool) -> list[Any]:
         ordered = marked
     merged: list[Any] = []
     for frag, _level in ordered:
+        if getattr(frag, "text", "") and frag.text in ISOLATE_CONTROLS:
+            continue  # zero-width and never drawn: the order is all they were for
         last = merged[-1] if merged else None
         if (last is not None and not hasattr(frag, "cbDefn") and not hasattr(last, "cbDefn")
                 and _same_style(last, frag)):
@@ -462,9 +470,12 @@ def _order_frags(frags: list[Any], base: str, marks: bool) -> list[Any]:
 
 
 def _kind(char: str) -> int:
-    """0 space, 1 punctuation, 2 anything else: a line is cut where this changes."""
+    """0 space, 1 punctuation, 2 anything else, 3 isolate marks: a line is cut where this
+    changes (and after every isolate mark)."""
     if char == " ":
         return 0
+    if char in ISOLATE_CONTROLS:
+        return 3
     return 1 if ord(char) < _PRIVATE_FIRST and _is_neutral(char) else 2
 
 
