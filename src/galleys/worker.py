@@ -7,6 +7,7 @@ it reads nothing but its job and writes nothing but a temporary copy of the arti
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +85,21 @@ def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[st
     )
     slug = resolved.metadata.slug
     outputs = []
-    for name in job.formats:
-        backend = backends.get(name)
-        data = backend.render(resolved, front, options)
-        outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
+    warnings = list(resolved.warnings)
+    chosen = [backends.get(name) for name in job.formats]
+    # A backend whose work is mostly its own pandoc process runs in a thread, so that process
+    # uses the other core while this one lays out the PDF; the bytes are the same.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        apart = {
+            id(backend): pool.submit(backend.render, resolved, front, options)
+            for backend in chosen
+            if getattr(backend, "external", False)
+        }
+        for backend in chosen:
+            future = apart.get(id(backend))
+            data = future.result() if future else backend.render(resolved, front, options)
+            warnings += getattr(backend, "warnings", [])
+            outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
     for suffix, media_type, data in exports.all_files(resolved, front):
         outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
     if job.landing:
@@ -98,7 +110,7 @@ def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[st
         shown = {name: citations[name] for name in (front.style, *job.landing)}
         for name, data, media_type in landing.article_files(resolved, front, outputs, shown):
             outputs.append(OutputFile(name, data, media_type))
-    return slug, outputs, list(resolved.warnings)
+    return slug, outputs, warnings
 
 
 def _article_epoch(resolved) -> int:

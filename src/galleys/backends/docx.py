@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import pandoc
 from ..errors import SourceError
+from ..scripts import has_rtl
 from . import RenderOptions
 from .docx_body import BodyPreparer
 from .docx_front import front_blocks
@@ -30,6 +31,8 @@ class DocxBackend:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
 
+    external: ClassVar[bool] = True  # the work is pandoc's: a build may run it in a thread
+
     def __init__(self) -> None:
         self.warnings: list[str] = []  # what pandoc printed during the last render
 
@@ -42,15 +45,18 @@ class DocxBackend:
         document = {
             "pandoc-api-version": resolved.ast["pandoc-api-version"],
             "meta": _meta(front),
-            "blocks": mark_directions(front_blocks(front) + body, front.direction),
+            "blocks": front_blocks(front) + body,
         }
-        source = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        source = json.dumps(document, ensure_ascii=False)
+        if front.direction == "rtl" or has_rtl(source) or '["lang",' in source:
+            document["blocks"] = mark_directions(document["blocks"], front.direction)
+            source = json.dumps(document, ensure_ascii=False)  # else: nothing to mark
         env = {"SOURCE_DATE_EPOCH": str(options.source_date_epoch)}
         with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
             reference = Path(folder) / "reference.docx"
             reference.write_bytes(reference_docx(options.paper))
             args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"]
-            result = pandoc.run(args, source, env=env)
+            result = pandoc.run(args, source.encode("utf-8"), env=env)
         self.warnings = [f"{article.source_path}: pandoc (docx): {w}" for w in result.warnings]
         if options.strict and self.warnings:
             raise SourceError(f"pandoc warned while writing DOCX: {result.warnings[0]}",

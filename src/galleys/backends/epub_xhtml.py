@@ -279,8 +279,20 @@ class BodyWriter:
     # -- inlines --------------------------------------------------------------------------
 
     def inlines(self, parent: etree._Element, inlines: list[Node]) -> None:
+        words: list[str] = []  # a run of words and spaces is added as one text
         for node in inlines:
-            self.inline(parent, node)
+            kind = node["t"]
+            if kind == "Str":
+                words.append(node["c"])
+            elif kind in ("Space", "SoftBreak"):
+                words.append(" ")
+            else:
+                if words:
+                    add_text(parent, "".join(words))
+                    words = []
+                self.inline(parent, node)
+        if words:
+            add_text(parent, "".join(words))
 
     def inline(self, parent: etree._Element, node: Node) -> None:
         kind, c = node["t"], node.get("c")

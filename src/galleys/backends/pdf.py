@@ -109,6 +109,7 @@ class _PagedCanvas(Canvas):
         self._styles = styles
         self._margins = margins
         self._pages_drawn = 0
+        self._cells: dict[tuple[str, str, float], tuple[Any, float]] = {}
         setup(self)
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -151,9 +152,13 @@ class _PagedCanvas(Canvas):
 
     def _cell(self, text: str, style: Any, x: float, y: float, width: float,
               optional: bool = False) -> None:
-        """Draw one line of furniture; an optional one that needs two lines is left out."""
-        cell = paragraph(text, style)
-        _width, height = cell.wrap(width, 40)
+        """Draw one line of furniture; an optional one that needs two lines is left out.
+        The same cell on every page is laid out once."""
+        key = (text, style.name, width)
+        if key not in self._cells:
+            cell = paragraph(text, style)
+            self._cells[key] = (cell, cell.wrap(width, 40)[1])
+        cell, height = self._cells[key]
         if optional and height > style.leading * 1.5:
             return
         cell.drawOn(self, x, y)

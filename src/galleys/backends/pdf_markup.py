@@ -43,6 +43,7 @@ class Markup:
     where: str = "the article"
     direction: str = "ltr"  # the article's: paragraphs without a strong letter take it
     missing: dict[str, list[str]] = field(default_factory=dict)
+    _draws_ascii: dict[str, bool] = field(default_factory=dict)
 
     def text(self, text: str, role: str = "serif", bold: bool = False, italic: bool = False
              ) -> str:
@@ -75,6 +76,14 @@ class Markup:
             chunk.append(char)
         out.append(self._chunk("".join(chunk), current, base.name))
         return "".join(out)
+
+    def draws_ascii(self, role: str, bold: bool, italic: bool) -> bool:
+        """Whether the face for these settings draws every printable ASCII character."""
+        face = self.fonts.face(role, bold, italic)
+        known = self._draws_ascii.get(face.name)
+        if known is None:
+            known = self._draws_ascii[face.name] = face.coverage.issuperset(_ASCII)
+        return known
 
     def check(self) -> None:
         """Raise SourceError listing every character no font can draw, where it occurs, and
@@ -136,6 +145,10 @@ class Markup:
         return f'<font name="{current}">{escape(text)}</font>'
 
 
+_WORDS = ("Str", "Space", "SoftBreak")
+_ASCII = frozenset(range(32, 127))
+
+
 def _follows(char: str) -> bool:
     """True for a character that belongs to the letters around it: a mark, digit, space,
     punctuation (so an Arabic phrase's comma and full stop are shaped with it)."""
@@ -161,10 +174,34 @@ class _State:
 def inlines(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext,
             role: str = "serif", bold: bool = False, italic: bool = False) -> str:
     """Markup for pandoc inline nodes; raises SourceError on a node type it does not know."""
-    return "".join(_inline(markup, node, ctx, _State(role, bold, italic)) for node in nodes)
+    return _many(markup, nodes, ctx, _State(role, bold, italic))
 
 
 def _many(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, state: _State) -> str:
+    """Markup for a node list; runs of words and spaces go through Markup.text at once."""
+    out: list[str] = []
+    words: list[dict[str, Any]] = []
+    for node in nodes:
+        if node["t"] in _WORDS:
+            words.append(node)
+            continue
+        if words:
+            out.append(_words(markup, words, ctx, state))
+            words = []
+        out.append(_inline(markup, node, ctx, state))
+    if words:
+        out.append(_words(markup, words, ctx, state))
+    return "".join(out)
+
+
+def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, state: _State
+           ) -> str:
+    """Plain ASCII text in one escape when the face draws all of ASCII, else node by node
+    (so a script's run of faces is cut exactly where it always was)."""
+    text = "".join(node["c"] if node["t"] == "Str" else " " for node in nodes)
+    if text.isascii() and text.isprintable() and markup.draws_ascii(state.role, state.bold,
+                                                                    state.italic):
+        return escape(text)
     return "".join(_inline(markup, node, ctx, state) for node in nodes)
 
 
