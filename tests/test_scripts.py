@@ -331,3 +331,20 @@ def test_epub_cover_draws_every_script(prepared, tmp_path: Path) -> None:
 
     image = Image.open(io.BytesIO(cover_png(front)))
     assert image.size == (WIDTH, HEIGHT)
+
+
+def test_check_passes_an_article_titled_in_one_arabic_letter(tmp_path: Path) -> None:
+    """Found by Hypothesis: a one-letter right-to-left title made check report the PDF's How
+    to Cite as missing (pypdf read the line out of order); pdftotext reads it back whole."""
+    from galleys.check import check_path, format_report
+    from galleys.cli import main
+
+    require_program("pdftotext")
+    source = tmp_path / "source"
+    (source / "one").mkdir(parents=True)
+    (source / "one" / "article.md").write_text(
+        '---\ntitle: "ۺ"\nauthor: Jane Doe\ndate: 2020-01-01\n---\n\nText.\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["convert", str(source / "one"), "-o", str(out), "-q"]) == 0
+    (report,) = check_path(out, source, validate=False)
+    assert report.ok, format_report(report)
