@@ -348,3 +348,46 @@ def test_check_passes_an_article_titled_in_one_arabic_letter(tmp_path: Path) -> 
     assert main(["convert", str(source / "one"), "-o", str(out), "-q"]) == 0
     (report,) = check_path(out, source, validate=False)
     assert report.ok, format_report(report)
+
+
+URDU_ARTICLE = """---
+title: پاکستان اور جاپان کے تعلقات
+author:
+  - name: سلمیٰ ملک
+    affiliation: قائداعظم یونیورسٹی
+  - name: John Smith
+    affiliation: University of Tokyo
+keywords: [پاکستان, جاپان, trade, امن]
+date: 2024-03-01
+lang: ur
+abstract: |
+  یہ مضمون پاکستان اور جاپان کے تعلقات کے بارے میں ہے۔ اس میں 1952 سے 2014 تک کا جائزہ لیا گیا ہے۔
+---
+
+# تعارف
+
+پاکستان اور جاپان کے درمیان دوستی بہت پرانی ہے۔ یہ تعلقات 1952 میں شروع ہوئے۔
+"""
+
+
+def test_an_urdu_article_with_an_english_author_passes_check(tmp_path: Path) -> None:
+    """A right-to-left article whose author line and How to Cite mix directions: title,
+    abstract and body read back exactly; check accepts the mixed lines letter for letter."""
+    from galleys.check import check_path, format_report
+    from galleys.cli import main
+
+    program = require_program("pdftotext")
+    source = tmp_path / "source"
+    (source / "urdu").mkdir(parents=True)
+    (source / "urdu" / "article.md").write_text(URDU_ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["convert", str(source / "urdu"), "-o", str(out), "-q"]) == 0
+    (pdf,) = out.glob("*.pdf")
+    lines = [normal(line) for line in subprocess.run(
+        [program, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()]
+    assert "پاکستان اور جاپان کے تعلقات" in lines
+    assert "پاکستان اور جاپان کے درمیان دوستی بہت پرانی ہے۔ یہ تعلقات 1952 میں شروع ہوئے۔" in lines
+    assert any("اس میں 1952 سے 2014 تک کا جائزہ لیا گیا ہے۔" in line for line in lines)
+    (report,) = check_path(out, source, validate=False)
+    assert report.ok, format_report(report)

@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .build import ARTICLE_FILE, find_articles, prepare
 from .errors import InputMissingError
 from .frontmatter import FrontMatter
 from .readback import READERS, Readback, normalize
+from .scripts import has_rtl
 from .sources.markdown import read_article
 
 FRONTMATTER_SUFFIX = ".frontmatter.json"
@@ -110,6 +112,10 @@ def _find(expected: str, text: str) -> Cell:
     want, have = normalize(expected), normalize(text)
     if want in have or want.replace(" ", "") in have.replace(" ", ""):
         return Cell("ok")
+    if has_rtl(want) and _letters(want) in _letters(have):
+        # Text extractors place the punctuation between runs of two directions by guesswork
+        # (pdftotext reads Chromium's PDFs no better): the same letters in order will do.
+        return Cell("ok")
     match = difflib.SequenceMatcher(None, have, want, autojunk=False).find_longest_match(
         0, len(have), 0, len(want)
     )
@@ -117,6 +123,11 @@ def _find(expected: str, text: str) -> Cell:
         start = max(0, match.a - match.b)
         return Cell("differs", have[start : start + len(want) + 10])
     return Cell("missing")
+
+
+def _letters(text: str) -> str:
+    """Letters, marks and digits only: what stays in order whatever the bidi guesswork."""
+    return "".join(c for c in text if c.isalnum() or unicodedata.category(c).startswith("M"))
 
 
 def _metadata_rows(
