@@ -284,3 +284,27 @@ def test_quarto_attributes_corresponding_and_degrees(tmp_path):
     article = read_article(write_article(tmp_path, front))
     assert article.metadata.authors[0].corresponding is True
     assert not article.warnings  # degrees is Quarto's: no unknown-key warning
+
+
+def test_labels_from_journal_yaml_and_the_article(tmp_path):
+    """A journal prints its own words before front-matter values; the article's win."""
+    from galleys.build import prepare
+
+    path = write_article(
+        tmp_path,
+        "title: T\nauthor: Jane Doe\nlabels:\n  keywords: کلیدی الفاظ\n  abstrakt: x",
+        journal="labels:\n  abstract: خلاصہ\n  keywords: Words\n  how-to-cite: حوالہ\n"
+        "  licence: اجازت نامہ\n",
+    )
+    article = read_article(path)
+    assert any("'labels.abstrakt'" in w and "'abstract'" in w for w in article.warnings)
+    _resolved, front = prepare(path)
+    assert (front.labels.abstract, front.labels.keywords) == ("خلاصہ", "کلیدی الفاظ")
+    assert (front.labels.how_to_cite, front.labels.license) == ("حوالہ", "اجازت نامہ")
+    assert front.labels.published == "Published"  # not given: the default
+
+
+def test_an_empty_label_is_an_error(tmp_path):
+    path = write_article(tmp_path, "title: T\nlabels:\n  abstract: ''")
+    with pytest.raises(SourceError, match=r"article\.md:4: labels\.abstract: a label cannot be"):
+        read_article(path)

@@ -380,12 +380,21 @@ def test_an_urdu_article_with_an_english_author_passes_check(tmp_path: Path) -> 
     source = tmp_path / "source"
     (source / "urdu").mkdir(parents=True)
     (source / "urdu" / "article.md").write_text(URDU_ARTICLE, encoding="utf-8")
+    (source / "journal.yaml").write_text("labels: {abstract: خلاصہ, published: اشاعت}\n",
+                                         encoding="utf-8")
     out = tmp_path / "out"
     assert main(["convert", str(source / "urdu"), "-o", str(out), "-q"]) == 0
     (pdf,) = out.glob("*.pdf")
-    lines = [normal(line) for line in subprocess.run(
-        [program, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout.splitlines()]
+    raw = subprocess.run([program, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "\u2068" not in raw and "\u2069" not in raw  # isolate marks are never drawn
+    lines = [normal(line) for line in raw.splitlines()]
+    assert any(line.startswith("اشاعت") for line in lines)
+    (epub,) = out.glob("*.epub")
+    with zipfile.ZipFile(epub) as book:
+        page = book.read("EPUB/titlepage.xhtml").decode()
+    assert "<h2>خلاصہ</h2>" in page
+    assert '<p class="citation" dir="rtl">' in page  # the article's direction, as in the PDF
     assert "پاکستان اور جاپان کے تعلقات" in lines
     assert "پاکستان اور جاپان کے درمیان دوستی بہت پرانی ہے۔ یہ تعلقات 1952 میں شروع ہوئے۔" in lines
     assert any("اس میں 1952 سے 2014 تک کا جائزہ لیا گیا ہے۔" in line for line in lines)

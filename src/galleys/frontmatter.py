@@ -205,6 +205,7 @@ def build_front_matter(
         style=resolved.style,
         style_title=styles.title(resolved.style),
         short_citation=short_citation(metadata.authors, year),
+        labels=Labels(**dict(metadata.labels)),
     )
 
 

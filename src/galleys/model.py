@@ -99,6 +99,7 @@ class Metadata:
     lang: str = "en"
     citation_style: str = "apa"
     fonts: FontChoice = FontChoice()  # PDF only: journal.yaml's, overridden per key by the article
+    labels: tuple[tuple[str, str], ...] = ()  # (Labels field, word), the article over journal.yaml
 
     def affiliation(self, affiliation_id: str) -> Affiliation:
         """The affiliation with this id (the reader guarantees it exists)."""

@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..errors import ToolError
 from ..frontmatter import KEYWORD_SEPARATOR, FrontMatter
-from ..scripts import direction
+from ..scripts import direction, has_rtl
 from .epub_xhtml import (
     EPUB_TYPE,
     OPS,
@@ -144,7 +144,10 @@ def title_page(front: FrontMatter) -> bytes:
             _isolated(value, "keyword", keyword, front.direction)
     cite = el(page, "section", "how-to-cite")
     el(cite, "h2").text = labels.how_to_cite
-    add_runs(el(cite, "p", "citation"), front.how_to_cite)
+    citation = el(cite, "p", "citation")
+    if front.direction == "rtl" or has_rtl(front.how_to_cite_text):
+        citation.set("dir", front.direction)  # the article's, as in the PDF
+    add_runs(citation, front.how_to_cite)
     return serialize(root, "title page")
 
 

@@ -105,10 +105,11 @@ _BOX_MAX_HEIGHT = 400  # points; a taller How to Cite (a huge title) is set unbo
 
 def _cite_box(front: FrontMatter, markup: Markup, styles: Styles, width: float, runs, text
               ) -> list:
+    # Both in the article's direction, whatever script the first cited name is in.
     label = make_paragraph(f"<b>{text(front.labels.how_to_cite, 'fm-cite', 'a label')}</b>",
-                           styles["fm-cite"], markup.direction)
+                           styles["fm-cite"], markup.direction, isolated=True)
     cite = make_paragraph(runs(front.how_to_cite, "fm-cite", "How to Cite"),
-                          styles["fm-cite"], markup.direction)
+                          styles["fm-cite"], markup.direction, isolated=True)
     if cite.wrap(width - 16, 10**6)[1] > _BOX_MAX_HEIGHT:
         return [label, Spacer(1, 2), cite]
     box = Table([[[label, Spacer(1, 2), cite]]], colWidths=[width])

@@ -285,7 +285,8 @@ def markup_direction(markup: str, default: str = "ltr") -> str:
 def paragraph_style(style: ParagraphStyle, markup: str, base: str) -> ParagraphStyle:
     """`style`, with shaping on when the markup needs it and right-aligned when base is RTL."""
     plain = html.unescape(_TAG.sub("", markup))
-    shaping = needs_shaping(plain) or has_rtl(plain)
+    # isolate marks need the per-fragment line order (reportlab's shaping path) to be dropped
+    shaping = needs_shaping(plain) or has_rtl(plain) or any(c in plain for c in ISOLATE_CONTROLS)
     rtl = base == "rtl"
     if not shaping and not rtl:
         return style

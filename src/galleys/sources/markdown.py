@@ -44,6 +44,7 @@ KNOWN_KEYS = {
     "citation",
     "bibliography",
     "fonts",
+    "labels",
 }
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
 IGNORED_KEYS = {
@@ -69,6 +70,18 @@ IGNORED_KEYS = {
 }
 JOURNAL_KEYS = {"title", "volume", "issue", "issue-title", "pages", "issn", "eissn", "publisher"}
 FONT_KEYS = {"serif", "sans", "mono", "fallback"}
+LABEL_KEYS = {  # source key -> frontmatter.Labels field
+    "abstract": "abstract",
+    "keywords": "keywords",
+    "how-to-cite": "how_to_cite",
+    "published": "published",
+    "doi": "doi",
+    "url": "url",
+    "license": "license",
+    "licence": "license",
+    "orcid": "orcid",
+    "affiliations": "affiliations",
+}
 AUTHOR_KEYS = {
     "name",
     "given",
@@ -234,6 +247,7 @@ class _Normalizer:
             lang=self._lang(),
             citation_style=style,
             fonts=self._fonts(),
+            labels=self._labels(),
         )
 
     def _check_keys(self, doc: YamlDoc, data: dict, where: KeyPath, known: set[str]) -> None:
@@ -421,6 +435,26 @@ class _Normalizer:
             elif value is not None:
                 chosen["fallback"] = (_font_family(value, doc, ("fonts", "fallback")),)
         return FontChoice(**chosen)
+
+    # -- labels ----------------------------------------------------------------------------
+    def _labels(self) -> tuple[tuple[str, str], ...]:
+        """`labels:` of journal.yaml, each the article gives overriding it: the words printed
+        before front-matter values ("Abstract" …) in the journal's language."""
+        chosen: dict[str, str] = {}
+        for doc in (self.journal, self.doc):
+            if doc is None or doc.data.get("labels") is None:
+                continue
+            block = doc.data["labels"]
+            if not isinstance(block, dict):
+                raise doc.error(("labels",), "expected a mapping such as {abstract: خلاصہ}")
+            self._check_keys(doc, block, ("labels",), LABEL_KEYS)
+            for key, value in block.items():
+                if key in LABEL_KEYS and value is not None:
+                    text = _as_text(value, doc, ("labels", key))
+                    if not text.strip():
+                        raise doc.error(("labels", key), "a label cannot be empty")
+                    chosen[LABEL_KEYS[key]] = text.strip()
+        return tuple(sorted(chosen.items()))
 
     # -- authors and affiliations --------------------------------------------------------
     def _authors(self) -> tuple[tuple[Author, ...], tuple[Affiliation, ...]]:
