@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
-_STRONG = {"L": "L", "R": "R", "AL": "AL"}
-_NUMBER = {"EN": "EN", "AN": "AN"}
-_SEPARATOR = {"ES": "ES", "CS": "CS", "ET": "ET"}
+_STRONG = ("L", "R", "AL")
+_NUMBER = ("EN", "AN")
+_SEPARATOR = ("ES", "CS", "ET")
 _INITIATORS = ("LRI", "RLI", "FSI")
 ISOLATE_CONTROLS = "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
@@ -32,7 +32,7 @@ def piece_class(text: str) -> str:
     found = {kind for kind in kinds if kind not in ("NSM", "BN")}
     if len(found) == 1:
         (kind,) = found
-        return _SEPARATOR.get(kind, "ON")
+        return kind if kind in _SEPARATOR else "ON"
     return "ON"
 
 
