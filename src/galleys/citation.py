@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import re
+import shutil
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from . import pandoc, styles
@@ -92,9 +97,10 @@ def how_to_cite_many(resolved: ResolvedArticle, style_names: tuple[str, ...]) ->
 
 
 def render_references(
-    items: list[dict[str, Any]], style: str, lang: str = "en"
+    items: list[dict[str, Any]], style: str, lang: str = "en", csl: Path | None = None
 ) -> dict[str, Inlines]:
-    """Each CSL item's reference in `style`, by item id: one citeproc run for all of them."""
+    """Each CSL item's reference in `style` (its file: `csl`, else the package's), by item
+    id: one citeproc run for all of them."""
     document = {
         "pandoc-api-version": [1, 23, 1],
         "meta": {
@@ -106,7 +112,8 @@ def render_references(
     }
     stdin = json.dumps(document, ensure_ascii=False).encode()
     out = pandoc.run(
-        ["-f", "json", "-t", "json", "--citeproc", "--csl", str(styles.path(style))], stdin
+        ["-f", "json", "-t", "json", "--citeproc", "--csl", str(csl or styles.path(style))],
+        stdin,
     ).json()
     found: dict[str, Inlines] = {}
     by_id = {item["id"]: item for item in items}
@@ -192,42 +199,48 @@ def _meta_value(value: Any) -> dict[str, Any]:
 def how_to_cite_batch(
     entries: list[tuple[Metadata, Inlines, Inlines]], style_names: tuple[str, ...]
 ) -> list[dict[str, Inlines]]:
-    """How to Cite of many articles in each style, with few citeproc runs.
+    """How to Cite of many articles in each style, one citeproc run per style and language.
 
-    Items share a run only when no author name recurs among them and the style prints no
-    citation number inline: then year suffixes ("2014a"), "———" substitutes and numbers, which
-    depend on the other entries of a bibliography, cannot arise, and every line is exactly what
-    a run of its own would give.
+    A bibliography entry depends on the others only through year suffixes ("2014a"),
+    disambiguating names, "———" for a repeated author and citation numbers: the run uses a
+    copy of the style with the first three switched off (they cannot arise for an article
+    cited alone), and a style that prints its numbers inline gets a run per article. So every
+    line is exactly what a run of its own would give (tests/test_build.py proves it).
     """
     items = [item_for(m, t, s, item_id=f"a{i}") for i, (m, t, s) in enumerate(entries)]
     results: list[dict[str, Inlines]] = [{} for _ in entries]
     for name in style_names:
-        groups = _disjoint_groups(items) if _batchable(name) else [[i] for i in items]
+        if _batchable(name):
+            csl = _independent_style(name)
+            by_lang: dict[str, list[dict[str, Any]]] = {}
+            for item in items:
+                by_lang.setdefault(item.get("language", ""), []).append(item)
+            groups = list(by_lang.values())
+        else:
+            csl, groups = None, [[item] for item in items]
         for group in groups:
             lang = entries[int(group[0]["id"][1:])][0].lang
-            for ident, runs in render_references(group, name, lang).items():
+            for ident, runs in render_references(group, name, lang, csl).items():
                 results[int(ident[1:])][name] = runs
     return results
+
+
+_DISAMBIGUATION = re.compile(r'\b(disambiguate-add-(?:year-suffix|names|givenname))="true"')
+_SUBSTITUTE = re.compile(r'\s+subsequent-author-substitute(?:-rule)?="[^"]*"')
+
+
+@functools.cache
+def _independent_style(name: str) -> Path:
+    """A temporary copy of the style in which no entry changes for the others beside it."""
+    text = styles.path(name).read_text(encoding="utf-8")
+    text = _SUBSTITUTE.sub("", _DISAMBIGUATION.sub(r'\1="false"', text))
+    folder = Path(tempfile.mkdtemp(prefix="galleys-csl-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / f"{name}.csl"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _batchable(style: str) -> bool:
     text = styles.path(style).read_text(encoding="utf-8")
     return "citation-number" not in text or "second-field-align" in text
-
-
-def _disjoint_groups(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Greedy partition: one language per group, no author name twice in a group."""
-    groups: list[tuple[str, set[str], list[dict[str, Any]]]] = []
-    for item in items:
-        lang = item.get("language", "")
-        names = {
-            (n.get("family") or n.get("literal") or "").casefold() for n in item.get("author", [])
-        } or {"title:" + item.get("title", "").casefold()}
-        for group_lang, used, members in groups:
-            if group_lang == lang and not used & names:
-                used |= names
-                members.append(item)
-                break
-        else:
-            groups.append((lang, set(names), [item]))
-    return [members for _, _, members in groups]
