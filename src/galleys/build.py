@@ -472,19 +472,28 @@ def _intact(dist: Path, entry: dict[str, Any], sizes: dict[str, int]) -> bool:
 def _run(
     plan: _Plan, todo: list[_Planned], jobs: int, executor: Executor | None
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
-    """Build `todo` in batches; yield each article's result (or one-line error) as it is done."""
+    """Build `todo` in batches; yield each article's result (or one-line error) as it is done.
+
+    With workers, the next batch is planned (titles, How to Cite: pandoc runs here) and queued
+    while they build this one, so they never wait for it; at most two batches are in flight.
+    """
     own = None
     if executor is None and jobs > 1 and len(todo) > 1:
         own = executor = ProcessPoolExecutor(max_workers=jobs)
     try:
+        running: dict[Future[ArticleResult], _Planned] = {}
         for start in range(0, len(todo), BATCH):
-            ready = []
+            queued: dict[Future[ArticleResult], _Planned] = {}
             for planned, job in _plan_batch(plan, todo[start : start + BATCH]):
                 if isinstance(job, str):
                     yield planned.path, job
+                elif executor is None:
+                    yield planned.path, _outcome(build_article(job))
                 else:
-                    ready.append((planned, job))
-            yield from _execute(ready, executor)
+                    queued[executor.submit(build_article, job)] = planned
+            yield from _finished(running)
+            running = queued
+        yield from _finished(running)
     finally:
         if own is not None:
             own.shutdown()
@@ -512,16 +521,9 @@ def _plan_batch(plan: _Plan, batch: list[_Planned]) -> Iterator[tuple[_Planned, 
                 yield one[0], str(error)
 
 
-def _execute(
-    ready: Iterable[tuple[_Planned, ArticleJob]], executor: Executor | None
+def _finished(
+    futures: dict[Future[ArticleResult], _Planned],
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
-    if executor is None:
-        for planned, job in ready:
-            yield planned.path, _outcome(build_article(job))
-        return
-    futures: dict[Future[ArticleResult], _Planned] = {
-        executor.submit(build_article, job): planned for planned, job in ready
-    }
     for future in as_completed(futures):
         yield futures[future].path, _outcome(future.result())
 
