@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, styles
+from . import __version__, backends, styles
 from .errors import GalleysError, InputMissingError, OutputError, SourceError, UsageError
 from .frontmatter import FrontMatter, build_front_matter
 from .inlines import Inlines
@@ -161,12 +162,25 @@ def write_atomic(target: Path, data: bytes) -> None:
             temp.unlink(missing_ok=True)
 
 
-def write_manifest(dist: Path, articles: dict[str, dict[str, Any]] | None = None) -> Path:
-    """dist/manifest.json: every file below dist/ (size, sha256) and each article's input key."""
+def write_manifest(
+    dist: Path,
+    articles: dict[str, dict[str, Any]] | None = None,
+    known: Mapping[str, dict[str, Any]] | None = None,
+) -> Path:
+    """dist/manifest.json: every file below dist/ (size, sha256) and each article's input key.
+
+    `known` entries (files of articles this build skipped) are taken as they are when the
+    file's size still matches, as the skip itself was decided; every other file is hashed.
+    """
     entries = []
+    known = known or {}
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         relative = path.relative_to(dist).as_posix()
         if relative == MANIFEST or path.name.startswith("."):
+            continue
+        entry = known.get(relative)
+        if entry is not None and entry.get("size") == path.stat().st_size:
+            entries.append(entry)
             continue
         data = path.read_bytes()
         entries.append(
@@ -452,7 +466,11 @@ def _build_all(
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
     if result.built or not (dist / MANIFEST).exists():
         dist.mkdir(parents=True, exist_ok=True)
-        write_manifest(dist, recorded)
+        unchanged = set(result.skipped)
+        skipped = {name for e in recorded.values() if dist / e["slug"] in unchanged
+                   for name in e.get("files", [])}
+        previous_files = {e["path"]: e for e in previous.get("files", []) if e["path"] in skipped}
+        write_manifest(dist, recorded, previous_files)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -480,6 +498,10 @@ def _run(
     own = None
     if executor is None and jobs > 1 and len(todo) > 1:
         own = executor = ProcessPoolExecutor(max_workers=jobs)
+    warming = None
+    if executor is None and todo:  # built here: load fonts while the plan waits for pandoc
+        warming = threading.Thread(target=backends.warm_up, args=(plan.formats,), daemon=True)
+        warming.start()
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
         for start in range(0, len(todo), BATCH):
@@ -488,6 +510,9 @@ def _run(
                 if isinstance(job, str):
                     yield planned.path, job
                 elif executor is None:
+                    if warming is not None:
+                        warming.join()  # fonts are registered once, by one thread
+                        warming = None
                     yield planned.path, _outcome(build_article(job))
                 else:
                     queued[executor.submit(build_article, job)] = planned
@@ -495,6 +520,8 @@ def _run(
             running = queued
         yield from _finished(running)
     finally:
+        if warming is not None:
+            warming.join()
         if own is not None:
             own.shutdown()
 

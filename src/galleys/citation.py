@@ -5,9 +5,11 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -208,20 +210,25 @@ def how_to_cite_batch(
     line is exactly what a run of its own would give (tests/test_build.py proves it).
     """
     items = [item_for(m, t, s, item_id=f"a{i}") for i, (m, t, s) in enumerate(entries)]
-    results: list[dict[str, Inlines]] = [{} for _ in entries]
+    runs: list[tuple[str, list[dict[str, Any]], Path | None]] = []  # (style, items, csl file)
     for name in style_names:
         if _batchable(name):
-            csl = _independent_style(name)
             by_lang: dict[str, list[dict[str, Any]]] = {}
             for item in items:
                 by_lang.setdefault(item.get("language", ""), []).append(item)
-            groups = list(by_lang.values())
+            runs += [(name, group, _independent_style(name)) for group in by_lang.values()]
         else:
-            csl, groups = None, [[item] for item in items]
-        for group in groups:
-            lang = entries[int(group[0]["id"][1:])][0].lang
-            for ident, runs in render_references(group, name, lang, csl).items():
-                results[int(ident[1:])][name] = runs
+            runs += [(name, [item], None) for item in items]
+
+    def render(run: tuple[str, list[dict[str, Any]], Path | None]) -> dict[str, Inlines]:
+        name, group, csl = run
+        return render_references(group, name, entries[int(group[0]["id"][1:])][0].lang, csl)
+
+    results: list[dict[str, Inlines]] = [{} for _ in entries]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # pandoc runs side by side
+        for (name, _group, _csl), found in zip(runs, pool.map(render, runs), strict=True):
+            for ident, lines in found.items():
+                results[int(ident[1:])][name] = lines
     return results
 
 

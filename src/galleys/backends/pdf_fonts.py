@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,8 +146,11 @@ def _default_faces() -> dict[str, dict[str, Face]]:
     """The built-in text faces (found once a process): DejaVu via fontconfig, else Vera."""
     faces: dict[str, dict[str, Face]] = {}
     vera = Path(reportlab.__file__).parent / "fonts"
+    wanted = [(family, style) for family, styles in _WANTED.values() for style in styles]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # twelve fc-match processes, side by side
+        matched = dict(zip(wanted, pool.map(lambda pair: _fc_match(*pair), wanted), strict=True))
     for role, (family, styles) in _WANTED.items():
-        paths = [_fc_match(family, style) for style in styles]
+        paths = [matched[family, style] for style in styles]
         if any(p is None for p in paths):
             paths = [vera / name for name in _VERA]
         faces[role] = {key: _register(path) for key, path in zip(VARIANTS, paths, strict=True)}
