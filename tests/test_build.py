@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,31 @@ def test_the_seed_in_a_copied_tree_builds_like_the_committed_dist(tmp_path):
     assert {k: v for k, v in fresh.items() if k != "manifest.json"} == {
         k: v for k, v in committed.items() if k != "manifest.json"
     }
+
+
+def test_how_to_cite_lines_of_an_unchanged_article_come_from_the_cache(tmp_path, monkeypatch):
+    """An edit to the body leaves the How-to-Cite lines alone: no citeproc run for them; an
+    edit to the title makes new ones."""
+    source = make_source(tmp_path, count=2)
+    dist = tmp_path / "dist"
+    build_all(source, dist, ("pdf",), jobs=1)
+    assert (dist / ".galleys-cite.json").is_file()
+    calls = []
+    real = pandoc.run
+
+    def counting(args, *rest, **kwargs):
+        calls.append(args)
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(pandoc, "run", counting)
+    article = source / "art-0" / "article.md"
+    article.write_text(article.read_text() + "\nOne more sentence.\n")
+    before = (dist / "art-0" / "art-0.frontmatter.json").read_bytes()
+    build_all(source, dist, ("pdf",), jobs=1)
+    assert not [c for c in calls if c[:2] == ["-f", "json"] and "--citeproc" in c]
+    assert (dist / "art-0" / "art-0.frontmatter.json").read_bytes() == before
+    article.write_text(article.read_text().replace("Article 0", "Article Zero"))
+    build_all(source, dist, ("pdf",), jobs=1)
+    assert [c for c in calls if c[:2] == ["-f", "json"] and "--citeproc" in c]
+    front = json.loads((dist / "art-0" / "art-0.frontmatter.json").read_text())
+    assert "Article Zero" in front["how_to_cite_text"]

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -23,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, backends, styles
+from . import __version__, styles
+from .citation import CiteCache
 from .errors import GalleysError, InputMissingError, OutputError, SourceError, UsageError
 from .frontmatter import FrontMatter, build_front_matter
 from .inlines import Inlines
@@ -34,6 +34,7 @@ from .sources.markdown import read_article
 from .worker import ArticleJob, ArticleResult, OutputFile, build_article
 
 ARTICLE_FILE = "article.md"
+CITE_CACHE = ".galleys-cite.json"  # hidden: not listed in the manifest, not published
 MANIFEST = "manifest.json"
 INDEX = "index.html"  # the journal's landing page
 LOCK = ".galleys.lock"  # held while a build writes the folder
@@ -286,6 +287,7 @@ class _Plan:
     strict: bool = False
     epoch: int | None = field(default_factory=environment_epoch)
     landing: tuple[str, ...] = styles.RECOMMENDED  # styles the landing page offers
+    cite_cache: CiteCache | None = None  # How-to-Cite lines of earlier builds of this dist/
 
     def key(self, snapshot: ArticleInput) -> str:
         """A hash of everything an article's files depend on."""
@@ -315,7 +317,7 @@ class _Plan:
         )
         if self.style:
             styles.path(self.style)
-        citations = how_to_cite_batch(entries, wanted)
+        citations = how_to_cite_batch(entries, wanted, self.cite_cache)
         return [
             ArticleJob(
                 p.snapshot,
@@ -395,7 +397,8 @@ def _build_all(
     articles = find_articles(source_dir)
     if not articles:
         raise InputMissingError(f"no */{ARTICLE_FILE} in the source folder", path=source_dir)
-    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
+    cite_cache = CiteCache(dist / CITE_CACHE, _tools_fingerprint())
+    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, cite_cache=cite_cache)
     if style:
         styles.path(style)
     previous = read_manifest(dist)
@@ -471,6 +474,8 @@ def _build_all(
                    for name in e.get("files", [])}
         previous_files = {e["path"]: e for e in previous.get("files", []) if e["path"] in skipped}
         write_manifest(dist, recorded, previous_files)
+    if result.built:
+        write_atomic(dist / CITE_CACHE, cite_cache.data())
     result.seconds = time.perf_counter() - started
     return result
 
@@ -498,10 +503,6 @@ def _run(
     own = None
     if executor is None and jobs > 1 and len(todo) > 1:
         own = executor = ProcessPoolExecutor(max_workers=jobs)
-    warming = None
-    if executor is None and todo:  # built here: load fonts while the plan waits for pandoc
-        warming = threading.Thread(target=backends.warm_up, args=(plan.formats,), daemon=True)
-        warming.start()
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
         for start in range(0, len(todo), BATCH):
@@ -510,9 +511,6 @@ def _run(
                 if isinstance(job, str):
                     yield planned.path, job
                 elif executor is None:
-                    if warming is not None:
-                        warming.join()  # fonts are registered once, by one thread
-                        warming = None
                     yield planned.path, _outcome(build_article(job))
                 else:
                     queued[executor.submit(build_article, job)] = planned
@@ -520,8 +518,6 @@ def _run(
             running = queued
         yield from _finished(running)
     finally:
-        if warming is not None:
-            warming.join()
         if own is not None:
             own.shutdown()
 

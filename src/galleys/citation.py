@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import json
 import os
 import re
@@ -199,7 +200,9 @@ def _meta_value(value: Any) -> dict[str, Any]:
 
 
 def how_to_cite_batch(
-    entries: list[tuple[Metadata, Inlines, Inlines]], style_names: tuple[str, ...]
+    entries: list[tuple[Metadata, Inlines, Inlines]],
+    style_names: tuple[str, ...],
+    cache: CiteCache | None = None,
 ) -> list[dict[str, Inlines]]:
     """How to Cite of many articles in each style, one citeproc run per style and language.
 
@@ -210,26 +213,82 @@ def how_to_cite_batch(
     line is exactly what a run of its own would give (tests/test_build.py proves it).
     """
     items = [item_for(m, t, s, item_id=f"a{i}") for i, (m, t, s) in enumerate(entries)]
+    results: list[dict[str, Inlines]] = [{} for _ in entries]
     runs: list[tuple[str, list[dict[str, Any]], Path | None]] = []  # (style, items, csl file)
     for name in style_names:
+        todo = []
+        for index, item in enumerate(items):
+            known = cache.get(item, name, entries[index][0].lang) if cache else None
+            if known is None:
+                todo.append(item)
+            else:
+                results[index][name] = known
         if _batchable(name):
             by_lang: dict[str, list[dict[str, Any]]] = {}
-            for item in items:
+            for item in todo:
                 by_lang.setdefault(item.get("language", ""), []).append(item)
             runs += [(name, group, _independent_style(name)) for group in by_lang.values()]
         else:
-            runs += [(name, [item], None) for item in items]
+            runs += [(name, [item], None) for item in todo]
 
     def render(run: tuple[str, list[dict[str, Any]], Path | None]) -> dict[str, Inlines]:
         name, group, csl = run
         return render_references(group, name, entries[int(group[0]["id"][1:])][0].lang, csl)
 
-    results: list[dict[str, Inlines]] = [{} for _ in entries]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # pandoc runs side by side
         for (name, _group, _csl), found in zip(runs, pool.map(render, runs), strict=True):
             for ident, lines in found.items():
-                results[int(ident[1:])][name] = lines
+                index = int(ident[1:])
+                results[index][name] = lines
+                if cache is not None:
+                    cache.put(items[index], name, entries[index][0].lang, lines)
     return results
+
+
+class CiteCache:
+    """How-to-Cite lines of earlier builds (dist/.galleys-cite.json), by a hash of all a line
+    depends on: the CSL item, style, language and `salt` (galleys' code and tool versions).
+    An edit to an article's body leaves its lines as they were: no citeproc run for them."""
+
+    LIMIT = 100_000  # entries kept, the most recently used
+
+    def __init__(self, path: Path, salt: str) -> None:
+        self.path = path
+        self.salt = salt
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            self.entries: dict[str, list[dict[str, Any]]] = (
+                loaded if isinstance(loaded, dict) else {}
+            )
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def _key(self, item: dict[str, Any], style: str, lang: str) -> str:
+        described = json.dumps([self.salt, style, lang, {**item, "id": ""}], sort_keys=True)
+        return hashlib.sha256(described.encode("utf-8")).hexdigest()
+
+    def get(self, item: dict[str, Any], style: str, lang: str) -> Inlines | None:
+        stored = self.entries.pop(self._key(item, style, lang), None)
+        if not isinstance(stored, list):
+            return None
+        self.entries[self._key(item, style, lang)] = stored  # most recently used last
+        try:
+            return tuple(
+                Run(r["text"], frozenset(r["marks"]), r["link"], r["lang"]) for r in stored
+            )
+        except (KeyError, TypeError):
+            return None
+
+    def put(self, item: dict[str, Any], style: str, lang: str, lines: Inlines) -> None:
+        self.entries[self._key(item, style, lang)] = [
+            {"text": r.text, "marks": sorted(r.marks), "link": r.link, "lang": r.lang}
+            for r in lines
+        ]
+
+    def data(self) -> bytes:
+        """The cache as it is to be written: at most LIMIT entries, the newest."""
+        kept = dict(list(self.entries.items())[-self.LIMIT :])
+        return json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 _DISAMBIGUATION = re.compile(r'\b(disambiguate-add-(?:year-suffix|names|givenname))="true"')

@@ -64,8 +64,11 @@ def take_snapshot(article: Path) -> ArticleInput:
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in sorted(names):
             path = Path(directory) / name
-            if name.startswith(".") or not path.resolve().is_relative_to(real_folder):
-                continue  # hidden files, and links that lead out of the folder
+            if name.startswith(".") or (
+                path.is_symlink() and not path.resolve().is_relative_to(real_folder)
+            ):
+                continue  # hidden files, and links that lead out of the folder (os.walk
+                # does not follow linked folders, so only a linked file can lead out)
             if not path.is_file():
                 continue
             data = path.read_bytes()

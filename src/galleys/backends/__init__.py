@@ -61,17 +61,6 @@ def get(name: str) -> Backend:
     return getattr(module, class_name)()
 
 
-def warm_up(formats: tuple[str, ...]) -> None:
-    """Import these backends and load what they load once a process (the PDF's fonts), so a
-    build can do it while it waits for pandoc; a failure here is left to the real render."""
-    for name in formats:
-        try:
-            backend = get(name)
-            getattr(backend, "warm_up", lambda: None)()
-        except Exception:  # noqa: BLE001, S112 - the render reports it properly
-            continue
-
-
 def parse_formats(text: str | None) -> tuple[str, ...]:
     """Formats from "pdf,epub" (None or "all": every registered one), each checked."""
     if text is None or text == "all":

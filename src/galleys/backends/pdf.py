@@ -38,10 +38,6 @@ class PdfBackend:
     suffix: ClassVar[str] = ".pdf"
     media_type: ClassVar[str] = "application/pdf"
 
-    def warm_up(self) -> None:
-        """Parse the built-in faces (~0.5 s, once a process)."""
-        fonts()
-
     def render(self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
                ) -> bytes:
         if options.paper not in PAPERS:
