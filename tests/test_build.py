@@ -49,6 +49,20 @@ def digests(dist: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def pandoc_calls(monkeypatch) -> list[list[str]]:
+    """The arguments of every pandoc run from now on."""
+    calls: list[list[str]] = []
+    real = pandoc.run
+
+    def counting(args, *rest, **kwargs):
+        calls.append(args)
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(pandoc, "run", counting)
+    return calls
+
+
 def test_two_jobs_give_the_same_bytes_as_one(tmp_path):
     source = make_source(tmp_path)
     one = build_all(source, tmp_path / "one", ("pdf", "epub", "docx"), jobs=1)
@@ -110,18 +124,11 @@ def test_batched_how_to_cite_equals_one_run_per_article(tmp_path):
         assert lines == single  # no "2020a", no "———", no numbers from other entries
 
 
-def test_pandoc_processes_per_article(tmp_path, monkeypatch):
+def test_pandoc_processes_per_article(tmp_path, pandoc_calls):
     """Two per article (parse, DOCX) plus a few per batch: titles, and one citeproc run per
     landing-page style."""
     source = make_source(tmp_path, count=5)
-    calls = []
-    real = pandoc.run
-
-    def counting(args, *rest, **kwargs):
-        calls.append(args)
-        return real(args, *rest, **kwargs)
-
-    monkeypatch.setattr(pandoc, "run", counting)
+    calls = pandoc_calls
     result = build_all(source, tmp_path / "dist", ("pdf", "epub", "docx"), jobs=1)
     assert len(result.built) == 5
     citeproc = [c for c in calls if "--citeproc" in c]
@@ -167,21 +174,14 @@ def test_the_seed_in_a_copied_tree_builds_like_the_committed_dist(tmp_path):
     }
 
 
-def test_how_to_cite_lines_of_an_unchanged_article_come_from_the_cache(tmp_path, monkeypatch):
+def test_how_to_cite_lines_of_an_unchanged_article_come_from_the_cache(tmp_path, request):
     """An edit to the body leaves the How-to-Cite lines alone: no citeproc run for them; an
     edit to the title makes new ones."""
     source = make_source(tmp_path, count=2)
     dist = tmp_path / "dist"
     build_all(source, dist, ("pdf",), jobs=1)
     assert (dist / ".galleys-cite.json").is_file()
-    calls = []
-    real = pandoc.run
-
-    def counting(args, *rest, **kwargs):
-        calls.append(args)
-        return real(args, *rest, **kwargs)
-
-    monkeypatch.setattr(pandoc, "run", counting)
+    calls = request.getfixturevalue("pandoc_calls")  # counting from here
     article = source / "art-0" / "article.md"
     article.write_text(article.read_text() + "\nOne more sentence.\n")
     before = (dist / "art-0" / "art-0.frontmatter.json").read_bytes()

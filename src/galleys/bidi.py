@@ -18,6 +18,11 @@ ISOLATE_CONTROLS = "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 
 
+def isolate(text: str) -> str:
+    """`text` set apart in its line (FSI ... PDI): ordered by its own direction."""
+    return f"{FSI}{text}{PDI}"
+
+
 def piece_class(text: str) -> str:
     """L, R, AL, EN, AN, ES, CS, ET or ON: the bidi class that stands for the whole piece."""
     kinds = [unicodedata.bidirectional(char) for char in text]

@@ -268,10 +268,11 @@ class CiteCache:
         return hashlib.sha256(described.encode("utf-8")).hexdigest()
 
     def get(self, item: dict[str, Any], style: str, lang: str) -> Inlines | None:
-        stored = self.entries.pop(self._key(item, style, lang), None)
+        key = self._key(item, style, lang)
+        stored = self.entries.pop(key, None)
         if not isinstance(stored, list):
             return None
-        self.entries[self._key(item, style, lang)] = stored  # most recently used last
+        self.entries[key] = stored  # most recently used last
         try:
             return tuple(
                 Run(r["text"], frozenset(r["marks"]), r["link"], r["lang"]) for r in stored

@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 
-from ..bidi import FSI, PDI
+from ..bidi import isolate
 from ..frontmatter import FrontMatter, join_names
 from ..model import FontChoice
 from ..preview import first_page_png
@@ -102,6 +102,6 @@ def _paragraph(markup: Markup, direction: str, words: list[str], size: float, bo
     style = ParagraphStyle(f"cover-{size}-{bold}", fontName=face.name, fontSize=size,
                            leading=size * leading, textColor=color)
     if names:
-        text = join_names([f"{FSI}{markup.text(n, 'sans', bold)}{PDI}" for n in names])
+        text = join_names([isolate(markup.text(n, "sans", bold)) for n in names])
         return paragraph(text, style, direction, isolated=True)
     return paragraph(markup.text(" ".join(words), "sans", bold), style, direction)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
 
-from ..bidi import FSI, PDI
+from ..bidi import isolate
 from ..frontmatter import KEYWORD_SEPARATOR, FrontMatter
 from ..inlines import Inlines, Run
 from .pdf_markup import LINK_COLOR, Markup, attr, safe_url
@@ -39,7 +39,7 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     if front.authors:
         names = []
         for number, author in enumerate(front.authors, start=1):
-            name = _isolate(text(author.name, "fm-authors", f"author {number}"))
+            name = isolate(text(author.name, "fm-authors", f"author {number}"))
             if author.markers:
                 name += f"<super>{markup.text(','.join(author.markers), 'sans')}</super>"
             names.append(name)
@@ -53,7 +53,7 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     for number, affiliation in enumerate(front.affiliations, start=1):
         marker = (f"<super>{markup.text(affiliation.marker)}</super>\u00a0"
                   if affiliation.marker else "")
-        name = _isolate(text(affiliation.name, "fm-small", f"affiliation {number}"))
+        name = isolate(text(affiliation.name, "fm-small", f"affiliation {number}"))
         para(marker + name, "fm-small", isolated=True)
     for number, author in enumerate(front.authors, start=1):
         if author.corresponding and author.email:
@@ -86,7 +86,7 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     if front.keywords:
         head = f"<b>{text(labels.keywords, 'fm-abstract', 'a label')}:</b> "
         keywords = KEYWORD_SEPARATOR.join(
-            _isolate(text(keyword, "fm-abstract", "the keywords")) for keyword in front.keywords
+            isolate(text(keyword, "fm-abstract", "the keywords")) for keyword in front.keywords
         )
         para(head + keywords, "fm-abstract", isolated=True)
     out.append(Spacer(1, 6))
@@ -94,10 +94,6 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     out.append(Spacer(1, 14))
     return out
 
-
-def _isolate(markup: str) -> str:
-    """Markup set apart in its line (FSI ... PDI): a right-to-left name stays whole."""
-    return f"{FSI}{markup}{PDI}"
 
 
 _BOX_MAX_HEIGHT = 400  # points; a taller How to Cite (a huge title) is set unboxed, so it can split

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from ..bidi import FSI, PDI
+from ..bidi import isolate
 from ..errors import SourceError
 from ..inlines import Inlines
 from ..scripts import font_package, script_of
@@ -132,7 +132,7 @@ class Markup:
             if mark in marks:
                 body = f"<{tag}>{body}</{tag}>"
         if "isolate" in marks:
-            body = f"{FSI}{body}{PDI}"
+            body = isolate(body)
         if run_role != role:
             body = f'<font name="{self.fonts.family(run_role)}">{body}</font>'
         return body

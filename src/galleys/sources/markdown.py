@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -411,18 +411,25 @@ class _Normalizer:
                     fields[key.replace("-", "_")] = _as_text(value, doc, ("journal", key))
         return Journal(**fields)
 
+    def _blocks(self, key: str, known: Any, expected: str) -> Iterator[tuple[YamlDoc, dict]]:
+        """The mapping under `key` in journal.yaml, then in the article (whose subkeys win),
+        each checked for a mapping and for unknown subkeys."""
+        for doc in (self.journal, self.doc):
+            if doc is None or doc.data.get(key) is None:
+                continue
+            block = doc.data[key]
+            if not isinstance(block, dict):
+                raise doc.error((key,), expected)
+            self._check_keys(doc, block, (key,), known)
+            yield doc, block
+
     # -- fonts (PDF) -------------------------------------------------------------------------
     def _fonts(self) -> FontChoice:
         """`fonts:` of journal.yaml, each subkey the article gives overriding it; the families
         are looked up by the PDF edition, which alone needs them."""
         chosen: dict[str, Any] = {}
-        for doc in (self.journal, self.doc):
-            if doc is None or doc.data.get("fonts") is None:
-                continue
-            block = doc.data["fonts"]
-            if not isinstance(block, dict):
-                raise doc.error(("fonts",), "expected a mapping with serif, sans, mono, fallback")
-            self._check_keys(doc, block, ("fonts",), FONT_KEYS)
+        expected = "expected a mapping with serif, sans, mono, fallback"
+        for doc, block in self._blocks("fonts", FONT_KEYS, expected):
             for role in ("serif", "sans", "mono"):
                 if block.get(role) is not None:
                     chosen[role] = _font_family(block[role], doc, ("fonts", role))
@@ -441,13 +448,8 @@ class _Normalizer:
         """`labels:` of journal.yaml, each the article gives overriding it: the words printed
         before front-matter values ("Abstract" …) in the journal's language."""
         chosen: dict[str, str] = {}
-        for doc in (self.journal, self.doc):
-            if doc is None or doc.data.get("labels") is None:
-                continue
-            block = doc.data["labels"]
-            if not isinstance(block, dict):
-                raise doc.error(("labels",), "expected a mapping such as {abstract: خلاصہ}")
-            self._check_keys(doc, block, ("labels",), LABEL_KEYS)
+        expected = "expected a mapping such as {abstract: خلاصہ}"
+        for doc, block in self._blocks("labels", LABEL_KEYS, expected):
             for key, value in block.items():
                 if key in LABEL_KEYS and value is not None:
                     text = _as_text(value, doc, ("labels", key))
