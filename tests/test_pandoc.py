@@ -69,3 +69,98 @@ def test_timeout_is_an_error(monkeypatch):
 def test_failure_is_one_line_tool_error():
     with pytest.raises(ToolError, match="pandoc failed: Unknown input format"):
         pandoc.run(["-f", "nonsense", "-t", "json"], b"")
+
+
+# The long-lived pandoc server (pandoc_server) against one pandoc process per conversion.
+
+BIB = "@book{lee2020, author = {Lee, Ann}, title = {A Book}, year = {2020}, publisher = {P}}\n"
+
+
+def _both(monkeypatch, convert):
+    """convert() done by the server, then by a pandoc process of its own."""
+    served = convert()
+    monkeypatch.setenv("GALLEYS_PANDOC_SERVER", "0")
+    alone = convert()
+    monkeypatch.delenv("GALLEYS_PANDOC_SERVER")
+    return served, alone
+
+
+def test_server_converts_exactly_as_a_pandoc_process(tmp_path, monkeypatch):
+    from galleys import styles
+    from galleys.backends.docx_reference import reference_docx
+
+    bib = tmp_path / "references.bib"
+    bib.write_text(BIB)
+    source = b"---\nlang: de\n---\nAs @lee2020 says [@nobody]. ![x](missing.png)\n"
+
+    def parse():
+        return pandoc.convert(source, "markdown", "json", citeproc=True, bibliography=bib,
+                              csl=styles.path("apa"))
+
+    served, alone = _both(monkeypatch, parse)
+    assert served.output == alone.output
+    assert b"Lee" in served.output and b"2020" in served.output
+    assert served.warnings == alone.warnings
+    assert any("nobody" in w for w in served.warnings)
+    reference = tmp_path / "reference.docx"
+    reference.write_bytes(reference_docx("a4"))
+
+    def docx():
+        return pandoc.convert(served.output, "json", "docx", reference_doc=reference)
+
+    served_docx, alone_docx = _both(monkeypatch, docx)
+    assert served_docx.output == alone_docx.output
+    assert served_docx.output.startswith(b"PK")
+
+
+def test_server_failure_is_one_line_and_the_next_call_works():
+    with pytest.raises(ToolError, match=r"^pandoc failed: Unknown input format nonsense$"):
+        pandoc.convert(b"", "nonsense", "json")
+    assert pandoc.convert(b"*x*", "markdown", "json").json()["blocks"][0]["t"] == "Para"
+
+
+def test_server_timeout_kills_it_and_the_next_call_starts_another():
+    from galleys import pandoc_server
+
+    pandoc.convert(b"x", "markdown", "json")
+    first = pandoc_server._server.process
+    with pytest.raises(ToolError, match="did not finish"):
+        pandoc.convert(b"x " * 2_000_000, "markdown", "json", timeout=0.001)
+    assert first.poll() is not None, "the timed-out server is gone"
+    assert pandoc.convert(b"y", "markdown", "json").json()["blocks"]
+    assert pandoc_server._server.process.pid != first.pid
+
+
+def test_an_article_cannot_make_citeproc_read_a_file(tmp_path):
+    from galleys import styles
+
+    bib = tmp_path / "references.bib"
+    bib.write_text(BIB)
+    source = f"---\ncitation-abbreviations: {tmp_path / 'nowhere.json'}\n---\n@lee2020\n"
+    out = pandoc.convert(source.encode(), "markdown", "json", citeproc=True, bibliography=bib,
+                         csl=styles.path("apa"))
+    assert b"Lee" in out.output  # had citeproc tried the file, the conversion would fail
+
+
+def _child_server_pid(queue):
+    from galleys import pandoc_server
+
+    pandoc.convert(b"child", "markdown", "json")
+    queue.put(pandoc_server._server.process.pid)
+
+
+def test_a_forked_child_starts_its_own_server():
+    import multiprocessing
+
+    from galleys import pandoc_server
+
+    pandoc.convert(b"parent", "markdown", "json")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_child_server_pid, args=(queue,))
+    child.start()
+    pid = queue.get(timeout=60)
+    child.join(60)
+    assert child.exitcode == 0
+    assert pid != pandoc_server._server.process.pid
+    assert pandoc.convert(b"again", "markdown", "json").json()["blocks"]

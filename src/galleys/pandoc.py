@@ -13,9 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import pandoc_server
 from .errors import ToolError
 
 MIN_VERSION = (3, 1, 6)  # older releases have --extract-media path traversal CVEs
+BINARY_WRITERS = ("docx", "epub", "odt", "pptx")
+SERVER_VERSION = (3, 7)  # pandoc.read's sandbox, which the server needs, came in 3.7
 DEFAULT_TIMEOUT = 120.0  # seconds, for any single call
 # Pandoc Markdown without the extensions that pass markup straight into an edition.
 MARKDOWN_READER = "markdown-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
@@ -93,6 +96,44 @@ def run(
         first = message[0] if message else f"exit status {completed.returncode}"
         raise ToolError(f"pandoc failed: {first}")
     return Result(completed.stdout, warnings)
+
+
+def convert(
+    data: bytes,
+    reader: str,
+    writer: str,
+    *,
+    citeproc: bool = False,
+    bibliography: Path | None = None,
+    csl: Path | None = None,
+    reference_doc: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Result:
+    """`data` read as `reader`, citations processed if asked, written as `writer`.
+
+    The same conversion as `pandoc --sandbox -f reader -t writer [--citeproc …]`, done by this
+    process's long-lived pandoc server (see pandoc_server), else by a pandoc process of its own.
+    """
+    if pandoc_server.enabled() and version() >= SERVER_VERSION:
+        request = {
+            "from": reader,
+            "to": writer,
+            "citeproc": citeproc,
+            "bibliography": str(bibliography) if bibliography else None,
+            "csl": str(csl) if csl else None,
+            "reference_doc": str(reference_doc) if reference_doc else None,
+        }
+        output, warnings = pandoc_server.convert(binary(), request, data, timeout)
+        if writer not in BINARY_WRITERS:
+            output += b"\n"  # as the CLI ends a text output
+        return Result(output, warnings)
+    args = ["-f", reader, "-t", writer, *(["--citeproc"] if citeproc else [])]
+    for option, path in (("--bibliography", bibliography), ("--csl", csl),
+                         ("--reference-doc", reference_doc)):
+        if path:
+            args += [option, str(path)]
+    env = {"SOURCE_DATE_EPOCH": pandoc_server.FIXED_EPOCH}
+    return run([*args, "-o", "-"], data, timeout=timeout, env=env)
 
 
 def _run_raw(

@@ -35,19 +35,19 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
     separate = any(sign in text for text in texts.values() for sign in _RAW_SIGNS)
     if not separate:  # no character that could start markup: one reader reads both alike
         header.update(texts)
-    args = ["-f", BODY_READER, "-t", "json"]
-    if article.bibliography is not None:
+    cited = article.bibliography is not None
+    if cited:
         header["reference-section-title"] = REFERENCES_TITLE
-        args += [
-            "--citeproc",
-            "--bibliography",
-            str(article.bibliography),
-            "--csl",
-            str(styles.path(style)),
-        ]
     if _DEEP_SOURCE.search(article.body):  # pandoc itself takes minutes over such nesting
         raise _too_deep(article)
-    result = pandoc.run(args, f"{_yaml(header)}\n{article.body}\n".encode())
+    result = pandoc.convert(
+        f"{_yaml(header)}\n{article.body}\n".encode(),
+        BODY_READER,
+        "json",
+        citeproc=cited,
+        bibliography=article.bibliography,
+        csl=styles.path(style) if cited else None,
+    )
     try:
         ast = result.json()
     except RecursionError:
@@ -98,7 +98,7 @@ def _yaml_string(text: str) -> str:
 
 def _parse_meta(texts: dict[str, str]) -> dict[str, Any]:
     """Metadata strings parsed with the raw extensions off: any markup in them is text."""
-    result = pandoc.run(["-f", pandoc.MARKDOWN_READER, "-t", "json"], _yaml(texts).encode())
+    result = pandoc.convert(_yaml(texts).encode(), pandoc.MARKDOWN_READER, "json")
     return result.json().get("meta", {})
 
 
@@ -181,7 +181,7 @@ def parse_titles(articles: list[Article]) -> list[tuple[Inlines, Inlines]]:
         return []
     strings = [s for a in articles for s in (a.metadata.title, a.metadata.subtitle or "-")]
     source = f"---\nstrings: {json.dumps(strings, ensure_ascii=False)}\n---\n"
-    meta = pandoc.run(["-f", pandoc.MARKDOWN_READER, "-t", "json"], source.encode()).json()["meta"]
+    meta = pandoc.convert(source.encode(), pandoc.MARKDOWN_READER, "json").json()["meta"]
     values = meta["strings"]["c"]
     pairs = []
     for index, article in enumerate(articles):

@@ -51,12 +51,10 @@ class DocxBackend:
         if front.direction == "rtl" or has_rtl(source) or '["lang",' in source:
             document["blocks"] = mark_directions(document["blocks"], front.direction)
             source = json.dumps(document, ensure_ascii=False)  # else: nothing to mark
-        env = {"SOURCE_DATE_EPOCH": str(options.source_date_epoch)}
         with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
             reference = Path(folder) / "reference.docx"
             reference.write_bytes(reference_docx(options.paper))
-            args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"]
-            result = pandoc.run(args, source.encode("utf-8"), env=env)
+            result = pandoc.convert(source.encode("utf-8"), "json", "docx", reference_doc=reference)
         self.warnings = [f"{article.source_path}: pandoc (docx): {w}" for w in result.warnings]
         if options.strict and self.warnings:
             raise SourceError(f"pandoc warned while writing DOCX: {result.warnings[0]}",

@@ -1,0 +1,165 @@
+"""One long-lived `pandoc lua` process per Python process, so a conversion skips pandoc's start-up.
+
+A pandoc process spends ~80 ms starting before it reads a byte (its DOCX writer's data, its
+readers, its runtime), more than the conversion of a typical article. The server reads
+requests on stdin and answers on stdout, one at a time: a JSON header line, then the bytes.
+Markdown is read sandboxed (no file is read, as with `pandoc --sandbox`); citeproc reads only
+the bibliography and style named in the request; the DOCX writer reads only the reference
+document (every picture reaches it as a data: URI). A request that outlives its timeout kills
+the server; the next request starts a new one. A forked child starts its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import ToolError
+
+# The server, in pandoc's Lua. `citation-abbreviations` names a file: an article's own YAML
+# must not make citeproc read one (the CLI's --sandbox refuses it too).
+SCRIPT = r"""
+local json = pandoc.json
+io.stdout:setvbuf('full')
+local seen = 0
+local function warnings()
+  local log, out = PANDOC_STATE.log, {}
+  for i = seen + 1, #log do
+    local message = json.decode(json.encode(log[i]), false)
+    if message.verbosity == 'WARNING' then out[#out + 1] = message.pretty end
+  end
+  seen = #log
+  return out
+end
+local function convert(request, input)
+  local doc = pandoc.read(input, request.from, {}, {})
+  if request.citeproc then
+    doc.meta['citation-abbreviations'] = nil
+    if request.bibliography then doc.meta.bibliography = request.bibliography end
+    if request.csl then doc.meta.csl = request.csl end
+    doc = pandoc.utils.citeproc(doc)
+  end
+  local options = {}
+  if request.reference_doc then options.reference_doc = request.reference_doc end
+  return pandoc.write(doc, request.to, options)
+end
+while true do
+  local line = io.read('l')
+  if not line then break end
+  local request = json.decode(line, false)
+  local input = request.length > 0 and io.read(request.length) or ''
+  local ok, out = pcall(convert, request, input)
+  local reply = {ok = ok, warnings = warnings()}
+  if ok then reply.length = #out else reply.error = tostring(out); out = '' end
+  io.write(json.encode(reply), '\n', out)
+  io.flush()
+end
+"""
+FIXED_EPOCH = "0"  # the DOCX's dates and zip times are rewritten after; none may vary
+
+
+class Server:
+    """A running `pandoc lua` server; one request at a time."""
+
+    def __init__(self, binary: Path) -> None:
+        env = dict(os.environ, SOURCE_DATE_EPOCH=FIXED_EPOCH)
+        try:
+            self.process = subprocess.Popen(
+                [str(binary), "lua", "-e", SCRIPT],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # warnings come from PANDOC_STATE.log instead
+                env=env,
+            )
+        except OSError as exc:
+            raise ToolError(f"cannot run pandoc at {binary}: {exc.strerror}") from exc
+        self._buffer = b""
+
+    def convert(
+        self, request: dict[str, Any], data: bytes, timeout: float
+    ) -> tuple[bytes, list[str]]:
+        """(output, warnings) of one conversion; ToolError if pandoc fails or times out."""
+        header = json.dumps({**request, "length": len(data)}).encode() + b"\n"
+        deadline = time.monotonic() + timeout
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.write(header + data)
+            self.process.stdin.flush()
+            reply = json.loads(self._line(deadline))
+            output = self._exact(reply.get("length", 0), deadline)
+        except TimeoutError:
+            self.close()
+            raise ToolError(f"pandoc did not finish within {timeout:.0f} s") from None
+        except (OSError, ValueError) as exc:
+            self.close()
+            raise ToolError(f"the pandoc server stopped: {exc}") from None
+        if not reply["ok"]:
+            lines = str(reply.get("error", "")).strip().splitlines()
+            raise ToolError(f"pandoc failed: {lines[0] if lines else 'no message'}")
+        return output, list(reply["warnings"])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def _line(self, deadline: float) -> bytes:
+        while b"\n" not in self._buffer:
+            self._fill(deadline)
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _exact(self, size: int, deadline: float) -> bytes:
+        while len(self._buffer) < size:
+            self._fill(deadline)
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def _fill(self, deadline: float) -> None:
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            raise OSError("end of output")
+        self._buffer += chunk
+
+
+_server: Server | None = None
+_lock = threading.Lock()  # one conversion at a time in a process
+
+
+def convert(
+    binary: Path, request: dict[str, Any], data: bytes, timeout: float
+) -> tuple[bytes, list[str]]:
+    """One conversion by this process's server, started on first use or after one stopped."""
+    global _server
+    with _lock:
+        if _server is None or not _server.alive():
+            _server = Server(binary)
+        return _server.convert(request, data, timeout)
+
+
+def _forget_in_child() -> None:
+    """A forked child starts its own server: its parent's is not its to use."""
+    global _server, _lock
+    _server, _lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
+def enabled() -> bool:
+    """GALLEYS_PANDOC_SERVER=0 runs one pandoc process per conversion instead."""
+    return os.environ.get("GALLEYS_PANDOC_SERVER", "1") != "0"
