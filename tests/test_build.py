@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from galleys import pandoc, styles
 from galleys.build import build_all
@@ -124,16 +126,69 @@ def test_batched_how_to_cite_equals_one_run_per_article(tmp_path):
         assert lines == single  # no "2020a", no "———", no numbers from other entries
 
 
-def test_pandoc_processes_per_article(tmp_path, pandoc_calls):
-    """Two per article (parse, DOCX) plus a few per batch: titles, and one citeproc run per
-    landing-page style."""
+def test_pandoc_processes_per_article(tmp_path, pandoc_calls, monkeypatch):
+    """Two conversions per article (parse, DOCX) plus titles, all by one pandoc server; pandoc
+    processes of their own: one citeproc run per landing-page style, and reference.docx."""
+    from galleys import pandoc_server
+
+    conversions, servers = [], []
+    real_convert, real_init = pandoc_server.convert, pandoc_server.Server.__init__
+    monkeypatch.setattr(pandoc_server, "convert",
+                        lambda *a, **k: conversions.append(a[1]) or real_convert(*a, **k))
+    monkeypatch.setattr(pandoc_server.Server, "__init__",
+                        lambda self, *a: servers.append(1) or real_init(self, *a))
+    monkeypatch.setattr(pandoc_server, "_server", None)
     source = make_source(tmp_path, count=5)
     calls = pandoc_calls
     result = build_all(source, tmp_path / "dist", ("pdf", "epub", "docx"), jobs=1)
     assert len(result.built) == 5
     citeproc = [c for c in calls if "--citeproc" in c]
     assert len(citeproc) == len(styles.RECOMMENDED)  # one run per style for all five
-    assert len(calls) - len(citeproc) <= 2 * 5 + 1 + 2  # + titles + reference.docx
+    assert len(calls) - len(citeproc) <= 1  # reference.docx, once a process
+    assert len(conversions) == 2 * 5 + 1  # parse and DOCX of each article, titles of all
+    assert len(servers) == 1  # one pandoc process for all those conversions
+
+
+def test_unchanged_folders_are_known_by_their_stat_alone(tmp_path, monkeypatch):
+    from galleys import build, snapshot
+
+    monkeypatch.setattr(snapshot, "RACY_SECONDS", 0)  # trust the stat of files made just now
+    source = make_source(tmp_path)
+    dist = tmp_path / "dist"
+    assert len(build_all(source, dist, ("pdf",)).built) == 4
+    read: list[str] = []
+    real = build.take_snapshot
+    monkeypatch.setattr(build, "take_snapshot", lambda p: read.append(p.parent.name) or real(p))
+    again = build_all(source, dist, ("pdf",))
+    assert (len(again.built), len(again.skipped), read) == (0, 4, [])
+
+    article = source / "art-2" / "article.md"  # other bytes, same size and modification time
+    before = article.stat()
+    article.write_text(article.read_text().replace("Paragraph 3", "Paragraph 9"))
+    os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (article.stat().st_size, article.stat().st_mtime_ns) == (
+        before.st_size, before.st_mtime_ns)
+    touched = build_all(source, dist, ("pdf",))
+    assert [p.name for p in touched.built] == ["art-2"] and read == ["art-2"]
+    pages = PdfReader(dist / "art-2" / "art-2.pdf").pages
+    assert "Paragraph 9" in "".join(page.extract_text() for page in pages)
+
+    (source / "journal.yaml").write_text("citation-style: ieee\n")  # shared: every stamp
+    assert len(build_all(source, dist, ("pdf",)).built) == 4
+
+
+def test_a_folder_changed_just_now_is_read_whatever_its_stat(tmp_path, monkeypatch):
+    """A change within the clock's step could leave the stamp as it was: such files are read."""
+    from galleys import build
+
+    source = make_source(tmp_path)
+    dist = tmp_path / "dist"
+    build_all(source, dist, ("pdf",))
+    read: list[str] = []
+    real = build.take_snapshot
+    monkeypatch.setattr(build, "take_snapshot", lambda p: read.append(p.parent.name) or real(p))
+    assert len(build_all(source, dist, ("pdf",)).skipped) == 4
+    assert sorted(read) == ["art-0", "art-1", "art-2", "art-3"]
 
 
 def test_build_on_a_dask_local_cluster_is_byte_identical(tmp_path):

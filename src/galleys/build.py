@@ -29,8 +29,10 @@ from .frontmatter import FrontMatter, build_front_matter
 from .inlines import Inlines
 from .model import Article, ResolvedArticle
 from .resolve import resolve
-from .snapshot import ArticleInput, take_snapshot
+from .snapshot import ArticleInput, stat_stamp, take_snapshot
 from .sources.markdown import read_article
+from .stamps import FILE as STAMPS
+from .stamps import StampCache
 from .worker import ArticleJob, ArticleResult, OutputFile, build_article
 
 ARTICLE_FILE = "article.md"
@@ -289,10 +291,10 @@ class _Plan:
     landing: tuple[str, ...] = styles.RECOMMENDED  # styles the landing page offers
     cite_cache: CiteCache | None = None  # How-to-Cite lines of earlier builds of this dist/
 
-    def key(self, snapshot: ArticleInput) -> str:
-        """A hash of everything an article's files depend on."""
+    def key(self, digest: str) -> str:
+        """A hash of everything an article's files depend on: its inputs' `digest` and more."""
         settings = [
-            snapshot.digest(),
+            digest,
             self.style or "",
             ",".join(self.formats),
             self.paper,
@@ -404,6 +406,7 @@ def _build_all(
     previous = read_manifest(dist)
     recorded: dict[str, dict[str, Any]] = dict(previous.get("articles", {}))
     sizes = {e["path"]: e["size"] for e in previous.get("files", [])}
+    stamps = StampCache(dist / STAMPS)
     result = BuildResult()
     done = 0
     total = len(articles)
@@ -419,18 +422,19 @@ def _build_all(
     for path in articles:
         name = path.relative_to(source_dir).as_posix()
         try:
-            snapshot = take_snapshot(path)
+            digest, snapshot = _inputs_digest(path, name, stamps)
+            keys[path] = plan.key(digest)
+            entry = recorded.get(name)
+            if incremental and entry and entry.get("key") == keys[path] and _intact(
+                dist, entry, sizes
+            ):
+                result.skipped.append(dist / entry["slug"])
+                report(path, "skipped")
+                continue
+            todo.append(_Planned(path, snapshot or take_snapshot(path)))
         except GalleysError as error:
             result.failed.append((path, str(error)))
             report(path, str(error))
-            continue
-        keys[path] = plan.key(snapshot)
-        entry = recorded.get(name)
-        if incremental and entry and entry.get("key") == keys[path] and _intact(dist, entry, sizes):
-            result.skipped.append(dist / entry["slug"])
-            report(path, "skipped")
-            continue
-        todo.append(_Planned(path, snapshot))
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     for path, outcome in _run(plan, todo, jobs, executor):
@@ -464,6 +468,9 @@ def _build_all(
         report(path, "built")
 
     live = {p.relative_to(source_dir).as_posix() for p in articles}
+    stamps.keep_only(live)
+    if stamps.changed:
+        write_atomic(dist / STAMPS, stamps.data())
     recorded = {name: entry for name, entry in recorded.items() if name in live}
     if recorded and (result.built or not (dist / INDEX).exists()):
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
@@ -478,6 +485,20 @@ def _build_all(
         write_atomic(dist / CITE_CACHE, cite_cache.data())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _inputs_digest(
+    path: Path, name: str, stamps: StampCache
+) -> tuple[str, ArticleInput | None]:
+    """The digest of the article's inputs, and their snapshot if it had to be read for it."""
+    stamp = stat_stamp(path)
+    digest = stamps.get(name, stamp)
+    if digest is not None:
+        return digest, None
+    snapshot = take_snapshot(path)
+    digest = snapshot.digest()
+    stamps.put(name, stamp, digest)
+    return digest, snapshot
 
 
 def _intact(dist: Path, entry: dict[str, Any], sizes: dict[str, int]) -> bool:

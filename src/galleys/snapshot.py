@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputMissingError, SourceError
+from .errors import GalleysError, InputMissingError, SourceError
 
 MAX_FOLDER_BYTES = 200_000_000
 MAX_FOLDER_FILES = 2_000
 JOURNAL_FILE = "journal.yaml"
+RACY_SECONDS = 2  # a file changed this recently is read, whatever its stamp
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,62 @@ class ArticleInput:
 
 def take_snapshot(article: Path) -> ArticleInput:
     """Read the article's folder (links leading out of it are left out) and its journal.yaml."""
+    folder = article.parent
+    files: list[tuple[str, bytes]] = []
+    total = 0
+    for name, path in _members(article):
+        data = path.read_bytes()
+        total += len(data)
+        if total > MAX_FOLDER_BYTES:
+            raise _too_big(folder)
+        files.append((name, data))
+    journal = folder.parent / JOURNAL_FILE
+    return ArticleInput(
+        article_path=str(article),
+        folder_name=folder.resolve().name or "article",
+        article_name=article.name,
+        files=tuple(files),
+        journal_yaml=journal.read_bytes() if journal.is_file() else None,
+    )
+
+
+def stat_stamp(article: Path) -> str | None:
+    """A hash of the names, sizes, times and inodes of every file take_snapshot would read.
+
+    Equal stamps mean unchanged files without reading a byte, as git's index does; None when
+    a file changed within RACY_SECONDS, as a later change within the clock's step could leave
+    its stamp unchanged (and for a folder that cannot be read: take_snapshot says why).
+    """
+    h = hashlib.sha256(f"{article}\0{article.parent.resolve().name}".encode())
+    newest = 0
+    try:
+        members = _members(article)
+        journal = article.parent.parent / JOURNAL_FILE
+        if journal.is_file():
+            members.append((f"../{JOURNAL_FILE}", journal))
+        for name, path in members:
+            info = path.stat()
+            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
+            h.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0"
+                     f"{info.st_ino}\0".encode())
+    except (GalleysError, OSError):
+        return None
+    if newest > time.time_ns() - RACY_SECONDS * 1_000_000_000:
+        return None
+    return h.hexdigest()
+
+
+def _members(article: Path) -> list[tuple[str, Path]]:
+    """The files of the article's folder a snapshot holds: (posix name inside it, path), sorted.
+
+    Hidden files, and links that lead out of the folder, are left out (os.walk does not follow
+    linked folders, so only a linked file can lead out).
+    """
     if not article.is_file():
         raise InputMissingError("no such article file", path=article)
     folder = article.parent
     real_folder = folder.resolve()
-    files: list[tuple[str, bytes]] = []
-    total = 0
+    found: list[tuple[str, Path]] = []
     for directory, subfolders, names in os.walk(folder):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in sorted(names):
@@ -67,24 +119,18 @@ def take_snapshot(article: Path) -> ArticleInput:
             if name.startswith(".") or (
                 path.is_symlink() and not path.resolve().is_relative_to(real_folder)
             ):
-                continue  # hidden files, and links that lead out of the folder (os.walk
-                # does not follow linked folders, so only a linked file can lead out)
+                continue
             if not path.is_file():
                 continue
-            data = path.read_bytes()
-            total += len(data)
-            if total > MAX_FOLDER_BYTES or len(files) >= MAX_FOLDER_FILES:
-                raise SourceError(
-                    f"the article folder holds over {MAX_FOLDER_BYTES // 1_000_000} MB or "
-                    f"{MAX_FOLDER_FILES} files",
-                    path=folder,
-                )
-            files.append((path.relative_to(folder).as_posix(), data))
-    journal = folder.parent / JOURNAL_FILE
-    return ArticleInput(
-        article_path=str(article),
-        folder_name=folder.resolve().name or "article",
-        article_name=article.name,
-        files=tuple(sorted(files)),
-        journal_yaml=journal.read_bytes() if journal.is_file() else None,
+            if len(found) >= MAX_FOLDER_FILES:
+                raise _too_big(folder)
+            found.append((path.relative_to(folder).as_posix(), path))
+    return sorted(found)
+
+
+def _too_big(folder: Path) -> SourceError:
+    return SourceError(
+        f"the article folder holds over {MAX_FOLDER_BYTES // 1_000_000} MB or "
+        f"{MAX_FOLDER_FILES} files",
+        path=folder,
     )
