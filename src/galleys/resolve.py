@@ -52,7 +52,8 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         ast = result.json()
     except RecursionError:
         raise _too_deep(article) from None
-    if index_body(ast["blocks"], MAX_DEPTH).depth > MAX_DEPTH:
+    index = index_body(ast["blocks"], MAX_DEPTH)
+    if index.depth > MAX_DEPTH:
         raise _too_deep(article)
     meta = _parse_meta(texts) if separate else ast.get("meta", {})
     dropped: list[str] = []
@@ -63,7 +64,7 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
             f"{article.source_path}: warning: dropped {len(dropped)} passage(s) of raw markup "
             f"(galleys never passes markup through), the first: {dropped[0]}"
         )
-    return ResolvedArticle(
+    resolved = ResolvedArticle(
         article=article,
         style=style,
         title=_inlines(meta, "title", article),
@@ -72,6 +73,9 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         ast={"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks},
         warnings=article.warnings + tuple(warnings),
     )
+    if blocks is ast["blocks"]:  # nothing dropped: the walk above indexed these very blocks
+        resolved.__dict__["index"] = index
+    return resolved
 
 
 def _yaml(values: dict[str, str]) -> str:

@@ -53,7 +53,7 @@ class PdfBackend:
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
                               notes_label=NOTES_LABEL,
                               article_path=resolved.article.source_path)
-        story += visitor.render(resolved.blocks)
+        story += visitor.render(resolved.blocks, resolved.index)
         head_left, head_right, foot_left = furniture(front, markup)
         markup.check()  # before layout: every character has a face that draws it
 

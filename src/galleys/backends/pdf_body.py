@@ -20,7 +20,7 @@ from reportlab.platypus import (
     XPreformatted,
 )
 
-from ..ast_index import MAX_DEPTH, index_body
+from ..ast_index import MAX_DEPTH, BodyIndex, index_body
 from ..errors import SourceError
 from ..inlines import from_pandoc, plain
 from . import pdf_table
@@ -72,9 +72,12 @@ class BodyVisitor:
     _heading_count: int = 0
     _style_cache: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)
 
-    def render(self, blocks: list[dict[str, Any]]) -> list[Flowable]:
-        """Every block, end-notes inserted before the reference list (or at the end)."""
-        for ident in index_body(blocks, MAX_DEPTH).ids_in(range(len(blocks)), _ID_HOLDERS):
+    def render(self, blocks: list[dict[str, Any]], index: BodyIndex | None = None
+               ) -> list[Flowable]:
+        """Every block, end-notes inserted before the reference list (or at the end);
+        `index`: the blocks' index, if already made."""
+        index = index or index_body(blocks, MAX_DEPTH)
+        for ident in index.ids_in(range(len(blocks)), _ID_HOLDERS):
             self._anchors.setdefault(ident, f"d{len(self._anchors)}")
         context = _Context()
         out: list[Flowable] = []
