@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFError
 
 from ..errors import SourceError
 from ..model import FontChoice, FontFamily
-from .pdf_shaping import ShapingTTFont
+from .pdf_font_cache import load_face
 
 VARIANTS = ("regular", "bold", "italic", "bolditalic")
 ROLES = ("serif", "sans", "mono", "math")
@@ -147,8 +146,7 @@ def _default_faces() -> dict[str, dict[str, Face]]:
     faces: dict[str, dict[str, Face]] = {}
     vera = Path(reportlab.__file__).parent / "fonts"
     wanted = [(family, style) for family, styles in _WANTED.values() for style in styles]
-    with ThreadPoolExecutor(max_workers=4) as pool:  # twelve fc-match processes, side by side
-        matched = dict(zip(wanted, pool.map(lambda pair: _fc_match(*pair), wanted), strict=True))
+    matched = {pair: _fc_match(*pair) for pair in wanted}
     for role, (family, styles) in _WANTED.items():
         paths = [matched[family, style] for style in styles]
         if any(p is None for p in paths):
@@ -213,28 +211,37 @@ def _fc_pick(pattern: str) -> _Match | None:
 
 
 def _fc_match(family: str, style: str) -> Path | None:
-    """The TrueType file fontconfig picks for family:style, if it is really that family."""
+    """The TrueType file of `family` whose first style name is `style`, if installed."""
+    return _installed_faces().get((family, style))
+
+
+@functools.cache
+def _installed_faces() -> dict[tuple[str, str], Path]:
+    """(family, first style name) -> .ttf file of every installed TrueType face: one fc-list
+    (twelve fc-match processes took ~40 ms). A face named in several families (DejaVu Sans
+    Condensed is also "DejaVu Sans") is told apart by its first style ("Condensed Bold")."""
     try:
         result = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{family}", f"{family}:style={style}"],
-            capture_output=True, text=True, timeout=10, check=False,
+            ["fc-list", "--format", "%{file}\t%{family}\t%{style}\n", ":fontformat=TrueType"],
+            capture_output=True, text=True, timeout=20, check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return None
-    lines = result.stdout.splitlines()
-    if result.returncode != 0 or len(lines) < 2:
-        return None
-    path = Path(lines[0])
-    families = [f.strip() for f in lines[1].split(",")]
-    if path.suffix.lower() != ".ttf" or family not in families or not path.is_file():
-        return None
-    return path
+        return {}
+    found: dict[tuple[str, str], Path] = {}
+    for line in sorted(result.stdout.splitlines()):
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[0].lower().endswith(".ttf"):
+            continue
+        style = parts[2].split(",")[0].strip()
+        for family in parts[1].split(","):
+            found.setdefault((family.strip(), style), Path(parts[0]))
+    return {key: path for key, path in found.items() if path.is_file()}
 
 
 @functools.cache
 def _register(path: Path) -> Face:
     name = f"galleys-{path.stem}"
-    font = ShapingTTFont(name, str(path))
+    font = load_face(name, path)
     pdfmetrics.registerFont(font)
     coverage = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)
     return Face(name, path, coverage)

@@ -15,6 +15,7 @@ import html
 import re
 import unicodedata
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import uharfbuzz as hb
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -46,12 +47,23 @@ class ShapingTTFont(TTFont):
 
     def __init__(self, name: str, filename: str, **kwargs: Any) -> None:
         super().__init__(name, filename, **kwargs)
+        self.face._pdfScale = _Scale(self.face.unitsPerEm)  # reportlab's lambda cannot pickle
         self._glyph_codes: dict[tuple[int, str], int] = {}
         self._hb_font: hb.Font | None = None
         space = self.face.charToGlyph.get(32, 0)
         for control in ISOLATE_CONTROLS:  # never drawn (BidiParagraph drops them): no width
             self.face.charToGlyph.setdefault(ord(control), space)
             self.face.charWidths[ord(control)] = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A font not yet used by any document pickles (see pdf_font_cache)."""
+        if self._glyph_codes or len(self.state):
+            raise TypeError("only a font no document has used can be pickled")
+        return {**self.__dict__, "state": None, "_hb_font": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.state = WeakKeyDictionary()
 
     @property
     def hb_font(self) -> hb.Font:
@@ -90,6 +102,16 @@ class ShapingTTFont(TTFont):
             base = b"".join((SUBSETN(number), b"+", self.face.name, self.face.subfontNameX))
             name = base.decode("pdfdoc")
             doc.idToObject[f"toUnicodeCMap:{name}"].content = _cmap(name, subset)
+
+
+class _Scale:
+    """Font units to 1/1000 em, as reportlab's own (a lambda) computes it."""
+
+    def __init__(self, units_per_em: int) -> None:
+        self.factor = None if units_per_em == 1000 else 1000 / units_per_em
+
+    def __call__(self, value: float) -> float:
+        return value if self.factor is None else value * self.factor
 
 
 def _cmap(font_name: str, subset: list[int]) -> str:
