@@ -104,27 +104,34 @@ def stat_stamp(article: Path) -> str | None:
 def _members(article: Path) -> list[tuple[str, Path]]:
     """The files of the article's folder a snapshot holds: (posix name inside it, path), sorted.
 
-    Hidden files, and links that lead out of the folder, are left out (os.walk does not follow
-    linked folders, so only a linked file can lead out).
+    Hidden files and folders, linked folders, and linked files that lead out of the folder
+    are left out.
     """
     if not article.is_file():
         raise InputMissingError("no such article file", path=article)
     folder = article.parent
     real_folder = folder.resolve()
     found: list[tuple[str, Path]] = []
-    for directory, subfolders, names in os.walk(folder):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(directory) / name
-            if name.startswith(".") or (
-                path.is_symlink() and not path.resolve().is_relative_to(real_folder)
-            ):
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if not path.is_file():
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and not path.resolve().is_relative_to(real_folder):
+                continue
+            if not entry.is_file():
                 continue
             if len(found) >= MAX_FOLDER_FILES:
                 raise _too_big(folder)
-            found.append((path.relative_to(folder).as_posix(), path))
+            found.append((prefix + entry.name, path))
+
+    walk(str(folder), "")
     return sorted(found)
 
 
