@@ -113,22 +113,40 @@ def test_server_converts_exactly_as_a_pandoc_process(tmp_path, monkeypatch):
     assert served_docx.output.startswith(b"PK")
 
 
-def test_server_failure_is_one_line_and_the_next_call_works():
+def test_server_failure_is_one_line_and_the_server_is_used_again():
+    from galleys import pandoc_server
+
+    pandoc.convert(b"x", "markdown", "json")
+    servers = list(pandoc_server._idle)
     with pytest.raises(ToolError, match=r"^pandoc failed: Unknown input format nonsense$"):
         pandoc.convert(b"", "nonsense", "json")
     assert pandoc.convert(b"*x*", "markdown", "json").json()["blocks"][0]["t"] == "Para"
+    assert pandoc_server._idle == servers, "no server lost, none started"
+
+
+def test_conversions_side_by_side_get_a_server_each():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from galleys import pandoc_server
+
+    pandoc_server._idle.clear()
+    sources = [f"text {i} ".encode() * 20_000 for i in range(4)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outs = list(pool.map(lambda d: pandoc.convert(d, "markdown", "plain").output, sources))
+    assert [o.split()[:2] for o in outs] == [[b"text", str(i).encode()] for i in range(4)]
+    assert 1 <= len(pandoc_server._idle) <= 2
 
 
 def test_server_timeout_kills_it_and_the_next_call_starts_another():
     from galleys import pandoc_server
 
     pandoc.convert(b"x", "markdown", "json")
-    first = pandoc_server._server.process
+    first = pandoc_server._idle[-1].process
     with pytest.raises(ToolError, match="did not finish"):
         pandoc.convert(b"x " * 2_000_000, "markdown", "json", timeout=0.001)
     assert first.poll() is not None, "the timed-out server is gone"
     assert pandoc.convert(b"y", "markdown", "json").json()["blocks"]
-    assert pandoc_server._server.process.pid != first.pid
+    assert pandoc_server._idle[-1].process.pid != first.pid
 
 
 def test_an_article_cannot_make_citeproc_read_a_file(tmp_path):
@@ -146,7 +164,7 @@ def _child_server_pid(queue):
     from galleys import pandoc_server
 
     pandoc.convert(b"child", "markdown", "json")
-    queue.put(pandoc_server._server.process.pid)
+    queue.put([server.process.pid for server in pandoc_server._idle])
 
 
 def test_a_forked_child_starts_its_own_server():
@@ -159,8 +177,8 @@ def test_a_forked_child_starts_its_own_server():
     queue = context.Queue()
     child = context.Process(target=_child_server_pid, args=(queue,))
     child.start()
-    pid = queue.get(timeout=60)
+    pids = queue.get(timeout=60)
     child.join(60)
     assert child.exitcode == 0
-    assert pid != pandoc_server._server.process.pid
+    assert len(pids) == 1 and pids[0] not in [s.process.pid for s in pandoc_server._idle]
     assert pandoc.convert(b"again", "markdown", "json").json()["blocks"]

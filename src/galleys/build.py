@@ -19,7 +19,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +41,16 @@ from .snapshot import ArticleInput, stat_stamp, take_snapshot
 from .sources.markdown import read_article
 from .stamps import FILE as STAMPS
 from .stamps import StampCache
-from .worker import ArticleJob, ArticleResult, OutputFile, build_article
+from .worker import (
+    ArticleJob,
+    ArticleResult,
+    OutputFile,
+    ParsedArticle,
+    build_article,
+    parse_article,
+    render_article,
+    warm_backends,
+)
 
 ARTICLE_FILE = "article.md"
 CITE_CACHE = ".galleys-cite.json"  # hidden: not listed in the manifest, not published
@@ -554,26 +569,58 @@ def _run(
     With workers, the next batch is planned (titles, How to Cite: pandoc runs here) and queued
     while they build this one, so they never wait for it; at most two batches are in flight.
     """
+    batches = (
+        planned
+        for start in range(0, len(todo), BATCH)
+        for planned in _plan_batch(plan, todo[start : start + BATCH])
+    )
+    if executor is None and (jobs <= 1 or len(todo) <= 1):
+        yield from _in_process(batches, plan.formats)
+        return
     own = None
-    if executor is None and jobs > 1 and len(todo) > 1:
+    if executor is None:
         own = executor = ProcessPoolExecutor(max_workers=jobs)
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
-        for start in range(0, len(todo), BATCH):
-            queued: dict[Future[ArticleResult], _Planned] = {}
-            for planned, job in _plan_batch(plan, todo[start : start + BATCH]):
-                if isinstance(job, str):
-                    yield planned.path, job
-                elif executor is None:
-                    yield planned.path, _outcome(build_article(job))
-                else:
-                    queued[executor.submit(build_article, job)] = planned
-            yield from _finished(running)
-            running = queued
+        queued: dict[Future[ArticleResult], _Planned] = {}
+        for index, (planned, job) in enumerate(batches):
+            if isinstance(job, str):
+                yield planned.path, job
+            else:
+                queued[executor.submit(build_article, job)] = planned
+            if (index + 1) % BATCH == 0:
+                yield from _finished(running)
+                running, queued = queued, {}
         yield from _finished(running)
+        yield from _finished(queued)
     finally:
         if own is not None:
             own.shutdown()
+
+
+def _in_process(
+    planned_jobs: Iterator[tuple[_Planned, ArticleJob | str]], formats: tuple[str, ...]
+) -> Iterator[tuple[Path, ArticleResult | str]]:
+    """Build in this process, one article after the other, each parsed (mostly a wait for
+    pandoc) in a helper thread while the one before is laid out here; the backends are
+    imported while the first is parsed. Rendering never leaves this thread: reportlab's
+    registries are global."""
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        waiting: tuple[_Planned, ArticleJob, Future[ParsedArticle]] | None = None
+        warm = True
+        for planned, job in planned_jobs:
+            if isinstance(job, str):
+                yield planned.path, job
+                continue
+            parsing = (planned, job, ahead.submit(parse_article, job))
+            if warm:
+                warm_backends(formats)
+                warm = False
+            if waiting is not None:
+                yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
+            waiting = parsing
+        if waiting is not None:
+            yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
 
 
 def _plan_batch(plan: _Plan, batch: list[_Planned]) -> Iterator[tuple[_Planned, ArticleJob | str]]:

@@ -136,25 +136,36 @@ class Server:
         self._buffer += chunk
 
 
-_server: Server | None = None
-_lock = threading.Lock()  # one conversion at a time in a process
+_idle: list[Server] = []  # this process's servers not converting right now
+_lock = threading.Lock()
 
 
 def convert(
     binary: Path, request: dict[str, Any], data: bytes, timeout: float
 ) -> tuple[bytes, list[str]]:
-    """One conversion by this process's server, started on first use or after one stopped."""
-    global _server
+    """One conversion by an idle server of this process, started if none is idle.
+
+    Threads converting side by side (a DOCX written while the next article is parsed) get a
+    server each; there are never more servers than conversions at one time.
+    """
     with _lock:
-        if _server is None or not _server.alive():
-            _server = Server(binary)
-        return _server.convert(request, data, timeout)
+        while _idle and not _idle[-1].alive():
+            _idle.pop()
+        server = _idle.pop() if _idle else None
+    if server is None:
+        server = Server(binary)
+    try:
+        return server.convert(request, data, timeout)
+    finally:
+        if server.alive():  # one that timed out or broke was closed: never reused
+            with _lock:
+                _idle.append(server)
 
 
 def _forget_in_child() -> None:
-    """A forked child starts its own server: its parent's is not its to use."""
-    global _server, _lock
-    _server, _lock = None, threading.Lock()
+    """A forked child starts its own servers: its parent's are not its to use."""
+    global _idle, _lock
+    _idle, _lock = [], threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

@@ -7,13 +7,19 @@ it reads nothing but its job and writes nothing but a temporary copy of the arti
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import EXIT_INTERNAL, GalleysError
 from .inlines import Inlines
 from .snapshot import ArticleInput
+
+if TYPE_CHECKING:
+    from .frontmatter import FrontMatter
+    from .model import ResolvedArticle
 
 
 @dataclass(frozen=True)
@@ -53,31 +59,65 @@ class ArticleResult:
 
 def build_article(job: ArticleJob) -> ArticleResult:
     """Build one article's files in memory; never raises for a bad article."""
-    result = ArticleResult(job.input.article_path)
-    with tempfile.TemporaryDirectory(prefix="galleys-") as temp:
-        root = Path(temp)
-        try:
-            path = job.input.materialize(root)
-            result.slug, result.outputs, warnings = _render(path, job)
-            result.warnings = [job.input.rename_paths(w, root) for w in warnings]
-        except GalleysError as error:
-            result.error = job.input.rename_paths(str(error), root)
-            result.exit_code = error.exit_code
-        except Exception as error:  # a bug must not take the other articles down
-            result.error = (
-                f"{job.input.article_path}: internal error: {type(error).__name__}: {error}"
-            )
-            result.exit_code = EXIT_INTERNAL
-    return result
+    return render_article(job, parse_article(job))
 
 
-def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[str]]:
+class ParsedArticle:
+    """An article's folder materialized and its source parsed: the first half of a build,
+    which mostly waits for pandoc (so a build may do it for the next article meanwhile)."""
+
+    def __init__(self, job: ArticleJob) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="galleys-")
+        self.root = Path(self.folder.name)
+        self.result = ArticleResult(job.input.article_path)
+        self.parsed: tuple[ResolvedArticle, FrontMatter] | None = None
+
+
+def parse_article(job: ArticleJob) -> ParsedArticle:
+    """Materialize and parse `job`'s article; an error is kept for render_article to return."""
+    parsed = ParsedArticle(job)
+    _guarded(job, parsed, lambda: _parse(job, parsed))
+    return parsed
+
+
+def render_article(job: ArticleJob, parsed: ParsedArticle) -> ArticleResult:
+    """Render the editions of a parsed article; removes its materialized folder."""
+    try:
+        if parsed.parsed is not None:
+            _guarded(job, parsed, lambda: _render(job, parsed, *parsed.parsed))
+        return parsed.result
+    finally:
+        parsed.folder.cleanup()
+
+
+def _parse(job: ArticleJob, parsed: ParsedArticle) -> None:
+    from .build import prepare
+
+    path = job.input.materialize(parsed.root)
+    parsed.parsed = prepare(path, job.style, strict=job.strict, citations=job.citations)
+
+
+def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -> None:
+    """Run `step`; a failure becomes the result's one-line error (exceptions do not travel)."""
+    result = parsed.result
+    try:
+        step()
+    except GalleysError as error:
+        result.error = job.input.rename_paths(str(error), parsed.root)
+        result.exit_code = error.exit_code
+        parsed.parsed = None
+    except Exception as error:  # a bug must not take the other articles down
+        result.error = f"{job.input.article_path}: internal error: {type(error).__name__}: {error}"
+        result.exit_code = EXIT_INTERNAL
+        parsed.parsed = None
+
+
+def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle,
+            front: FrontMatter) -> None:
     from . import backends, exports, landing
     from .backends import RenderOptions
-    from .build import prepare
     from .citation import how_to_cite_many
 
-    resolved, front = prepare(path, job.style, strict=job.strict, citations=job.citations)
     options = RenderOptions(
         source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
         paper=job.paper,
@@ -110,7 +150,17 @@ def _render(path: Path, job: ArticleJob) -> tuple[str, list[OutputFile], list[st
         shown = {name: citations[name] for name in (front.style, *job.landing)}
         for name, data, media_type in landing.article_files(resolved, front, outputs, shown):
             outputs.append(OutputFile(name, data, media_type))
-    return slug, outputs, warnings
+    result = parsed.result
+    result.slug, result.outputs = slug, outputs
+    result.warnings = [job.input.rename_paths(w, parsed.root) for w in warnings]
+
+
+def warm_backends(formats: tuple[str, ...]) -> None:
+    """Import the backends of `formats` (~0.4 s), e.g. while pandoc parses the first article."""
+    from . import backends, exports, landing  # noqa: F401
+
+    for name in formats:
+        backends.get(name)
 
 
 def _article_epoch(resolved) -> int:
