@@ -255,3 +255,29 @@ def test_how_to_cite_lines_of_an_unchanged_article_come_from_the_cache(tmp_path,
     assert [c for c in calls if c[:2] == ["-f", "json"] and "--citeproc" in c]
     front = json.loads((dist / "art-0" / "art-0.frontmatter.json").read_text())
     assert "Article Zero" in front["how_to_cite_text"]
+
+
+def test_a_body_edit_rewrites_only_the_files_it_changes(tmp_path):
+    source = make_source(tmp_path)
+    dist = tmp_path / "dist"
+    build_all(source, dist, ("pdf", "epub"))
+    times = {p: p.stat().st_mtime_ns for p in dist.rglob("*") if p.is_file()}
+    article = source / "art-2" / "article.md"
+    article.write_text(article.read_text().replace("Paragraph", "Changed paragraph"))
+    assert [p.name for p in build_all(source, dist, ("pdf", "epub")).built] == ["art-2"]
+    changed = {p.relative_to(dist).as_posix() for p, t in times.items()
+               if p.stat().st_mtime_ns != t}
+    assert {"art-2/art-2.pdf", "art-2/art-2.epub", "manifest.json"} <= changed
+    assert "index.html" not in changed, "the index shows titles and authors, not bodies"
+    assert "art-2/art-2.frontmatter.json" not in changed and "art-2/art-2.bib" not in changed
+    assert not any(name.startswith(("art-0/", "art-1/", "art-3/")) for name in changed)
+
+    article.write_text(article.read_text().replace("Article 2", "Retitled"))
+    build_all(source, dist, ("pdf", "epub"))
+    assert "Retitled" in (dist / "index.html").read_text()
+
+    shutil.rmtree(source / "art-3")  # an article withdrawn: index and manifest follow
+    assert not build_all(source, dist, ("pdf", "epub")).built
+    assert "Article 3" not in (dist / "index.html").read_text()
+    manifest = json.loads((dist / "manifest.json").read_text())
+    assert "art-3/article.md" not in manifest["articles"]

@@ -143,7 +143,8 @@ def exclusive(folder: Path) -> Iterator[None]:
 
 
 def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
-    """Write every file atomically into `folder`: old files stay intact until each is replaced."""
+    """Write every file atomically into `folder`: old files stay intact until each is replaced.
+    A file that already holds these bytes is left as it is (its time too)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -151,9 +152,18 @@ def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
     written = []
     for output in outputs:
         target = folder / output.name
-        write_atomic(target, output.data)
+        if not _holds(target, output.data):
+            write_atomic(target, output.data)
         written.append(target)
     return written
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether `target` is a file holding exactly `data`."""
+    try:
+        return os.stat(target).st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -482,6 +492,7 @@ def _build_all(
             report(path, str(error))
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
+    index_changed = False  # whether a built article's entry in index.html may differ
     for path, outcome in _run(plan, todo, jobs, executor):
         name = path.relative_to(source_dir).as_posix()
         if isinstance(outcome, str):
@@ -498,7 +509,9 @@ def _build_all(
             report(path, error)
             continue
         try:
+            listed = _listing_changes(outcome.outputs, dist / outcome.slug)
             deliver(outcome.outputs, dist / outcome.slug)
+            index_changed = index_changed or listed
         except GalleysError as error:
             result.failed.append((path, str(error)))
             report(path, str(error))
@@ -517,19 +530,33 @@ def _build_all(
     if stamps.changed:
         write_atomic(dist / STAMPS, stamps.data())
     recorded = {name: entry for name, entry in recorded.items() if name in live}
-    if recorded and (result.built or not (dist / INDEX).exists()):
+    catalogue_changed = {e["slug"] for e in recorded.values()} != {
+        e.get("slug") for e in previous.get("articles", {}).values()
+    }
+    if recorded and (index_changed or catalogue_changed or not (dist / INDEX).exists()):
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
-    if result.built or not (dist / MANIFEST).exists():
+    if result.built or catalogue_changed or not (dist / MANIFEST).exists():
         dist.mkdir(parents=True, exist_ok=True)
         unchanged = set(result.skipped)
         skipped = {name for e in recorded.values() if dist / e["slug"] in unchanged
                    for name in e.get("files", [])}
         previous_files = {e["path"]: e for e in previous.get("files", []) if e["path"] in skipped}
         write_manifest(dist, recorded, previous_files)
-    if result.built:
+    if cite_cache.changed:
         write_atomic(dist / CITE_CACHE, cite_cache.data())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _listing_changes(outputs: list[OutputFile], folder: Path) -> bool:
+    """Whether these outputs change what the journal's index.html shows of the article: its
+    front matter or CSL JSON differs from the copy in `folder` (a body edit changes neither)."""
+    from .exports import CSL_SUFFIX, FRONTMATTER_SUFFIX
+
+    listed = (f"{folder.name}{FRONTMATTER_SUFFIX}", f"{folder.name}{CSL_SUFFIX}")
+    return any(not _holds(folder / o.name, o.data) for o in outputs if o.name in listed) or any(
+        not (folder / name).is_file() for name in listed
+    )
 
 
 def _inputs_digest(
@@ -603,19 +630,17 @@ def _in_process(
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build in this process, one article after the other, each parsed (mostly a wait for
     pandoc) in a helper thread while the one before is laid out here; the backends are
-    imported while the first is parsed. Rendering never leaves this thread: reportlab's
-    registries are global."""
-    with ThreadPoolExecutor(max_workers=1) as ahead:
+    imported by another while the first batch is planned and parsed. Rendering never leaves
+    this thread: reportlab's registries are global."""
+    with ThreadPoolExecutor(max_workers=1) as ahead, ThreadPoolExecutor(max_workers=1) as side:
+        warming = side.submit(warm_backends, formats)
         waiting: tuple[_Planned, ArticleJob, Future[ParsedArticle]] | None = None
-        warm = True
         for planned, job in planned_jobs:
             if isinstance(job, str):
                 yield planned.path, job
                 continue
             parsing = (planned, job, ahead.submit(parse_article, job))
-            if warm:
-                warm_backends(formats)
-                warm = False
+            warming.result()
             if waiting is not None:
                 yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
             waiting = parsing

@@ -248,7 +248,8 @@ def how_to_cite_batch(
 class CiteCache:
     """How-to-Cite lines of earlier builds (dist/.galleys-cite.json), by a hash of all a line
     depends on: the CSL item, style, language and `salt` (galleys' code and tool versions).
-    An edit to an article's body leaves its lines as they were: no citeproc run for them."""
+    An edit to an article's body leaves its lines as they were: no citeproc run for them.
+    The file is written when a line was added (a build that only reads it leaves it)."""
 
     LIMIT = 100_000  # entries kept, the most recently used
 
@@ -262,6 +263,7 @@ class CiteCache:
             )
         except (OSError, ValueError):
             self.entries = {}
+        self.changed = False  # a line was added: the file is worth writing
 
     def _key(self, item: dict[str, Any], style: str, lang: str) -> str:
         described = json.dumps([self.salt, style, lang, {**item, "id": ""}], sort_keys=True)
@@ -281,6 +283,7 @@ class CiteCache:
             return None
 
     def put(self, item: dict[str, Any], style: str, lang: str, lines: Inlines) -> None:
+        self.changed = True
         self.entries[self._key(item, style, lang)] = [
             {"text": r.text, "marks": sorted(r.marks), "link": r.link, "lang": r.lang}
             for r in lines

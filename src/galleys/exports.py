@@ -10,12 +10,14 @@ from .citation import csl_item
 from .frontmatter import FrontMatter
 from .model import ResolvedArticle
 
+CSL_SUFFIX = ".csl.json"
+FRONTMATTER_SUFFIX = ".frontmatter.json"
 # (suffix, media type) of every file this module makes, in output order.
 FILES = (
     (".bib", "application/x-bibtex"),
     (".ris", "application/x-research-info-systems"),
-    (".csl.json", "application/vnd.citationstyles.csl+json"),
-    (".frontmatter.json", "application/json"),
+    (CSL_SUFFIX, "application/vnd.citationstyles.csl+json"),
+    (FRONTMATTER_SUFFIX, "application/json"),
 )
 
 

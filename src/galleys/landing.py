@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from . import landing_assets
 from .errors import InputMissingError, SourceError
+from .exports import CSL_SUFFIX, FRONTMATTER_SUFFIX
 from .frontmatter import KEYWORD_SEPARATOR, FrontMatter, join_names
 from .inlines import Inlines, Run, plain
 from .landing_html import Markup, el, escape, inlines, join, safe_url
@@ -225,8 +226,8 @@ class IndexEntry:
         """The entry of an article already built into `folder` (dist/<slug>/), from its
         <slug>.frontmatter.json and <slug>.csl.json: for articles an incremental build skipped."""
         slug = folder.name
-        front = _read_json(folder / f"{slug}.frontmatter.json")
-        items = _read_json(folder / f"{slug}.csl.json")
+        front = _read_json(folder / f"{slug}{FRONTMATTER_SUFFIX}")
+        items = _read_json(folder / f"{slug}{CSL_SUFFIX}")
         item = items[0] if isinstance(items, list) and items else {}
         try:
             return cls(

@@ -6,6 +6,7 @@ it reads nothing but its job and writes nothing but a temporary copy of the arti
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -156,11 +157,13 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle,
 
 
 def warm_backends(formats: tuple[str, ...]) -> None:
-    """Import the backends of `formats` (~0.4 s), e.g. while pandoc parses the first article."""
+    """Import the backends of `formats` (~0.4 s), e.g. while pandoc parses the first article;
+    an unknown format is left for the build to report."""
     from . import backends, exports, landing  # noqa: F401
 
     for name in formats:
-        backends.get(name)
+        with contextlib.suppress(GalleysError):
+            backends.get(name)
 
 
 def _article_epoch(resolved) -> int:
