@@ -135,8 +135,9 @@ def exclusive(folder: Path) -> Iterator[None]:
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for stale in folder.rglob(".*.tmp"):
-                stale.unlink(missing_ok=True)
+            for relative, path, _size in _files_below(folder):
+                if os.path.basename(relative).startswith(".") and relative.endswith(".tmp"):
+                    Path(path).unlink(missing_ok=True)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -205,13 +206,13 @@ def write_manifest(
     entries = []
     known = known or {}
     for relative, path, size in _files_below(dist):
-        if relative == MANIFEST or path.name.startswith("."):
+        if relative == MANIFEST or os.path.basename(relative).startswith("."):
             continue
         entry = known.get(relative)
         if entry is not None and entry.get("size") == size:
             entries.append(entry)
             continue
-        data = path.read_bytes()
+        data = Path(path).read_bytes()
         entries.append(
             {"path": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         )
@@ -224,10 +225,10 @@ def write_manifest(
     return target
 
 
-def _files_below(folder: Path) -> list[tuple[str, Path, int]]:
-    """(posix path inside `folder`, path, size) of every file below it, in the order of
-    sorted paths (part by part: "a/b" before "a-c")."""
-    found: list[tuple[str, Path, int]] = []
+def _files_below(folder: Path) -> list[tuple[str, str, int]]:
+    """(posix path inside `folder`, its full path, size) of every file below it, in the order
+    of sorted paths (part by part: "a/b" before "a-c")."""
+    found: list[tuple[str, str, int]] = []
 
     def walk(directory: str, prefix: str) -> None:
         with os.scandir(directory) as listing:
@@ -235,10 +236,11 @@ def _files_below(folder: Path) -> list[tuple[str, Path, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, f"{prefix}{entry.name}/")
                 elif entry.is_file():
-                    found.append((prefix + entry.name, Path(entry.path), entry.stat().st_size))
+                    found.append((prefix + entry.name, entry.path, entry.stat().st_size))
 
     walk(str(folder), "")
-    return sorted(found, key=lambda item: item[0].split("/"))
+    found.sort(key=lambda item: item[0].split("/"))
+    return found
 
 
 def write_journal_index(dist: Path, slugs: Iterable[str]) -> Path:
@@ -578,9 +580,10 @@ def _intact(dist: Path, entry: dict[str, Any], sizes: dict[str, int]) -> bool:
 
     (`galleys build --check` compares every byte; this is the cheap test for skipping.)
     """
+    folder = str(dist)
     for name in entry.get("files", []):
         try:
-            info = os.stat(dist / name)
+            info = os.stat(os.path.join(folder, name))
         except OSError:
             return False
         if name not in sizes or not stat.S_ISREG(info.st_mode) or info.st_size != sizes[name]:

@@ -212,7 +212,8 @@ def _fc_pick(pattern: str) -> _Match | None:
 
 def _fc_match(family: str, style: str) -> Path | None:
     """The TrueType file of `family` whose first style name is `style`, if installed."""
-    return _installed_faces().get((family, style))
+    path = _installed_faces().get((family, style))
+    return path if path is not None and path.is_file() else None
 
 
 @functools.cache
@@ -235,7 +236,7 @@ def _installed_faces() -> dict[tuple[str, str], Path]:
         style = parts[2].split(",")[0].strip()
         for family in parts[1].split(","):
             found.setdefault((family.strip(), style), Path(parts[0]))
-    return {key: path for key, path in found.items() if path.is_file()}
+    return found
 
 
 @functools.cache
