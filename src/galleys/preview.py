@@ -31,12 +31,14 @@ def first_page_png(pdf_bytes: bytes, width_px: int = DEFAULT_WIDTH) -> bytes:
         page = document[0]
         try:
             scale = width_px / page.get_width()
-            bitmap = page.render(scale=scale, may_draw_forms=False)
-            image = bitmap.to_pil().convert("RGB")
+            bitmap = page.render(scale=scale, may_draw_forms=False, rev_byteorder=True)
+            image = bitmap.to_pil()  # RGB already: pdfium wrote the bytes in that order
         finally:
             page.close()
     finally:
         document.close()
+    if image.mode != "RGB":
+        image = image.convert("RGB")
     if image.width != width_px:  # rounding of the page width at this scale
         image = image.resize((width_px, round(image.height * width_px / image.width)))
     # 256 colours (fast octree, no dithering: deterministic) keep anti-aliased text sharp at a

@@ -81,8 +81,10 @@ class EpubBackend:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
+                # compresslevel 0: _repack compresses (and orders, and dates) every entry anew
                 ok = epub.write_epub(raw, book, {"mtime": mtime, "play_order": {"enabled": True},
-                                                 "raise_exceptions": True, "epub3_pages": False})
+                                                 "raise_exceptions": True, "epub3_pages": False,
+                                                 "compresslevel": 0})
             except (OSError, ValueError) as exc:
                 raise OutputError(f"ebooklib could not write the EPUB: {exc}") from None
         if ok is False:
