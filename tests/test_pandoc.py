@@ -182,3 +182,15 @@ def test_a_forked_child_starts_its_own_server():
     assert child.exitcode == 0
     assert len(pids) == 1 and pids[0] not in [s.process.pid for s in pandoc_server._idle]
     assert pandoc.convert(b"again", "markdown", "json").json()["blocks"]
+
+
+def test_a_pandoc_that_cannot_sandbox_its_reader_converts_by_processes(monkeypatch):
+    from galleys import pandoc_server
+
+    refusing = 'io.write(pandoc.json.encode({ready = false}), "\\n")'
+    monkeypatch.setattr(pandoc_server, "SCRIPT", refusing)
+    monkeypatch.setattr(pandoc_server, "_idle", [])
+    monkeypatch.setattr(pandoc_server, "_unable", False)
+    out = pandoc.convert(b"*x*", "markdown", "json")
+    assert out.json()["blocks"][0]["t"] == "Para"
+    assert pandoc_server._unable and not pandoc_server._idle

@@ -46,10 +46,10 @@ from .worker import (
     ArticleResult,
     OutputFile,
     ParsedArticle,
+    Warmup,
     build_article,
     parse_article,
     render_article,
-    warm_backends,
 )
 
 ARTICLE_FILE = "article.md"
@@ -476,6 +476,7 @@ def _build_all(
 
     todo: list[_Planned] = []
     keys: dict[Path, str] = {}
+    warmup: Warmup | None = None
     for path in articles:
         name = path.relative_to(source_dir).as_posix()
         try:
@@ -489,13 +490,15 @@ def _build_all(
                 report(path, "skipped")
                 continue
             todo.append(_Planned(path, snapshot or take_snapshot(path)))
+            if warmup is None and executor is None:  # something to build here: get ready
+                warmup = Warmup(formats)
         except GalleysError as error:
             result.failed.append((path, str(error)))
             report(path, str(error))
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     index_changed = False  # whether a built article's entry in index.html may differ
-    for path, outcome in _run(plan, todo, jobs, executor):
+    for path, outcome in _run(plan, todo, jobs, executor, warmup):
         name = path.relative_to(source_dir).as_posix()
         if isinstance(outcome, str):
             result.failed.append((path, outcome))
@@ -527,6 +530,8 @@ def _build_all(
         result.built.append(dist / outcome.slug)
         report(path, "built")
 
+    if warmup is not None:
+        warmup.wait()  # never left importing while the process ends
     live = {p.relative_to(source_dir).as_posix() for p in articles}
     stamps.keep_only(live)
     if stamps.changed:
@@ -592,7 +597,11 @@ def _intact(dist: Path, entry: dict[str, Any], sizes: dict[str, int]) -> bool:
 
 
 def _run(
-    plan: _Plan, todo: list[_Planned], jobs: int, executor: Executor | None
+    plan: _Plan,
+    todo: list[_Planned],
+    jobs: int,
+    executor: Executor | None,
+    warmup: Warmup | None = None,
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build `todo` in batches; yield each article's result (or one-line error) as it is done.
 
@@ -605,10 +614,12 @@ def _run(
         for planned in _plan_batch(plan, todo[start : start + BATCH])
     )
     if executor is None and (jobs <= 1 or len(todo) <= 1):
-        yield from _in_process(batches, plan.formats)
+        yield from _in_process(batches, warmup)
         return
     own = None
     if executor is None:
+        if warmup is not None:
+            warmup.wait()
         own = executor = ProcessPoolExecutor(max_workers=jobs)
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
@@ -629,21 +640,21 @@ def _run(
 
 
 def _in_process(
-    planned_jobs: Iterator[tuple[_Planned, ArticleJob | str]], formats: tuple[str, ...]
+    planned_jobs: Iterator[tuple[_Planned, ArticleJob | str]], warmup: Warmup | None
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build in this process, one article after the other, each parsed (mostly a wait for
-    pandoc) in a helper thread while the one before is laid out here; the backends are
-    imported by another while the first batch is planned and parsed. Rendering never leaves
-    this thread: reportlab's registries are global."""
-    with ThreadPoolExecutor(max_workers=1) as ahead, ThreadPoolExecutor(max_workers=1) as side:
-        warming = side.submit(warm_backends, formats)
+    pandoc) in a helper thread while the one before is laid out here (the warm-up having
+    imported the backends meanwhile). Rendering never leaves this thread: reportlab's
+    registries are global."""
+    with ThreadPoolExecutor(max_workers=1) as ahead:
         waiting: tuple[_Planned, ArticleJob, Future[ParsedArticle]] | None = None
         for planned, job in planned_jobs:
             if isinstance(job, str):
                 yield planned.path, job
                 continue
             parsing = (planned, job, ahead.submit(parse_article, job))
-            warming.result()
+            if warmup is not None:
+                warmup.wait()
             if waiting is not None:
                 yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
             waiting = parsing

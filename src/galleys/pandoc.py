@@ -18,7 +18,7 @@ from .errors import ToolError
 
 MIN_VERSION = (3, 1, 6)  # older releases have --extract-media path traversal CVEs
 BINARY_WRITERS = ("docx", "epub", "odt", "pptx")
-SERVER_VERSION = (3, 7)  # pandoc.read's sandbox, which the server needs, came in 3.7
+SERVER_VERSION = (3, 7)  # pandoc.read's sandbox, which the server needs (it checks too)
 DEFAULT_TIMEOUT = 120.0  # seconds, for any single call
 # Pandoc Markdown without the extensions that pass markup straight into an edition.
 MARKDOWN_READER = "markdown-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
@@ -123,10 +123,12 @@ def convert(
             "csl": str(csl) if csl else None,
             "reference_doc": str(reference_doc) if reference_doc else None,
         }
-        output, warnings = pandoc_server.convert(binary(), request, data, timeout)
-        if writer not in BINARY_WRITERS:
-            output += b"\n"  # as the CLI ends a text output
-        return Result(output, warnings)
+        served = pandoc_server.convert(binary(), request, data, timeout)
+        if served is not None:
+            output, warnings = served
+            if writer not in BINARY_WRITERS:
+                output += b"\n"  # as the CLI ends a text output
+            return Result(output, warnings)
     args = ["-f", reader, "-t", writer, *(["--citeproc"] if citeproc else [])]
     for option, path in (("--bibliography", bibliography), ("--csl", csl),
                          ("--reference-doc", reference_doc)):
@@ -134,6 +136,12 @@ def convert(
             args += [option, str(path)]
     env = {"SOURCE_DATE_EPOCH": pandoc_server.FIXED_EPOCH}
     return run([*args, "-o", "-"], data, timeout=timeout, env=env)
+
+
+def prestart() -> None:
+    """Start this process's first pandoc server now (when convert() would use one)."""
+    if pandoc_server.enabled() and version() >= SERVER_VERSION:
+        pandoc_server.prestart(binary())
 
 
 def _run_raw(

@@ -27,6 +27,11 @@ from .errors import ToolError
 SCRIPT = r"""
 local json = pandoc.json
 io.stdout:setvbuf('full')
+-- Without pandoc.read's sandbox (pandoc < 3.7) the server refuses to start.
+local sandboxed = pcall(pandoc.read, '', 'markdown', {}, {})
+io.write(json.encode({ready = sandboxed}), '\n')
+io.flush()
+if not sandboxed then return end
 local seen = 0
 local function warnings()
   local log, out = PANDOC_STATE.log, {}
@@ -62,6 +67,7 @@ while true do
 end
 """
 FIXED_EPOCH = "0"  # the DOCX's dates and zip times are rewritten after; none may vary
+START_TIMEOUT = 60.0  # seconds for a server to say it is ready
 
 
 class Server:
@@ -80,6 +86,20 @@ class Server:
         except OSError as exc:
             raise ToolError(f"cannot run pandoc at {binary}: {exc.strerror}") from exc
         self._buffer = b""
+        self._ready: bool | None = None  # said on its first line, read when first needed
+
+    @property
+    def ready(self) -> bool:
+        """Whether the server can serve (this pandoc sandboxes its reader); waits for it."""
+        if self._ready is None:
+            try:
+                line = self._line(time.monotonic() + START_TIMEOUT)
+                self._ready = bool(json.loads(line)["ready"])
+            except (TimeoutError, OSError, ValueError, KeyError, TypeError):
+                self._ready = False
+            if not self._ready:
+                self.close()
+        return self._ready
 
     def convert(
         self, request: dict[str, Any], data: bytes, timeout: float
@@ -137,29 +157,45 @@ class Server:
 
 
 _idle: list[Server] = []  # this process's servers not converting right now
+_unable = False  # a server said this pandoc cannot serve
 _lock = threading.Lock()
 
 
 def convert(
     binary: Path, request: dict[str, Any], data: bytes, timeout: float
-) -> tuple[bytes, list[str]]:
-    """One conversion by an idle server of this process, started if none is idle.
+) -> tuple[bytes, list[str]] | None:
+    """One conversion by an idle server of this process, started if none is idle; None when
+    this pandoc cannot serve (no sandboxed reader): the caller runs a pandoc process instead.
 
     Threads converting side by side (a DOCX written while the next article is parsed) get a
     server each; there are never more servers than conversions at one time.
     """
+    global _unable
+    if _unable:
+        return None
     with _lock:
         while _idle and not _idle[-1].alive():
             _idle.pop()
         server = _idle.pop() if _idle else None
     if server is None:
         server = Server(binary)
+    if not server.ready:
+        _unable = True
+        return None
     try:
         return server.convert(request, data, timeout)
     finally:
         if server.alive():  # one that timed out or broke was closed: never reused
             with _lock:
                 _idle.append(server)
+
+
+def prestart(binary: Path) -> None:
+    """Start a server now, so its start-up overlaps other work; the first conversion uses it."""
+    if not _unable:
+        server = Server(binary)
+        with _lock:
+            _idle.append(server)
 
 
 def _forget_in_child() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -156,6 +157,28 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle,
     result.warnings = [job.input.rename_paths(w, parsed.root) for w in warnings]
 
 
+class Warmup:
+    """The backends imported (~0.4 s) and a pandoc server started, in a thread, while the build
+    plans. wait() before rendering here, and before forking workers (a fork beside a running
+    import can hang the child); the forked workers then start with the backends imported."""
+
+    def __init__(self, formats: tuple[str, ...]) -> None:
+        self._thread = threading.Thread(target=self._run, args=(formats,), name="galleys-warmup",
+                                        daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _run(formats: tuple[str, ...]) -> None:
+        from . import pandoc
+
+        with contextlib.suppress(Exception):  # whatever fails here fails again where it counts
+            pandoc.prestart()
+            warm_backends(formats)
+
+    def wait(self) -> None:
+        self._thread.join()
+
+
 def warm_backends(formats: tuple[str, ...]) -> None:
     """Import the backends of `formats` (~0.4 s), e.g. while pandoc parses the first article;
     an unknown format is left for the build to report."""
@@ -164,6 +187,12 @@ def warm_backends(formats: tuple[str, ...]) -> None:
     for name in formats:
         with contextlib.suppress(GalleysError):
             backends.get(name)
+    if {"pdf", "epub"} & set(formats):  # the PDF and the EPUB cover: the default faces, pdfium
+        import pypdfium2  # noqa: F401
+
+        from .backends.pdf_fonts import default_faces
+
+        default_faces()
 
 
 def _article_epoch(resolved) -> int:

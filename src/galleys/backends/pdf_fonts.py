@@ -116,7 +116,7 @@ def fonts(choice: FontChoice | None = None) -> FontSet:
     else reportlab's Vera. A named family that is not installed as TrueType is a SourceError
     pointing at the line that names it."""
     choice = choice or FontChoice()
-    faces = dict(_default_faces())
+    faces = dict(default_faces())
     for role in _WANTED:
         family: FontFamily | None = getattr(choice, role)
         if family is not None:
@@ -141,7 +141,7 @@ def _single_family(name: str) -> None:
 
 
 @functools.cache
-def _default_faces() -> dict[str, dict[str, Face]]:
+def default_faces() -> dict[str, dict[str, Face]]:
     """The built-in text faces (found once a process): DejaVu via fontconfig, else Vera."""
     faces: dict[str, dict[str, Face]] = {}
     vera = Path(reportlab.__file__).parent / "fonts"
