@@ -1,7 +1,5 @@
 """`python -m galleys`: the same as the `galleys` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

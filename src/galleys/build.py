@@ -76,14 +76,19 @@ def prepare(
     With `strict`, the first warning (unknown key, pandoc warning …) is an error instead.
     `citations` are How-to-Cite lines already rendered, by style (else citeproc runs here).
     """
-    article = read_article(Path(path))
-    resolved = resolve(article, style)
-    if strict and resolved.warnings:
-        raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
+    resolved = parse(path, style, strict=strict)
     if warn:
         for message in resolved.warnings:
             warn(message)
     return resolved, build_front_matter(resolved, (citations or {}).get(resolved.style))
+
+
+def parse(path: Path, style: str | None = None, *, strict: bool = False) -> ResolvedArticle:
+    """Read and resolve one article (no How to Cite yet); with `strict`, a warning is an error."""
+    resolved = resolve(read_article(Path(path)), style)
+    if strict and resolved.warnings:
+        raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
+    return resolved
 
 
 def environment_epoch() -> int | None:
@@ -125,22 +130,39 @@ def find_articles(source_dir: Path) -> list[Path]:
 def exclusive(folder: Path) -> Iterator[None]:
     """Hold `folder`'s lock: a second build of the same folder waits for the first to finish.
 
-    Holding it, the temporary files a killed build may have left behind are removed.
+    The lock file says whether the last build that held it finished; when one did not (it was
+    killed), the temporary files it may have left behind are removed first.
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / LOCK, "a+b")  # noqa: SIM115 (held for the whole block)
+        descriptor = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise OutputError(f"cannot create the folder: {exc.strerror}", path=folder) from None
-    with handle:
+    with os.fdopen(descriptor, "r+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for relative, path, _size in _files_below(folder):
-                if os.path.basename(relative).startswith(".") and relative.endswith(".tmp"):
-                    Path(path).unlink(missing_ok=True)
-            yield
+            if handle.read() != _FINISHED:
+                for relative, path, _size in _files_below(folder):
+                    if os.path.basename(relative).startswith(".") and relative.endswith(".tmp"):
+                        Path(path).unlink(missing_ok=True)
+            _mark(handle, b"building\n")
+            try:
+                yield
+            finally:
+                _mark(handle, _FINISHED)
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_FINISHED = b"finished\n"
+
+
+def _mark(handle: Any, state: bytes) -> None:
+    """Write the lock file's state (read by the next build to hold it)."""
+    handle.seek(0)
+    handle.truncate()
+    handle.write(state)
+    handle.flush()
 
 
 def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
@@ -349,6 +371,10 @@ class _Plan:
         ]
         return hashlib.sha256("\0".join(settings).encode()).hexdigest()
 
+    def provisional(self, snapshot: ArticleInput) -> ArticleJob:
+        """A job without How-to-Cite lines yet: enough to parse the article (parse_article)."""
+        return ArticleJob(snapshot, self.formats, self.style, self.paper, self.strict, self.epoch)
+
     def jobs(self, planned: list[tuple[_Planned, Article]]) -> list[ArticleJob]:
         """Jobs for up to BATCH articles, their How-to-Cite lines rendered together."""
         from .citation import how_to_cite_batch
@@ -477,6 +503,7 @@ def _build_all(
     todo: list[_Planned] = []
     keys: dict[Path, str] = {}
     warmup: Warmup | None = None
+    early: _EarlyParse | None = None
     for path in articles:
         name = path.relative_to(source_dir).as_posix()
         try:
@@ -490,15 +517,16 @@ def _build_all(
                 report(path, "skipped")
                 continue
             todo.append(_Planned(path, snapshot or take_snapshot(path)))
-            if warmup is None and executor is None:  # something to build here: get ready
-                warmup = Warmup(formats)
+            if warmup is None and executor is None:  # something to build here: get ready,
+                warmup = Warmup(formats)  # and parse it while the other folders are looked at
+                early = _EarlyParse(todo[-1], plan.provisional(todo[-1].snapshot))
         except GalleysError as error:
             result.failed.append((path, str(error)))
             report(path, str(error))
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     index_changed = False  # whether a built article's entry in index.html may differ
-    for path, outcome in _run(plan, todo, jobs, executor, warmup):
+    for path, outcome in _run(plan, todo, jobs, executor, warmup, early):
         name = path.relative_to(source_dir).as_posix()
         if isinstance(outcome, str):
             result.failed.append((path, outcome))
@@ -532,6 +560,8 @@ def _build_all(
 
     if warmup is not None:
         warmup.wait()  # never left importing while the process ends
+    if early is not None:
+        early.discard()
     live = {p.relative_to(source_dir).as_posix() for p in articles}
     stamps.keep_only(live)
     if stamps.changed:
@@ -602,6 +632,7 @@ def _run(
     jobs: int,
     executor: Executor | None,
     warmup: Warmup | None = None,
+    early: _EarlyParse | None = None,
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build `todo` in batches; yield each article's result (or one-line error) as it is done.
 
@@ -614,12 +645,14 @@ def _run(
         for planned in _plan_batch(plan, todo[start : start + BATCH])
     )
     if executor is None and (jobs <= 1 or len(todo) <= 1):
-        yield from _in_process(batches, warmup)
+        yield from _in_process(batches, warmup, early)
         return
     own = None
-    if executor is None:
+    if executor is None:  # no thread of ours may run while the workers are forked
         if warmup is not None:
             warmup.wait()
+        if early is not None:
+            early.discard()
         own = executor = ProcessPoolExecutor(max_workers=jobs)
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
@@ -640,19 +673,24 @@ def _run(
 
 
 def _in_process(
-    planned_jobs: Iterator[tuple[_Planned, ArticleJob | str]], warmup: Warmup | None
+    planned_jobs: Iterator[tuple[_Planned, ArticleJob | str]],
+    warmup: Warmup | None,
+    early: _EarlyParse | None,
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build in this process, one article after the other, each parsed (mostly a wait for
     pandoc) in a helper thread while the one before is laid out here (the warm-up having
-    imported the backends meanwhile). Rendering never leaves this thread: reportlab's
-    registries are global."""
+    imported the backends meanwhile; the first maybe parsed early). Rendering never leaves
+    this thread: reportlab's registries are global."""
     with ThreadPoolExecutor(max_workers=1) as ahead:
         waiting: tuple[_Planned, ArticleJob, Future[ParsedArticle]] | None = None
         for planned, job in planned_jobs:
+            started = early.take(planned) if early is not None else None
             if isinstance(job, str):
+                if started is not None:
+                    started.result().discard()
                 yield planned.path, job
                 continue
-            parsing = (planned, job, ahead.submit(parse_article, job))
+            parsing = (planned, job, started or ahead.submit(parse_article, job))
             if warmup is not None:
                 warmup.wait()
             if waiting is not None:
@@ -660,6 +698,30 @@ def _in_process(
             waiting = parsing
         if waiting is not None:
             yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
+
+
+class _EarlyParse:
+    """The first article to build, parsed in a thread from the moment it is found (parsing
+    needs no How-to-Cite line): a one-article rebuild then waits for pandoc no longer."""
+
+    def __init__(self, planned: _Planned, job: ArticleJob) -> None:
+        self.planned = planned
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self.future: Future[ParsedArticle] | None = self._pool.submit(parse_article, job)
+        self._pool.shutdown(wait=False)
+
+    def take(self, planned: _Planned) -> Future[ParsedArticle] | None:
+        """The parse of `planned`, once, if it is the article parsed early."""
+        if planned is not self.planned or self.future is None:
+            return None
+        future, self.future = self.future, None
+        return future
+
+    def discard(self) -> None:
+        """Wait for a parse nobody took and remove its folder (before workers fork, too)."""
+        if self.future is not None:
+            self.future.result().discard()
+            self.future = None
 
 
 def _plan_batch(plan: _Plan, batch: list[_Planned]) -> Iterator[tuple[_Planned, ArticleJob | str]]:

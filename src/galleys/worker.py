@@ -20,7 +20,6 @@ from .inlines import Inlines
 from .snapshot import ArticleInput
 
 if TYPE_CHECKING:
-    from .frontmatter import FrontMatter
     from .model import ResolvedArticle
 
 
@@ -66,13 +65,18 @@ def build_article(job: ArticleJob) -> ArticleResult:
 
 class ParsedArticle:
     """An article's folder materialized and its source parsed: the first half of a build,
-    which mostly waits for pandoc (so a build may do it for the next article meanwhile)."""
+    which mostly waits for pandoc (so a build may do it for the next article meanwhile, or
+    before the How-to-Cite lines are ready: it needs only the job's input, style and strict)."""
 
     def __init__(self, job: ArticleJob) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="galleys-")
         self.root = Path(self.folder.name)
         self.result = ArticleResult(job.input.article_path)
-        self.parsed: tuple[ResolvedArticle, FrontMatter] | None = None
+        self.parsed: ResolvedArticle | None = None
+
+    def discard(self) -> None:
+        """Remove the materialized folder of a parse that will not be rendered."""
+        self.folder.cleanup()
 
 
 def parse_article(job: ArticleJob) -> ParsedArticle:
@@ -83,20 +87,22 @@ def parse_article(job: ArticleJob) -> ParsedArticle:
 
 
 def render_article(job: ArticleJob, parsed: ParsedArticle) -> ArticleResult:
-    """Render the editions of a parsed article; removes its materialized folder."""
+    """Render the editions of a parsed article (front matter with `job`'s How-to-Cite lines);
+    removes its materialized folder."""
     try:
-        if parsed.parsed is not None:
-            _guarded(job, parsed, lambda: _render(job, parsed, *parsed.parsed))
+        resolved = parsed.parsed
+        if resolved is not None:
+            _guarded(job, parsed, lambda: _render(job, parsed, resolved))
         return parsed.result
     finally:
-        parsed.folder.cleanup()
+        parsed.discard()
 
 
 def _parse(job: ArticleJob, parsed: ParsedArticle) -> None:
-    from .build import prepare
+    from .build import parse
 
     path = job.input.materialize(parsed.root)
-    parsed.parsed = prepare(path, job.style, strict=job.strict, citations=job.citations)
+    parsed.parsed = parse(path, job.style, strict=job.strict)
 
 
 def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -> None:
@@ -114,11 +120,13 @@ def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -
         parsed.parsed = None
 
 
-def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle,
-            front: FrontMatter) -> None:
+def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -> None:
     from . import backends, exports, landing
     from .backends import RenderOptions
     from .citation import how_to_cite_many
+    from .frontmatter import build_front_matter
+
+    front = build_front_matter(resolved, job.citations.get(resolved.style))
 
     options = RenderOptions(
         source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
