@@ -238,13 +238,26 @@ def write_manifest(
         entries.append(
             {"path": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         )
-    manifest: dict[str, Any] = {"files": entries}
-    if articles:
-        manifest["articles"] = dict(sorted(articles.items()))
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    text = _manifest_text(entries, dict(sorted(articles.items())) if articles else {})
     target = dist / MANIFEST
     write_atomic(target, text.encode("utf-8"))
     return target
+
+
+def _manifest_text(files: list[dict[str, Any]], articles: dict[str, Any]) -> str:
+    """The manifest as JSON with one line a file and one an article: diffs stay readable,
+    and json's C encoder writes each line (indent= takes its pure-Python one: ~40 ms for
+    200 articles, seconds for a large back catalogue)."""
+
+    def line(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    rows = ",\n".join(f"    {line(e)}" for e in files)
+    parts = ['{\n  "files": [', f"\n{rows}\n  " if files else "", "]"]
+    if articles:
+        rows = ",\n".join(f"    {line(name)}: {line(e)}" for name, e in articles.items())
+        parts += [',\n  "articles": {\n', rows, "\n  }"]
+    return "".join(parts) + "\n}\n"
 
 
 def _files_below(folder: Path) -> list[tuple[str, str, int]]:
