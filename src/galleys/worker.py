@@ -179,8 +179,10 @@ class Warmup:
     def _run(formats: tuple[str, ...]) -> None:
         from . import pandoc
 
-        with contextlib.suppress(Exception):  # whatever fails here fails again where it counts
+        # whatever fails here fails again where it counts, with its own message
+        with contextlib.suppress(Exception):
             pandoc.prestart()
+        with contextlib.suppress(Exception):
             warm_backends(formats)
 
     def wait(self) -> None:
