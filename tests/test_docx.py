@@ -277,3 +277,19 @@ def test_libreoffice_converts_it_to_pdf_with_title_and_how_to_cite(docx, torture
     assert front.title_text in flat
     assert front.how_to_cite_text in flat
     assert "Journal of Galley Testing, Vol. 7, No. 2 (2024)" in flat  # footer running head
+
+
+@pytest.mark.parametrize("name", ["torture", "multiscript"])
+def test_the_docx_leaves_the_shared_body_as_it_was(name):
+    """The PDF and EPUB are laid out from the same body while the DOCX is written beside them:
+    embedding pictures and marking directions must change copies, never the body itself."""
+    import json
+
+    resolved, front = prepare(TORTURE.parent.parent / name / "article.md")
+    before = json.dumps(resolved.blocks)
+    data = DocxBackend().render(resolved, front, RenderOptions(source_date_epoch(resolved)))
+    assert json.dumps(resolved.blocks) == before
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    if name == "torture":
+        assert any(n.startswith("word/media/") for n in names), "its pictures are embedded"

@@ -49,6 +49,7 @@ class DocxBackend:
         }
         source = json.dumps(document, ensure_ascii=False)
         if front.direction == "rtl" or has_rtl(source) or '["lang",' in source:
+            document = json.loads(source)  # marking changes nodes the other editions share
             document["blocks"] = mark_directions(document["blocks"], front.direction)
             source = json.dumps(document, ensure_ascii=False)  # else: nothing to mark
         with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
