@@ -157,7 +157,7 @@ def direction(text: str, default: str = "") -> str:
 
 def has_rtl(text: str) -> bool:
     """True when `text` holds a right-to-left letter."""
-    if not _RTL_BLOCKS.search(text):  # the fast answer for most text
+    if text.isascii() or not _RTL_BLOCKS.search(text):  # the fast answers for most text
         return False
     return any(char_direction(c) == "rtl" for c in text)
 
