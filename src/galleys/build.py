@@ -19,13 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import (
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    as_completed,
-)
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -666,6 +660,8 @@ def _run(
             warmup.wait()
         if early is not None:
             early.discard()
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~25 ms to import
+
         own = executor = ProcessPoolExecutor(max_workers=jobs)
     try:
         running: dict[Future[ArticleResult], _Planned] = {}

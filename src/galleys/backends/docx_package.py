@@ -6,11 +6,11 @@ import datetime as dt
 import io
 import re
 import zipfile
-from xml.sax.saxutils import escape
 
 from ..frontmatter import FrontMatter
 from ..inlines import plain
 from ..model import Metadata
+from ..xml_escape import escape
 from .docx_reference import FOOTER_PART, footer_xml
 from .docx_scripts import script_languages
 

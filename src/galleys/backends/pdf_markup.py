@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from ..bidi import isolate
 from ..errors import SourceError
 from ..inlines import Inlines
 from ..scripts import font_package, script_of
+from ..xml_escape import escape
 from .pdf_fonts import FontSet
 
 LINK_SCHEMES = ("http", "https", "mailto", "ftp", "doi")

@@ -6,7 +6,6 @@ import hashlib
 import time
 import uuid
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import XMP
@@ -15,6 +14,7 @@ from .. import __name__ as _package
 from ..frontmatter import FrontMatter
 from ..inlines import plain
 from ..model import ResolvedArticle
+from ..xml_escape import escape
 
 CREATOR = "galleys"
 
