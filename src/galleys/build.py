@@ -161,18 +161,26 @@ def _mark(handle: Any, state: bytes) -> None:
 
 def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
     """Write every file atomically into `folder`: old files stay intact until each is replaced.
-    A file that already holds these bytes is left as it is (its time too)."""
+    A file that already holds these bytes is left as it is (its time too). Returns the paths
+    of all the outputs; _rewritten() says which of them changed."""
+    _rewritten(outputs, folder)
+    return [folder / output.name for output in outputs]
+
+
+def _rewritten(outputs: list[OutputFile], folder: Path) -> set[str]:
+    """Deliver `outputs` into `folder` (see deliver); the names of the files whose bytes
+    changed (or that were not there)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the folder: {exc.strerror}", path=folder) from None
-    written = []
+    changed = set()
     for output in outputs:
         target = folder / output.name
         if not _holds(target, output.data):
             write_atomic(target, output.data)
-        written.append(target)
-    return written
+            changed.add(output.name)
+    return changed
 
 
 def _holds(target: Path, data: bytes) -> bool:
@@ -549,9 +557,8 @@ def _build_all(
             report(path, error)
             continue
         try:
-            listed = _listing_changes(outcome.outputs, dist / outcome.slug)
-            deliver(outcome.outputs, dist / outcome.slug)
-            index_changed = index_changed or listed
+            changed = _rewritten(outcome.outputs, dist / outcome.slug)
+            index_changed = index_changed or _shown_in_index(outcome.slug, changed)
         except GalleysError as error:
             result.failed.append((path, str(error)))
             report(path, str(error))
@@ -592,15 +599,12 @@ def _build_all(
     return result
 
 
-def _listing_changes(outputs: list[OutputFile], folder: Path) -> bool:
-    """Whether these outputs change what the journal's index.html shows of the article: its
-    front matter or CSL JSON differs from the copy in `folder` (a body edit changes neither)."""
+def _shown_in_index(slug: str, changed: set[str]) -> bool:
+    """Whether the rewritten files change what index.html shows of the article: its front
+    matter or CSL JSON (from which IndexEntry.from_dist reads it; a body edit changes neither)."""
     from .exports import CSL_SUFFIX, FRONTMATTER_SUFFIX
 
-    listed = (f"{folder.name}{FRONTMATTER_SUFFIX}", f"{folder.name}{CSL_SUFFIX}")
-    return any(not _holds(folder / o.name, o.data) for o in outputs if o.name in listed) or any(
-        not (folder / name).is_file() for name in listed
-    )
+    return bool(changed & {f"{slug}{FRONTMATTER_SUFFIX}", f"{slug}{CSL_SUFFIX}"})
 
 
 def _inputs_digest(
@@ -690,6 +694,11 @@ def _in_process(
     pandoc) in a helper thread while the one before is laid out here (the warm-up having
     imported the backends meanwhile; the first maybe parsed early). Rendering never leaves
     this thread: reportlab's registries are global."""
+    def rendered(parsing: tuple[_Planned, ArticleJob, Future[ParsedArticle]]
+                 ) -> tuple[Path, ArticleResult | str]:
+        planned, job, parsed = parsing
+        return planned.path, _outcome(render_article(job, parsed.result()))
+
     with ThreadPoolExecutor(max_workers=1) as ahead:
         waiting: tuple[_Planned, ArticleJob, Future[ParsedArticle]] | None = None
         for planned, job in planned_jobs:
@@ -703,10 +712,10 @@ def _in_process(
             if warmup is not None:
                 warmup.wait()
             if waiting is not None:
-                yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
+                yield rendered(waiting)
             waiting = parsing
         if waiting is not None:
-            yield waiting[0].path, _outcome(render_article(waiting[1], waiting[2].result()))
+            yield rendered(waiting)
 
 
 class _EarlyParse:

@@ -114,7 +114,7 @@ def convert(
     The same conversion as `pandoc --sandbox -f reader -t writer [--citeproc …]`, done by this
     process's long-lived pandoc server (see pandoc_server), else by a pandoc process of its own.
     """
-    if pandoc_server.enabled() and version() >= SERVER_VERSION:
+    if _served():
         request = {
             "from": reader,
             "to": writer,
@@ -140,8 +140,13 @@ def convert(
 
 def prestart() -> None:
     """Start this process's first pandoc server now (when convert() would use one)."""
-    if pandoc_server.enabled() and version() >= SERVER_VERSION:
+    if _served():
         pandoc_server.prestart(binary())
+
+
+def _served() -> bool:
+    """Whether convert() goes to a pandoc server (not turned off, and a new enough pandoc)."""
+    return pandoc_server.enabled() and version() >= SERVER_VERSION
 
 
 def _run_raw(

@@ -65,7 +65,7 @@ def take_snapshot(article: Path) -> ArticleInput:
         if total > MAX_FOLDER_BYTES:
             raise _too_big(folder)
         files.append((name, data))
-    journal = folder.parent / JOURNAL_FILE
+    journal = _journal(article)
     return ArticleInput(
         article_path=str(article),
         folder_name=folder.resolve().name or "article",
@@ -86,7 +86,7 @@ def stat_stamp(article: Path) -> str | None:
     newest = 0
     try:
         members = _members(article)
-        journal = article.parent.parent / JOURNAL_FILE
+        journal = _journal(article)
         if journal.is_file():
             members.append((f"../{JOURNAL_FILE}", journal))
         for name, path in members:
@@ -133,6 +133,11 @@ def _members(article: Path) -> list[tuple[str, Path]]:
 
     walk(str(folder), "")
     return sorted(found)
+
+
+def _journal(article: Path) -> Path:
+    """The journal.yaml an article shares with the others of its source folder."""
+    return article.parent.parent / JOURNAL_FILE
 
 
 def _too_big(folder: Path) -> SourceError:
