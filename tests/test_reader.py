@@ -308,3 +308,21 @@ def test_an_empty_label_is_an_error(tmp_path):
     path = write_article(tmp_path, "title: T\nlabels:\n  abstract: ''")
     with pytest.raises(SourceError, match=r"article\.md:4: labels\.abstract: a label cannot be"):
         read_article(path)
+
+
+def test_libyaml_and_pure_python_parsers_read_the_same_data_and_lines(monkeypatch):
+    from galleys.sources import yamltext
+
+    if yamltext._FAST_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    text = (
+        'title: "Quoted: \\u00e9"\nauthor:\n  - name: A B\n    affiliation: [1, 2]\n'
+        "  - Plain Name\ndate: 2024-03-05\nkeywords: [a, 'b c']\nabstract: |\n  Two\n  lines.\n"
+        "anchored: &x {k: 1.5, t: true, n: null}\nagain: *x\n"
+    )
+    fast = yamltext.load_yaml(text, Path("a.md"), first_line=2)
+    monkeypatch.setattr(yamltext, "_FAST_LOADER", None)
+    slow = yamltext.load_yaml(text, Path("a.md"), first_line=2)
+    assert fast.data == slow.data
+    assert fast.lines == slow.lines
+    assert fast.data["date"] == dt.date(2024, 3, 5) and fast.lines[("again",)] == 13
