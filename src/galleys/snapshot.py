@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,8 +60,9 @@ def take_snapshot(article: Path) -> ArticleInput:
     folder = article.parent
     files: list[tuple[str, bytes]] = []
     total = 0
-    for name, path in _members(article):
-        data = path.read_bytes()
+    for name, path, _info in _members(article):
+        with open(path, "rb") as handle:
+            data = handle.read()
         total += len(data)
         if total > MAX_FOLDER_BYTES:
             raise _too_big(folder)
@@ -68,7 +70,7 @@ def take_snapshot(article: Path) -> ArticleInput:
     journal = _journal(article)
     return ArticleInput(
         article_path=str(article),
-        folder_name=folder.resolve().name or "article",
+        folder_name=_folder_name(folder),
         article_name=article.name,
         files=tuple(files),
         journal_yaml=journal.read_bytes() if journal.is_file() else None,
@@ -82,15 +84,17 @@ def stat_stamp(article: Path) -> str | None:
     a file changed within RACY_SECONDS, as a later change within the clock's step could leave
     its stamp unchanged (and for a folder that cannot be read: take_snapshot says why).
     """
-    h = hashlib.sha256(f"{article}\0{article.parent.resolve().name}".encode())
-    newest = 0
     try:
+        h = hashlib.sha256(f"{article}\0{_folder_name(article.parent)}".encode())
         members = _members(article)
-        journal = _journal(article)
-        if journal.is_file():
-            members.append((f"../{JOURNAL_FILE}", journal))
-        for name, path in members:
-            info = path.stat()
+        try:
+            journal = os.stat(_journal(article))
+            if stat.S_ISREG(journal.st_mode):
+                members.append((f"../{JOURNAL_FILE}", "", journal))
+        except FileNotFoundError:
+            pass
+        newest = 0
+        for name, _path, info in members:
             newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
             h.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0"
                      f"{info.st_ino}\0".encode())
@@ -101,19 +105,28 @@ def stat_stamp(article: Path) -> str | None:
     return h.hexdigest()
 
 
-def _members(article: Path) -> list[tuple[str, Path]]:
-    """The files of the article's folder a snapshot holds: (posix name inside it, path), sorted.
+def _folder_name(folder: Path) -> str:
+    """The name of the folder the article's files are in: a linked folder's target's name."""
+    if folder.name in ("", ".", "..") or os.path.islink(folder):
+        return folder.resolve().name or "article"
+    return folder.name
+
+
+def _members(article: Path) -> list[tuple[str, str, os.stat_result]]:
+    """The files of the article's folder a snapshot holds: (posix name inside it, path, stat),
+    sorted by name.
 
     Hidden files and folders, linked folders, and linked files that lead out of the folder
     are left out.
     """
     if not article.is_file():
         raise InputMissingError("no such article file", path=article)
-    folder = article.parent
-    real_folder = folder.resolve()
-    found: list[tuple[str, Path]] = []
+    folder = os.fspath(article.parent)
+    inside = ""  # the folder's real path and a separator, found when a linked file is met
+    found: list[tuple[str, str, os.stat_result]] = []
 
     def walk(directory: str, prefix: str) -> None:
+        nonlocal inside
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda e: e.name)
         for entry in entries:
@@ -122,17 +135,23 @@ def _members(article: Path) -> list[tuple[str, Path]]:
             if entry.is_dir(follow_symlinks=False):
                 walk(entry.path, f"{prefix}{entry.name}/")
                 continue
-            path = Path(entry.path)
-            if entry.is_symlink() and not path.resolve().is_relative_to(real_folder):
+            if entry.is_symlink():
+                inside = inside or os.path.join(os.path.realpath(folder), "")
+                if not os.path.realpath(entry.path).startswith(inside):
+                    continue
+            try:
+                info = entry.stat()  # of the file a link leads to
+            except OSError:  # a broken link
                 continue
-            if not entry.is_file():
+            if not stat.S_ISREG(info.st_mode):
                 continue
             if len(found) >= MAX_FOLDER_FILES:
-                raise _too_big(folder)
-            found.append((prefix + entry.name, path))
+                raise _too_big(article.parent)
+            found.append((prefix + entry.name, entry.path, info))
 
-    walk(str(folder), "")
-    return sorted(found)
+    walk(folder, "")
+    found.sort(key=lambda member: member[0])
+    return found
 
 
 def _journal(article: Path) -> Path:
