@@ -290,8 +290,30 @@ def _width(shaped: ShapedStr, font_name: str, size: float) -> float:
 
 
 def install() -> None:
-    """Route reportlab's word shaping (used by styles with shaping=1) through shape_frag_word."""
+    """Route reportlab's word shaping (used by styles with shaping=1) through shape_frag_word,
+    and its paragraphs' measuring through string_width."""
     _paragraph_module.shapeFragWord = shape_frag_word
+    _paragraph_module.stringWidth = string_width
+
+
+_WIDTHS: dict[tuple[Any, str, float], float] = {}  # (font, text, size) -> width in points
+_MAX_WIDTHS = 200_000  # ~30 MB at most; a long run of articles starts afresh
+
+
+def string_width(text: str, font_name: str, font_size: float, encoding: str = "utf8") -> float:
+    """pdfmetrics.stringWidth, remembered for plain text: a paragraph is measured word by word
+    and most words recur (two in three measurings of an article are repeats). Keyed by the font
+    object itself, never its name; shaped and split words (str subclasses) are measured anew."""
+    font = pdfmetrics.getFont(font_name)
+    if type(text) is not str:
+        return font.stringWidth(text, font_size, encoding)
+    key = (font, text, font_size)
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= _MAX_WIDTHS:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = font.stringWidth(text, font_size, encoding)
+    return width
 
 
 # -- bidirectional lines ---------------------------------------------------------------------
