@@ -47,11 +47,11 @@ class DocxBackend:
             "meta": _meta(front),
             "blocks": front_blocks(front) + body,
         }
-        source = json.dumps(document, ensure_ascii=False)
+        source = _json(document)
         if front.direction == "rtl" or has_rtl(source) or '["lang",' in source:
             document = json.loads(source)  # marking changes nodes the other editions share
             document["blocks"] = mark_directions(document["blocks"], front.direction)
-            source = json.dumps(document, ensure_ascii=False)  # else: nothing to mark
+            source = _json(document)  # else: nothing to mark
         with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
             reference = Path(folder) / "reference.docx"
             reference.write_bytes(reference_docx(options.paper))
@@ -62,6 +62,12 @@ class DocxBackend:
                               path=article.source_path)
         return finish(result.output, front, resolved.metadata, options.source_date_epoch,
                       preparer.images, options.paper)
+
+
+def _json(document: dict[str, Any]) -> str:
+    """The document as pandoc's JSON; a tree we built holds no cycle, so none is looked for
+    (~20 % of the encoding time of a body of ~30,000 nodes)."""
+    return json.dumps(document, ensure_ascii=False, check_circular=False)
 
 
 def _meta(front: FrontMatter) -> dict[str, Any]:
