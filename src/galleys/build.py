@@ -532,12 +532,15 @@ def _build_all(
                 report(path, "skipped")
                 continue
             todo.append(_Planned(path, snapshot or take_snapshot(path)))
-            if warmup is None and executor is None:  # something to build here: get ready,
-                warmup = Warmup(formats)  # and parse it while the other folders are looked at
-                early = _EarlyParse(todo[-1], plan.provisional(todo[-1].snapshot))
         except GalleysError as error:
             result.failed.append((path, str(error)))
             report(path, str(error))
+    if todo and executor is None:
+        # Something to build here: get ready (imports, fonts, a pandoc server) and parse the
+        # first article meanwhile. Not sooner: beside these threads the loop above, a stat
+        # call after another, waited for the GIL at each (5x slower: 200 folders, 0.3 s).
+        warmup = Warmup(formats)
+        early = _EarlyParse(todo[0], plan.provisional(todo[0].snapshot))
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     index_changed = False  # whether a built article's entry in index.html may differ
