@@ -257,6 +257,25 @@ def test_how_to_cite_lines_of_an_unchanged_article_come_from_the_cache(tmp_path,
     assert "Article Zero" in front["how_to_cite_text"]
 
 
+def test_the_cite_cache_keeps_the_lines_of_one_galleys_and_pandoc(tmp_path):
+    """Lines of an earlier galleys or pandoc (another salt) are dropped when the cache is read,
+    so they do not pile up in dist/ from one upgrade to the next."""
+    from galleys.citation import CiteCache
+    from galleys.inlines import Run
+
+    path = tmp_path / ".galleys-cite.json"
+    item = {"id": "x", "type": "article-journal", "title": "T"}
+    line = (Run("Author. T.", frozenset({"emph"}), "", ""),)
+    old = CiteCache(path, "salt-1")
+    old.put(item, "apa", "en", line)
+    path.write_bytes(old.data())
+    assert CiteCache(path, "salt-1").get(item, "apa", "en") == line
+    newer = CiteCache(path, "salt-2")
+    assert newer.entries == {} and newer.get(item, "apa", "en") is None
+    path.write_text('{"not": "this format"}')
+    assert CiteCache(path, "salt-1").entries == {}
+
+
 def test_a_body_edit_rewrites_only_the_files_it_changes(tmp_path):
     source = make_source(tmp_path)
     dist = tmp_path / "dist"

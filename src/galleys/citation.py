@@ -249,20 +249,22 @@ class CiteCache:
     """How-to-Cite lines of earlier builds (dist/.galleys-cite.json), by a hash of all a line
     depends on: the CSL item, style, language and `salt` (galleys' code and tool versions).
     An edit to an article's body leaves its lines as they were: no citeproc run for them.
-    The file is written when a line was added (a build that only reads it leaves it)."""
+    The file is written when a line was added (a build that only reads it leaves it), and
+    holds the lines of one salt: those of an earlier galleys or pandoc are never read again."""
 
     LIMIT = 100_000  # entries kept, the most recently used
 
     def __init__(self, path: Path, salt: str) -> None:
         self.path = path
         self.salt = salt
+        self.entries: dict[str, list[dict[str, Any]]] = {}
         try:
             loaded = json.loads(path.read_text(encoding="utf-8"))
-            self.entries: dict[str, list[dict[str, Any]]] = (
-                loaded if isinstance(loaded, dict) else {}
-            )
         except (OSError, ValueError):
-            self.entries = {}
+            loaded = None
+        if isinstance(loaded, dict) and loaded.get("salt") == salt:
+            entries = loaded.get("entries")
+            self.entries = entries if isinstance(entries, dict) else {}
         self.changed = False  # a line was added: the file is worth writing
 
     def _key(self, item: dict[str, Any], style: str, lang: str) -> str:
@@ -292,7 +294,8 @@ class CiteCache:
     def data(self) -> bytes:
         """The cache as it is to be written: at most LIMIT entries, the newest."""
         kept = dict(list(self.entries.items())[-self.LIMIT :])
-        return json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json.dumps({"salt": self.salt, "entries": kept}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
 
 
 _DISAMBIGUATION = re.compile(r'\b(disambiguate-add-(?:year-suffix|names|givenname))="true"')
