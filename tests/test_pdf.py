@@ -310,3 +310,28 @@ def test_fallback_fonts_without_fontconfig(tmp_path: Path) -> None:
                              check=True).stdout
     assert "Vera" in listing and "DejaVu" not in listing
     assert all(re.search(r"\byes\s+yes\s+yes\b", line) for line in listing.splitlines()[2:])
+
+
+def test_the_first_pdf_of_a_process_sets_italic_and_bold_in_their_faces(tmp_path: Path) -> None:
+    """Default faces are read on first use; reading one must not undo its family's bold and
+    italic mappings (the first article of a process once set its italic text upright)."""
+    import sys
+
+    pdffonts = require_program("pdffonts")
+    article = write_article(tmp_path / "a", "title: Faces\nauthor: A. Writer",
+                            "Roman, *italic*, **bold** and ***both***.")
+    target = tmp_path / "first.pdf"
+    script = (
+        "import sys; from galleys.build import prepare; from galleys.backends import "
+        "RenderOptions; from galleys.backends.pdf import PdfBackend; "
+        "r, f = prepare(sys.argv[1]); "
+        "open(sys.argv[2], 'wb').write(PdfBackend().render(r, f, RenderOptions(0)))"
+    )
+    subprocess.run([sys.executable, "-c", script, str(article), str(target)], check=True,
+                   timeout=120)
+    listing = subprocess.run([pdffonts, str(target)], capture_output=True, text=True,
+                             check=True).stdout
+    faces = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    assert {"DejaVuSerif", "DejaVuSerif-Italic", "DejaVuSerif-Bold",
+            "DejaVuSerif-BoldItalic"} <= faces, faces
+    assert target.read_bytes() == PdfBackend().render(*prepare(article), RenderOptions(0))

@@ -197,7 +197,8 @@ def warm_backends(formats: tuple[str, ...]) -> None:
     for name in formats:
         with contextlib.suppress(GalleysError):
             backends.get(name)
-    if {"pdf", "epub"} & set(formats):  # the PDF and the EPUB cover: the default faces, pdfium
+    if {"pdf", "epub"} & set(formats):  # the PDF and the EPUB cover: pdfium, the default
+        # faces' files (fontconfig); each face is read when an edition first draws with it
         import pypdfium2  # noqa: F401
 
         from .backends.pdf_fonts import default_faces

@@ -12,10 +12,13 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import reportlab
+from reportlab.lib import fonts as _families  # reportlab's family tables
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFError
@@ -45,11 +48,16 @@ _PATTERNS = {
 
 @dataclass(frozen=True)
 class Face:
-    """One registered TrueType face and the code points it can draw."""
+    """One TrueType face and the code points it can draw. A default face is read (from the
+    faces cache, else its file) and registered with reportlab the first time it is needed:
+    an article draws with five of the twelve, and each costs ~5 ms to load."""
 
     name: str  # the name registered with reportlab
     path: Path
-    coverage: frozenset[int]
+
+    @property
+    def coverage(self) -> frozenset[int]:
+        return _loaded(self.name, self.path)[1]
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,7 @@ def default_faces() -> dict[str, dict[str, Face]]:
         paths = [matched[family, style] for style in styles]
         if any(p is None for p in paths):
             paths = [vera / name for name in _VERA]
-        faces[role] = {key: _register(path) for key, path in zip(VARIANTS, paths, strict=True)}
+        faces[role] = {key: _lazy(path) for key, path in zip(VARIANTS, paths, strict=True)}
     return faces
 
 
@@ -239,13 +247,63 @@ def _installed_faces() -> dict[tuple[str, str], Path]:
     return found
 
 
-@functools.cache
 def _register(path: Path) -> Face:
-    name = f"galleys-{path.stem}"
-    font = load_face(name, path)
+    """The face of `path`, read and registered now (its errors are the caller's to report)."""
+    face = Face(f"galleys-{path.stem}", path)
+    _loaded(face.name, face.path)
+    return face
+
+
+def _lazy(path: Path) -> Face:
+    """The face of `path`, read and registered when reportlab or a coverage test first asks."""
+    face = Face(f"galleys-{path.stem}", path)
+    _NOT_LOADED.setdefault(face.name, path)
+    if pdfmetrics.findFontAndRegister is not _find_font:  # reportlab's getFont asks it
+        pdfmetrics.findFontAndRegister = _find_font
+    return face
+
+
+_NOT_LOADED: dict[str, Path] = {}  # registered name -> file, for faces read on first use
+_REPORTLAB_FIND = pdfmetrics.findFontAndRegister
+_LOADING = threading.Lock()
+
+
+def _find_font(name: str) -> Any:
+    """reportlab's lookup of a font it does not hold: a default face is read now."""
+    path = _NOT_LOADED.get(name)
+    if path is None:
+        return _REPORTLAB_FIND(name)
+    return _loaded(name, path)[0]
+
+
+def _loaded(name: str, path: Path) -> tuple[Any, frozenset[int]]:
+    """The face's font, registered with reportlab, and the code points it draws."""
+    found = _LOADED.get((name, path))
+    if found is None:
+        with _LOADING:  # a face is read once, whichever thread asks first
+            found = _LOADED.get((name, path))
+            if found is None:
+                font = load_face(name, path)
+                _register_keeping_families(font)
+                coverage = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)
+                found = _LOADED[name, path] = (font, coverage)
+    return found
+
+
+_LOADED: dict[tuple[str, Path], tuple[Any, frozenset[int]]] = {}
+
+
+def _register_keeping_families(font: Any) -> None:
+    """pdfmetrics.registerFont, which also maps the face's bold and italic to the face itself:
+    a face read after fonts() made it a family's regular one would lose the family's bold and
+    italic (italic text set upright), so the mappings made before are put back."""
+    key = font.fontName.lower()
+    tt2ps = {k: v for k, v in _families._tt2ps_map.items() if k[0] == key}
+    ps2tt = _families._ps2tt_map.get(key)
     pdfmetrics.registerFont(font)
-    coverage = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)
-    return Face(name, path, coverage)
+    _families._tt2ps_map.update(tt2ps)
+    if ps2tt is not None:
+        _families._ps2tt_map[key] = ps2tt
 
 
 # Fallback faces: families to avoid for running text, and style words that mean a variant.
