@@ -137,11 +137,13 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
     outputs = []
     warnings = list(resolved.warnings)
     chosen = [backends.get(name) for name in job.formats]
-    # A backend whose work is mostly its own pandoc process runs in a thread, so that process
-    # uses the other core while this one lays out the PDF; the bytes are the same.
+    # A backend whose work is mostly its own pandoc process prepares its input here, first,
+    # and its conversion runs in a thread, so pandoc uses the other core while this one lays
+    # out the PDF (prepared in that thread, it waited for the GIL the layout held); the bytes
+    # are the same.
     with ThreadPoolExecutor(max_workers=1) as pool:
         apart = {
-            id(backend): pool.submit(backend.render, resolved, front, options)
+            id(backend): pool.submit(backend.prepare(resolved, front, options))
             for backend in chosen
             if getattr(backend, "external", False)
         }
@@ -197,13 +199,14 @@ def warm_backends(formats: tuple[str, ...]) -> None:
     for name in formats:
         with contextlib.suppress(GalleysError):
             backends.get(name)
-    if {"pdf", "epub"} & set(formats):  # the PDF and the EPUB cover: pdfium, the default
-        # faces' files (fontconfig); each face is read when an edition first draws with it
+    exports.import_writers()
+    if {"pdf", "epub"} & set(formats):  # the PDF and the EPUB cover: pdfium, and the default
+        # faces most articles draw with (the others are read if an edition needs them)
         import pypdfium2  # noqa: F401
 
-        from .backends.pdf_fonts import default_faces
+        from .backends.pdf_fonts import load_common_faces
 
-        default_faces()
+        load_common_faces()
 
 
 def _article_epoch(resolved) -> int:

@@ -37,6 +37,9 @@ class Backend(Protocol):
         self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
     ) -> bytes: ...
 
+    # A backend whose work is mostly pandoc's also has `external = True` and prepare(), which
+    # does render's own part and returns the rest (the conversion) for a thread to run.
+
 
 # name -> "module:Class". A format is listed here only once its backend exists.
 _REGISTRY: dict[str, str] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,7 +32,7 @@ class DocxBackend:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
 
-    external: ClassVar[bool] = True  # the work is pandoc's: a build may run it in a thread
+    external: ClassVar[bool] = True  # prepare() returns pandoc's half: a build's thread runs it
 
     def __init__(self) -> None:
         self.warnings: list[str] = []  # what pandoc printed during the last render
@@ -39,6 +40,14 @@ class DocxBackend:
     def render(
         self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
     ) -> bytes:
+        return self.prepare(resolved, front, options)()
+
+    def prepare(
+        self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
+    ) -> Callable[[], bytes]:
+        """render's own half (the body checked, pictures embedded, pandoc's JSON written),
+        returning the other: pandoc's conversion and the package's finishing, which a build
+        runs in a thread while this process lays out the PDF."""
         article = resolved.article
         preparer = BodyPreparer(article.folder, article.source_path)
         body = preparer.prepare(resolved.blocks)
@@ -52,16 +61,22 @@ class DocxBackend:
             document = json.loads(source)  # marking changes nodes the other editions share
             document["blocks"] = mark_directions(document["blocks"], front.direction)
             source = _json(document)  # else: nothing to mark
-        with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
-            reference = Path(folder) / "reference.docx"
-            reference.write_bytes(reference_docx(options.paper))
-            result = pandoc.convert(source.encode("utf-8"), "json", "docx", reference_doc=reference)
-        self.warnings = [f"{article.source_path}: pandoc (docx): {w}" for w in result.warnings]
-        if options.strict and self.warnings:
-            raise SourceError(f"pandoc warned while writing DOCX: {result.warnings[0]}",
-                              path=article.source_path)
-        return finish(result.output, front, resolved.metadata, options.source_date_epoch,
-                      preparer.images, options.paper)
+
+        def convert() -> bytes:
+            with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
+                reference = Path(folder) / "reference.docx"
+                reference.write_bytes(reference_docx(options.paper))
+                result = pandoc.convert(source.encode("utf-8"), "json", "docx",
+                                        reference_doc=reference)
+            self.warnings = [f"{article.source_path}: pandoc (docx): {w}"
+                             for w in result.warnings]
+            if options.strict and self.warnings:
+                raise SourceError(f"pandoc warned while writing DOCX: {result.warnings[0]}",
+                                  path=article.source_path)
+            return finish(result.output, front, resolved.metadata, options.source_date_epoch,
+                          preparer.images, options.paper)
+
+        return convert
 
 
 def _json(document: dict[str, Any]) -> str:

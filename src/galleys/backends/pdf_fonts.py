@@ -163,6 +163,16 @@ def default_faces() -> dict[str, dict[str, Face]]:
     return faces
 
 
+def load_common_faces() -> None:
+    """Read the default faces nearly every article draws with (text in serif regular, italic
+    and bold; headings and running heads in sans), e.g. in a build's warm-up; the others are
+    read when first needed."""
+    faces = default_faces()
+    for role, key in (("serif", "regular"), ("serif", "italic"), ("serif", "bold"),
+                      ("sans", "regular"), ("sans", "bold")):
+        _ = faces[role][key].coverage
+
+
 def _family_face(family: FontFamily, key: str) -> Face:
     """The registered face fontconfig picks for the named family in this variant."""
 
