@@ -536,11 +536,12 @@ def _build_all(
             result.failed.append((path, str(error)))
             report(path, str(error))
     if todo and executor is None:
-        # Something to build here: get ready (imports, fonts, a pandoc server) and parse the
-        # first article meanwhile. Not sooner: beside these threads the loop above, a stat
-        # call after another, waited for the GIL at each (5x slower: 200 folders, 0.3 s).
+        # Something to build here: get ready (imports, fonts, a pandoc server) and, when this
+        # process renders it, parse the first article meanwhile. Not sooner: beside these
+        # threads the loop above, a stat call after another, waited for the GIL at each.
         warmup = Warmup(formats)
-        early = _EarlyParse(todo[0], plan.provisional(todo[0].snapshot))
+        if _renders_here(jobs, executor, len(todo)):
+            early = _EarlyParse(todo[0], plan.provisional(todo[0].snapshot))
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     index_changed = False  # whether a built article's entry in index.html may differ
@@ -658,15 +659,13 @@ def _run(
         for start in range(0, len(todo), BATCH)
         for planned in _plan_batch(plan, todo[start : start + BATCH])
     )
-    if executor is None and (jobs <= 1 or len(todo) <= 1):
+    if _renders_here(jobs, executor, len(todo)):
         yield from _in_process(batches, warmup, early)
         return
     own = None
     if executor is None:  # no thread of ours may run while the workers are forked
         if warmup is not None:
             warmup.wait()
-        if early is not None:
-            early.discard()
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~25 ms to import
 
         own = executor = ProcessPoolExecutor(max_workers=jobs)
@@ -686,6 +685,11 @@ def _run(
     finally:
         if own is not None:
             own.shutdown()
+
+
+def _renders_here(jobs: int, executor: Executor | None, count: int) -> bool:
+    """Whether this process renders the articles itself (no pool, no worker processes)."""
+    return executor is None and (jobs <= 1 or count <= 1)
 
 
 def _in_process(
@@ -722,8 +726,8 @@ def _in_process(
 
 
 class _EarlyParse:
-    """The first article to build, parsed in a thread from the moment it is found (parsing
-    needs no How-to-Cite line): a one-article rebuild then waits for pandoc no longer."""
+    """The first article to build, parsed in a thread while the first batch is planned
+    (parsing needs no How-to-Cite line): a one-article rebuild waits for pandoc no longer."""
 
     def __init__(self, planned: _Planned, job: ArticleJob) -> None:
         self.planned = planned

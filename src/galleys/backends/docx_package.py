@@ -6,11 +6,11 @@ import datetime as dt
 import io
 import re
 import zipfile
+from html import escape
 
 from ..frontmatter import FrontMatter
 from ..inlines import plain
 from ..model import Metadata
-from ..xml_escape import escape
 from .docx_reference import FOOTER_PART, footer_xml
 from .docx_scripts import script_languages
 
@@ -31,7 +31,7 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one user-defined proper
 
 def xml_text(value: str) -> str:
     """`value` escaped for XML text and attributes, without characters XML cannot hold."""
-    return escape(_INVALID_XML.sub("", value), {'"': "&quot;"})
+    return escape(_INVALID_XML.sub("", value), quote=False).replace('"', "&quot;")
 
 
 def core_xml(front: FrontMatter, epoch: int) -> str:

@@ -259,7 +259,7 @@ def _installed_faces() -> dict[tuple[str, str], Path]:
 
 def _register(path: Path) -> Face:
     """The face of `path`, read and registered now (its errors are the caller's to report)."""
-    face = Face(f"galleys-{path.stem}", path)
+    face = _lazy(path)
     _loaded(face.name, face.path)
     return face
 
@@ -267,20 +267,20 @@ def _register(path: Path) -> Face:
 def _lazy(path: Path) -> Face:
     """The face of `path`, read and registered when reportlab or a coverage test first asks."""
     face = Face(f"galleys-{path.stem}", path)
-    _NOT_LOADED.setdefault(face.name, path)
+    _ON_FIRST_USE.setdefault(face.name, path)
     if pdfmetrics.findFontAndRegister is not _find_font:  # reportlab's getFont asks it
         pdfmetrics.findFontAndRegister = _find_font
     return face
 
 
-_NOT_LOADED: dict[str, Path] = {}  # registered name -> file, for faces read on first use
+_ON_FIRST_USE: dict[str, Path] = {}  # registered name -> file, read when first asked for
 _REPORTLAB_FIND = pdfmetrics.findFontAndRegister
 _LOADING = threading.Lock()
 
 
 def _find_font(name: str) -> Any:
     """reportlab's lookup of a font it does not hold: a default face is read now."""
-    path = _NOT_LOADED.get(name)
+    path = _ON_FIRST_USE.get(name)
     if path is None:
         return _REPORTLAB_FIND(name)
     return _loaded(name, path)[0]

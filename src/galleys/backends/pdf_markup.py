@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +13,6 @@ from ..bidi import isolate
 from ..errors import SourceError
 from ..inlines import Inlines
 from ..scripts import font_package, script_of
-from ..xml_escape import escape
 from .pdf_fonts import FontSet
 
 LINK_SCHEMES = ("http", "https", "mailto", "ftp", "doi")
@@ -23,7 +23,7 @@ _MARK_TAGS = {"strike": "strike", "underline": "u", "sup": "super", "sub": "sub"
 
 def attr(value: str) -> str:
     """A value escaped for a double-quoted markup attribute."""
-    return escape(value, {'"': "&quot;", "'": "&apos;"})
+    return escape(value, quote=False).replace('"', "&quot;").replace("'", "&apos;")
 
 
 def safe_url(url: str) -> str:
@@ -51,7 +51,7 @@ class Markup:
         base = self.fonts.face(role, bold, italic)
         coverage = base.coverage
         if all(ord(c) in coverage or c in "\n\t\r" for c in text):
-            return escape(text)
+            return escape(text, quote=False)
         out: list[str] = []
         current = base.name
         current_coverage = coverage
@@ -141,8 +141,8 @@ class Markup:
         if not text:
             return ""
         if current == base:
-            return escape(text)
-        return f'<font name="{current}">{escape(text)}</font>'
+            return escape(text, quote=False)
+        return f'<font name="{current}">{escape(text, quote=False)}</font>'
 
 
 _WORDS = ("Str", "Space", "SoftBreak")
@@ -201,7 +201,7 @@ def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, stat
     text = "".join(node["c"] if node["t"] == "Str" else " " for node in nodes)
     if text.isascii() and text.isprintable() and markup.draws_ascii(state.role, state.bold,
                                                                     state.italic):
-        return escape(text)
+        return escape(text, quote=False)
     return "".join(_inline(markup, node, ctx, state) for node in nodes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from html import escape
 from typing import Any
 
 from reportlab.lib.utils import TimeStamp
@@ -14,7 +15,6 @@ from .. import __name__ as _package
 from ..frontmatter import FrontMatter
 from ..inlines import plain
 from ..model import ResolvedArticle
-from ..xml_escape import escape
 
 CREATOR = "galleys"
 
@@ -66,18 +66,18 @@ def xmp_packet(resolved: ResolvedArticle, front: FrontMatter, epoch: int) -> str
     document_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{_package}:{identity}")
 
     def simple(tag: str, value: str) -> str:
-        return f"<{tag}>{escape(value)}</{tag}>" if value else ""
+        return f"<{tag}>{escape(value, quote=False)}</{tag}>" if value else ""
 
     def alt(tag: str, value: str) -> str:
         if not value:
             return ""
-        return (f'<{tag}><rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li>'
-                f"</rdf:Alt></{tag}>")
+        text = escape(value, quote=False)
+        return f'<{tag}><rdf:Alt><rdf:li xml:lang="x-default">{text}</rdf:li></rdf:Alt></{tag}>'
 
     def seq(tag: str, values: list[str], kind: str = "Seq") -> str:
         if not values:
             return ""
-        items = "".join(f"<rdf:li>{escape(v)}</rdf:li>" for v in values)
+        items = "".join(f"<rdf:li>{escape(v, quote=False)}</rdf:li>" for v in values)
         return f"<{tag}><rdf:{kind}>{items}</rdf:{kind}></{tag}>"
 
     rights = front.license + (f" ({front.license_url})" if front.license_url else "")
