@@ -15,7 +15,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from ..errors import SourceError, UsageError
 from ..frontmatter import FrontMatter
 from ..model import ResolvedArticle
-from . import RenderOptions
+from . import RenderOptions, pdf_encoding
 from .pdf_body import BodyVisitor, Heading
 from .pdf_fonts import fonts
 from .pdf_front import front_matter, furniture
@@ -46,6 +46,7 @@ class PdfBackend:
         width = page_width - 2 * _MARGIN_X
         height = page_height - _MARGIN_TOP - _MARGIN_BOTTOM
         install()  # complex scripts: our shaper, never reportlab's discretionary ligatures
+        pdf_encoding.install()
         font_set = fonts(resolved.metadata.fonts)  # per article: journal.yaml or its own
         styles = make_styles(font_set)
         markup = Markup(font_set, direction=front.direction)
