@@ -335,3 +335,25 @@ def test_the_first_pdf_of_a_process_sets_italic_and_bold_in_their_faces(tmp_path
     assert {"DejaVuSerif", "DejaVuSerif-Italic", "DejaVuSerif-Bold",
             "DejaVuSerif-BoldItalic"} <= faces, faces
     assert target.read_bytes() == PdfBackend().render(*prepare(article), RenderOptions(0))
+
+
+def test_reportlab_paragraph_patterns_are_compiled_on_first_use() -> None:
+    """The import hook (lazy_patterns): in a fresh process, reportlab's paragraph module gets
+    patterns compiled when first used, which match as re's own; re.compile is itself after."""
+    import sys
+
+    script = (
+        "import re, galleys.backends\n"
+        "from reportlab.platypus import paragraph\n"
+        "from galleys.backends.lazy_patterns import CompiledOnFirstUse\n"
+        "assert re.compile is galleys.backends.lazy_patterns._compile\n"
+        "assert type(paragraph.uri_pat) is CompiledOnFirstUse\n"
+        "assert 'compiled' not in vars(paragraph.uri_pat)  # not compiled by the import\n"
+        "same = re.compile(paragraph.uri_pat._source[0], paragraph.uri_pat._source[1])\n"
+        "for url in ('https://example.org/a/b', 'http://10.0.0.1:80/x', 'not a url'):\n"
+        "    assert bool(paragraph.uri_pat.match(url)) == bool(same.match(url)), url\n"
+        "assert isinstance(re.compile('x'), re.Pattern)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
