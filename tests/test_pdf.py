@@ -337,9 +337,10 @@ def test_the_first_pdf_of_a_process_sets_italic_and_bold_in_their_faces(tmp_path
     assert target.read_bytes() == PdfBackend().render(*prepare(article), RenderOptions(0))
 
 
-def test_reportlab_paragraph_patterns_are_compiled_on_first_use() -> None:
-    """The import hook (lazy_patterns): in a fresh process, reportlab's paragraph module gets
-    patterns compiled when first used, which match as re's own; re.compile is itself after."""
+def test_library_patterns_are_compiled_on_first_use() -> None:
+    """The import hook (lazy_patterns): in a fresh process, reportlab's paragraph module (and
+    the modules it imports) gets patterns compiled when first used, which match as re's own;
+    re.compile is itself after."""
     import sys
 
     script = (
@@ -352,6 +353,11 @@ def test_reportlab_paragraph_patterns_are_compiled_on_first_use() -> None:
         "same = re.compile(paragraph.uri_pat._source[0], paragraph.uri_pat._source[1])\n"
         "for url in ('https://example.org/a/b', 'http://10.0.0.1:80/x', 'not a url'):\n"
         "    assert bool(paragraph.uri_pat.match(url)) == bool(same.match(url)), url\n"
+        "from reportlab.lib import textsplit\n"
+        "import yaml.reader\n"
+        "assert type(textsplit.rx) is CompiledOnFirstUse\n"
+        "assert type(yaml.reader.Reader.NON_PRINTABLE) is CompiledOnFirstUse\n"
+        "assert textsplit.rx.sub(r'\\1 ', '\u4e2d\u6587') == '\u4e2d \u6587 '\n"
         "assert isinstance(re.compile('x'), re.Pattern)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

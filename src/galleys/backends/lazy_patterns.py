@@ -1,10 +1,11 @@
-"""reportlab's paragraph module imported with its patterns compiled when first used.
+"""A few library modules imported with their patterns compiled when first used.
 
 reportlab.platypus.paragraph compiles at import a pattern for URLs, case-insensitive over all
 of Unicode, which takes Python ~50 ms to compile: a tenth of the CPU of a one-article build.
-It serves only to hyphenate URLs, which galleys never asks of reportlab. An import hook runs
-that one module with re.compile answering its calls with patterns compiled on first use; a
-call from anywhere else, in any thread, is re.compile's own.
+It serves only to hyphenate URLs, which galleys never asks of reportlab. reportlab's CJK word
+splitter and PyYAML's pure-Python reader (galleys reads YAML with libyaml) compile ~7 ms more.
+An import hook runs each of these modules with re.compile answering its calls with patterns
+compiled on first use; a call from anywhere else, in any thread, is re.compile's own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
-MODULE = "reportlab.platypus.paragraph"
+MODULES = frozenset({"reportlab.platypus.paragraph", "reportlab.lib.textsplit", "yaml.reader"})
 _compile = re.compile
 
 
@@ -35,14 +36,14 @@ class CompiledOnFirstUse:
 
 
 def _compile_in_module(pattern: Any, flags: int = 0) -> Any:
-    """re.compile while MODULE runs: lazy for MODULE's own calls, itself for any other."""
-    if sys._getframe(1).f_globals.get("__name__") == MODULE:
+    """re.compile while one of MODULES runs: lazy for their own calls, itself for others."""
+    if sys._getframe(1).f_globals.get("__name__") in MODULES:
         return CompiledOnFirstUse(pattern, flags)
     return _compile(pattern, flags)
 
 
 class _Loader:
-    """MODULE's own loader, running the module with _compile_in_module as re.compile."""
+    """A module's own loader, running it with _compile_in_module as re.compile."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -51,22 +52,22 @@ class _Loader:
         return self._inner.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        re.compile = _compile_in_module  # type: ignore[assignment]
+        before, re.compile = re.compile, _compile_in_module  # type: ignore[assignment]
         try:
             self._inner.exec_module(module)
         finally:
-            re.compile = _compile
+            re.compile = before  # one of MODULES may import another
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
 
 class _Finder:
-    """Finds MODULE as the path finder does, and gives it _Loader."""
+    """Finds each of MODULES as the path finder does, and gives it _Loader."""
 
     @staticmethod
     def find_spec(name: str, path: Any, target: Any = None) -> Any:
-        if name != MODULE:
+        if name not in MODULES:
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
@@ -75,6 +76,6 @@ class _Finder:
 
 
 def install() -> None:
-    """Put the hook first on sys.meta_path (once); it acts when MODULE is first imported."""
+    """Put the hook first on sys.meta_path (once); it acts as each of MODULES is imported."""
     if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _Finder())
