@@ -1,7 +1,7 @@
 """A few library modules imported with their patterns compiled when first used.
 
 reportlab.platypus.paragraph compiles at import a pattern for URLs, case-insensitive over all
-of Unicode, which takes Python ~50 ms to compile: a tenth of the CPU of a one-article build.
+of Unicode, which takes Python ~50 ms to compile: 7 % of the CPU of a one-article build.
 It serves only to hyphenate URLs, which galleys never asks of reportlab. reportlab's CJK word
 splitter and PyYAML's pure-Python reader (galleys reads YAML with libyaml) compile ~7 ms more.
 An import hook runs each of these modules with re.compile answering its calls with patterns
@@ -10,6 +10,7 @@ compiled on first use; a call from anywhere else, in any thread, is re.compile's
 
 from __future__ import annotations
 
+import _thread
 import functools
 import importlib.machinery
 import re
@@ -19,6 +20,8 @@ from typing import Any
 
 MODULES = frozenset({"reportlab.platypus.paragraph", "reportlab.lib.textsplit", "yaml.reader"})
 _compile = re.compile
+_running = 0  # how many of MODULES are being run (one may import another, threads may race)
+_lock = _thread.allocate_lock()
 
 
 class CompiledOnFirstUse:
@@ -52,11 +55,17 @@ class _Loader:
         return self._inner.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        before, re.compile = re.compile, _compile_in_module  # type: ignore[assignment]
+        global _running
+        with _lock:
+            _running += 1
+            re.compile = _compile_in_module  # type: ignore[assignment]
         try:
             self._inner.exec_module(module)
         finally:
-            re.compile = before  # one of MODULES may import another
+            with _lock:
+                _running -= 1
+                if not _running:
+                    re.compile = _compile
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
