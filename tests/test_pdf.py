@@ -363,3 +363,19 @@ def test_library_patterns_are_compiled_on_first_use() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_pdf_objects_are_encoded_as_reportlab_encodes_them() -> None:
+    """pdf_encoding's fast path gives reportlab's bytes for every character it takes, and
+    leaves the rest (and its errors) to reportlab's codec."""
+    from galleys.backends.pdf_encoding import _REPORTLAB_ENCODE, pdfdoc_encode
+
+    def outcome(encode, value):
+        try:
+            return encode(value)
+        except UnicodeEncodeError:
+            return "unencodable"
+
+    for value in [chr(code) for code in range(0x2100)] + ["612.0", "/Type /Page", "1 0 obj\n",
+                                                            "caf\u00e9", b"bytes"]:
+        assert outcome(pdfdoc_encode, value) == outcome(_REPORTLAB_ENCODE, value), repr(value)
