@@ -319,8 +319,19 @@ def convert(
         path = path / ARTICLE_FILE  # an article folder names its article.md
     plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
     planned = _Planned(path, take_snapshot(path))
-    (job,) = plan.jobs([(planned, read_article(planned.path))])
-    result = build_article(job)
+    article = read_article(planned.path)
+    # as a build does: the backends imported and the article parsed in threads while its
+    # How-to-Cite lines are made (pandoc works on the other core meanwhile)
+    warmup = Warmup(formats)
+    early = _EarlyParse(planned, plan.provisional(planned.snapshot))
+    try:
+        (job,) = plan.jobs([(planned, article)])
+        parsing = early.take(planned)
+        warmup.wait()
+        result = render_article(job, parsing.result() if parsing else parse_article(job))
+    finally:
+        warmup.wait()  # never left importing while the process ends
+        early.discard()
     for message in result.warnings:
         if warn:
             warn(message)
