@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -140,14 +139,26 @@ def write(folder: Path, files: dict[str, bytes]) -> None:
         (folder / name).write_bytes(data)
 
 
+PEAK_RSS_KB = [0]  # the largest resident set of a galleys process (or one it waited for)
+
+
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    """Seconds `command` took; a galleys command's peak RSS goes to PEAK_RSS_KB (pandoc's own
+    runs, the baselines, are not counted)."""
     start = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
-    )
-    if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return time.perf_counter() - start
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors,
+                                   env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        if process.returncode != 0:
+            errors.seek(0)
+            text = errors.read().decode("utf-8", "replace")[-2000:]
+            sys.exit(f"bench: {' '.join(command)} failed ({process.returncode}):\n{text}")
+    if command[: len(GALLEYS)] == GALLEYS:
+        PEAK_RSS_KB[0] = max(PEAK_RSS_KB[0], usage.ru_maxrss)
+    return elapsed
 
 
 def median_of(repeat: int, run) -> float:
@@ -276,7 +287,7 @@ def main() -> int:
             ):
                 rounds.setdefault(key, []).append(run())
         results.update({key: statistics.median(times) for key, times in rounds.items()})
-        results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        results["peak_rss_mb"] = PEAK_RSS_KB[0] / 1024
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
