@@ -168,22 +168,24 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
 
 
 class Warmup:
-    """The backends imported (~0.4 s) and a pandoc server started, in a thread, while the build
-    plans. wait() before rendering here, and before forking workers (a fork beside a running
-    import can hang the child); the forked workers then start with the backends imported."""
+    """A pandoc server started now, and the backends imported (~0.4 s) in a thread while the
+    build plans. wait() before rendering here, and before forking workers (a fork beside a
+    running import can hang the child); the forked workers then start with the backends
+    imported. Whatever fails here fails again where it counts, with its own message."""
 
     def __init__(self, formats: tuple[str, ...]) -> None:
+        from . import pandoc
+
+        # Started here, not in the thread: a conversion begun next (the first parse, the
+        # titles) finds it idle instead of starting one of its own beside it (~5 ms: a spawn).
+        with contextlib.suppress(Exception):
+            pandoc.prestart()
         self._thread = threading.Thread(target=self._run, args=(formats,), name="galleys-warmup",
                                         daemon=True)
         self._thread.start()
 
     @staticmethod
     def _run(formats: tuple[str, ...]) -> None:
-        from . import pandoc
-
-        # whatever fails here fails again where it counts, with its own message
-        with contextlib.suppress(Exception):
-            pandoc.prestart()
         with contextlib.suppress(Exception):
             warm_backends(formats)
 
