@@ -326,9 +326,10 @@ def convert(
     early = _EarlyParse(planned, plan.provisional(planned.snapshot))
     try:
         (job,) = plan.jobs([(planned, article)])
-        parsing = early.take(planned)
+        parsing = early.take(planned)  # this very article's parse: never None here
+        assert parsing is not None
         warmup.wait()
-        result = render_article(job, parsing.result() if parsing else parse_article(job))
+        result = render_article(job, parsing.result())
     finally:
         warmup.wait()  # never left importing while the process ends
         early.discard()

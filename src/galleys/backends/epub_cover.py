@@ -16,7 +16,6 @@ from ..bidi import isolate
 from ..frontmatter import FrontMatter, join_names
 from ..model import FontChoice
 from ..preview import first_page_png
-from . import pdf_encoding
 from .pdf_fonts import fonts
 from .pdf_markup import Markup
 from .pdf_shaping import BidiParagraph, install, paragraph
@@ -57,7 +56,6 @@ def _palette() -> Image.Image:
 def cover_pdf(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
     """The cover as a one-page PDF (the text a cover shows, in the edition's faces)."""
     install()
-    pdf_encoding.install()
     markup = Markup(fonts(choice), where="the EPUB cover", direction=front.direction)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(_PAGE_W, _PAGE_H), invariant=1, pageCompression=0)

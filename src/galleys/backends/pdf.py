@@ -15,7 +15,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from ..errors import SourceError, UsageError
 from ..frontmatter import FrontMatter
 from ..model import ResolvedArticle
-from . import RenderOptions, pdf_encoding
+from . import RenderOptions
 from .pdf_body import BodyVisitor, Heading
 from .pdf_fonts import fonts
 from .pdf_front import front_matter, furniture
@@ -45,8 +45,7 @@ class PdfBackend:
         page_width, page_height = PAPERS[options.paper]
         width = page_width - 2 * _MARGIN_X
         height = page_height - _MARGIN_TOP - _MARGIN_BOTTOM
-        install()  # complex scripts: our shaper, never reportlab's discretionary ligatures
-        pdf_encoding.install()
+        install()  # our shaper (never reportlab's discretionary ligatures), measuring, encoding
         font_set = fonts(resolved.metadata.fonts)  # per article: journal.yaml or its own
         styles = make_styles(font_set)
         markup = Markup(font_set, direction=front.direction)

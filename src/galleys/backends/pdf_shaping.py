@@ -34,6 +34,7 @@ from reportlab.platypus import paragraph as _paragraph_module
 
 from ..bidi import ISOLATE_CONTROLS, levels, piece_class
 from ..scripts import char_direction, direction, has_rtl, needs_shaping
+from . import pdf_encoding
 
 _PRIVATE_FIRST, _PRIVATE_LAST = 0xF0000, 0x10FFFD  # planes 15-16: never in a font's own cmap
 _PRIVATE_TEXTS: dict[int, str] = {}  # private code -> the source text its glyph stands for
@@ -291,9 +292,11 @@ def _width(shaped: ShapedStr, font_name: str, size: float) -> float:
 
 def install() -> None:
     """Route reportlab's word shaping (used by styles with shaping=1) through shape_frag_word,
-    and its paragraphs' measuring through string_width."""
+    its paragraphs' measuring through string_width, and its PDF objects' encoding through
+    pdf_encoding: every PDF galleys draws (edition, EPUB cover) calls this first."""
     _paragraph_module.shapeFragWord = shape_frag_word
     _paragraph_module.stringWidth = string_width
+    pdf_encoding.install()
 
 
 _WIDTHS: dict[tuple[Any, str, float], float] = {}  # (font, text, size) -> width in points
