@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TORTURE = FIXTURES / "torture" / "article.md"
 
+# Builds run here, leaving no resident process behind (test_resident turns it on for itself).
+os.environ["GALLEYS_RESIDENT"] = "0"
+
 # .ci/run sets this: a test that needs a program turns its skip into a failure.
 REQUIRE_EXTERNAL = os.environ.get("GALLEYS_REQUIRE_EXTERNAL") == "1"
 

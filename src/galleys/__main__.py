@@ -1,5 +1,5 @@
 """`python -m galleys`: the same as the `galleys` command."""
 
-from .cli import run
+from .launch import run
 
 run()

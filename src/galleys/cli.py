@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from . import __version__
 from .backends import PAPER_SIZES
@@ -92,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common, render],
         help="build every article under a source folder",
         description="Build every SOURCE_DIR/<slug>/article.md into "
-        "DIR/<slug>/ and write DIR/manifest.json.",
+        "DIR/<slug>/ and write DIR/manifest.json. A build then leaves a resident build "
+        "process that later builds in the same environment hand their work to (imports "
+        "done, pandoc running); GALLEYS_RESIDENT=0 turns it off.",
     )
     build.add_argument(
         "source",
@@ -224,25 +224,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
-
-
-def run() -> NoReturn:
-    """The `galleys` command (and `python -m galleys`): main(), then exit.
-
-    By then every file is written and closed and every temporary folder removed, so the
-    process leaves at once: tearing down an interpreter holding reportlab, Pillow and lxml
-    took ~0.1 s, a tenth of an incremental rebuild. Under a profiler or tracer, or with
-    GALLEYS_FAST_EXIT=0, it exits the usual way (atexit handlers and all).
-    """
-    code = main()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    if sys.getprofile() is None and sys.gettrace() is None and (
-        os.environ.get("GALLEYS_FAST_EXIT", "1") != "0"
-    ):
-        os._exit(code)
-    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -191,11 +191,16 @@ def convert(
 
 
 def prestart(binary: Path) -> None:
-    """Start a server now, so its start-up overlaps other work; the first conversion uses it."""
-    if not _unable:
-        server = Server(binary)
-        with _lock:
-            _idle.append(server)
+    """Start a server now, so its start-up overlaps other work; the first conversion uses it.
+    None is started when one is idle already (a resident process builds again and again)."""
+    if _unable:
+        return
+    with _lock:
+        if any(server.alive() for server in _idle):
+            return
+    server = Server(binary)
+    with _lock:
+        _idle.append(server)
 
 
 def _forget_in_child() -> None:
