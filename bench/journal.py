@@ -8,20 +8,25 @@ one article after the other, its citations processed as galleys processes them (
 references.bib). The builds and the baselines are timed in rounds, each running every one of
 them once, so the machine's drift reaches both sides of a ratio alike. The run starts with
 galleys' caches empty (parsed fonts in a folder of its own; How-to-Cite lines in the fresh
-dist/); the repeated builds then use them, as a journal's own rebuilds do.
+dist/); the repeated builds then use them, as a journal's own rebuilds do. Likewise the first
+build leaves a resident build process (galleys.resident) that later builds hand their work
+to, as a user's do; the incremental rebuild is also timed without it (GALLEYS_RESIDENT=0).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -142,21 +147,90 @@ def write(folder: Path, files: dict[str, bytes]) -> None:
 PEAK_RSS_KB = [0]  # the largest resident set of a galleys process (or one it waited for)
 
 
+class ResidentPeak:
+    """The peak RSS of the resident build processes this run's builds started (see
+    galleys.resident), and of their Python children (a build's workers): not children of the
+    bench, so os.wait4 cannot see them. Sampled (VmHWM, the kernel's own peak) while a galleys
+    command runs; found by the private runtime folder in their environment."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.marker = f"XDG_RUNTIME_DIR={run_dir}".encode() + b"\0"
+        self.pids: set[int] = set()
+
+    def find(self) -> None:
+        for entry in Path("/proc").iterdir():
+            try:
+                if (entry.name.isdigit() and b"galleys.resident" in (entry / "cmdline").read_bytes()
+                        and self.marker in (entry / "environ").read_bytes()):
+                    self.pids.add(int(entry.name))
+            except OSError:
+                continue
+
+    def sample(self) -> None:
+        for pid in list(self.pids):
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                self.pids.discard(pid)
+                continue
+            for each in [pid, *map(int, children)]:
+                try:
+                    if not os.readlink(f"/proc/{each}/exe").rsplit("/", 1)[-1].startswith("python"):
+                        continue  # pandoc's own processes are not counted, as in timed()
+                    status = Path(f"/proc/{each}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        PEAK_RSS_KB[0] = max(PEAK_RSS_KB[0], int(line.split()[1]))
+
+    def watch(self, process: subprocess.Popen) -> threading.Thread:
+        """Sample every 0.1 s until `process` ends (looking for new resident processes each s)."""
+
+        def run() -> None:
+            ticks = 0
+            while process.returncode is None:
+                if ticks % 10 == 0:
+                    self.find()
+                self.sample()
+                ticks += 1
+                time.sleep(0.1)
+            self.find()
+            self.sample()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self.find()
+        for pid in self.pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+
+
+RESIDENT: list[ResidentPeak] = []  # set by main()
+
+
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
-    """Seconds `command` took; a galleys command's peak RSS goes to PEAK_RSS_KB (pandoc's own
-    runs, the baselines, are not counted)."""
+    """Seconds `command` took; a galleys command's peak RSS goes to PEAK_RSS_KB, its own and
+    its resident process's (pandoc's own runs, the baselines, are not counted)."""
+    galleys = command[: len(GALLEYS)] == GALLEYS
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors,
                                    env=env)
+        watcher = RESIDENT[0].watch(process) if galleys and RESIDENT else None
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.perf_counter() - start
+        if watcher is not None:
+            watcher.join()
         if process.returncode != 0:
             errors.seek(0)
             text = errors.read().decode("utf-8", "replace")[-2000:]
             sys.exit(f"bench: {' '.join(command)} failed ({process.returncode}):\n{text}")
-    if command[: len(GALLEYS)] == GALLEYS:
+    if galleys:
         PEAK_RSS_KB[0] = max(PEAK_RSS_KB[0], usage.ru_maxrss)
     return elapsed
 
@@ -206,6 +280,11 @@ def main() -> int:
                    check=True)
     work = Path(tempfile.mkdtemp(prefix="galleys-bench-"))
     os.environ["GALLEYS_CACHE"] = str(work / "cache")  # parsed fonts: cold at the start of a run
+    # resident build processes of this run's own (none at the start; stopped at the end)
+    run_dir = work / "run"
+    run_dir.mkdir(mode=0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(run_dir)
+    RESIDENT.append(ResidentPeak(run_dir))
     results: dict[str, float] = {}
     try:
         source = make_journal(work, args.articles, args.words)
@@ -245,12 +324,14 @@ def main() -> int:
                 env,
             )
 
-        def incremental(target: Path) -> float:
+        def incremental(target: Path, resident: bool = True) -> float:
+            """A build after one change: by default (handed to the resident process an earlier
+            build left, as a user's second build is), or with GALLEYS_RESIDENT=0 (all here)."""
             target.write_text(target.read_text() + "\nOne more sentence.\n")
             return timed(
                 [*GALLEYS, "build", str(source), "-o", str(work / "dist"), "-q", "--jobs", "2"],
                 work,
-                env,
+                env if resident else {**env, "GALLEYS_RESIDENT": "0"},
             )
 
         def pandoc_alone() -> float:
@@ -281,6 +362,7 @@ def main() -> int:
                 ("full_jobs2", lambda: full(2)),
                 ("incremental", lambda: incremental(typical)),
                 ("incremental_longest", lambda: incremental(longest)),
+                ("incremental_no_resident", lambda: incremental(typical, resident=False)),
                 ("pandoc_alone", pandoc_alone),
                 ("pandoc_docx_all", lambda: docx_calls(True)),
                 ("pandoc_docx_uncited_all", lambda: docx_calls(False)),
@@ -289,6 +371,7 @@ def main() -> int:
         results.update({key: statistics.median(times) for key, times in rounds.items()})
         results["peak_rss_mb"] = PEAK_RSS_KB[0] / 1024
     finally:
+        RESIDENT[0].stop()
         shutil.rmtree(work, ignore_errors=True)
 
     n = args.articles
@@ -304,6 +387,8 @@ def main() -> int:
         / results["full_jobs2"],
         "  the same after a change to the longest article": results["incremental_longest"]
         / results["full_jobs2"],
+        "  the same with GALLEYS_RESIDENT=0 (Python starts, imports)": results[
+            "incremental_no_resident"] / results["full_jobs2"],
         "jobs=2 speed-up over jobs=1": results["full_jobs1"] / results["full_jobs2"],
         "seed, all editions / pandoc md->docx": results["seed"] / results["seed_pandoc_docx"],
     }
