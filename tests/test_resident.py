@@ -150,18 +150,20 @@ def test_only_a_private_folder_is_used(run_dir, monkeypatch):
 
 
 def test_an_interrupt_reaches_the_build_and_the_process_leaves(tmp_path, run_dir):
-    make_source(tmp_path, count=5)
+    make_source(tmp_path, count=9)
     env = _env(run_dir)
     _galleys(["build", "source", "-o", "first"], env, tmp_path)
     sock = _socket(run_dir)
     client = subprocess.Popen([sys.executable, "-m", "galleys", "build", "source", "-o", "new",
                                "--jobs", "1"], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)  # handed over and building (five articles at one job take seconds)
+    assert client.stderr is not None
+    first = client.stderr.readline()  # one article built: the build is under way, 8 to go
+    assert first.startswith("[1/9] built"), first
     client.send_signal(signal.SIGINT)
     out, err = client.communicate(timeout=120)
     assert client.returncode == 130, (out, err)
-    assert "galleys: error: interrupted" in err
+    assert "galleys: error: interrupted" in err and "[9/9]" not in err
     deadline = time.monotonic() + 30
     while sock.exists() and time.monotonic() < deadline:
         time.sleep(0.1)

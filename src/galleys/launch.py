@@ -20,7 +20,11 @@ def run() -> NoReturn:
         from .cli import main
 
         leave(main(argv))
-    code = resident.hand_over(argv)
+    try:
+        code = resident.hand_over(argv)
+    except KeyboardInterrupt:  # before its handlers were set: as a build here would say
+        print("galleys: error: interrupted", file=sys.stderr)
+        leave(130)
     if code is None:
         from .cli import main
 

@@ -122,25 +122,65 @@ def hand_over(argv: list[str]) -> int | None:
         return None
     material = environment()
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    signals = _Signals()
     try:
         sock.connect(socket_path(place, material))
         pid = _peer(sock)
         if pid is None:
             return None
+        signals.catch()
         sock.settimeout(ACCEPT_TIMEOUT)
         if sock.recv(1) != b"+":
             return None
+        if signals.caught:  # before anything was handed over: stop as a build here would
+            return signals.stopped()
         payload = _request(argv, os.getcwd(), material)
         fds = (0).to_bytes(4, sys.byteorder) + (1).to_bytes(4, sys.byteorder)
         fds += (2).to_bytes(4, sys.byteorder)
         sock.sendmsg([b"%16d" % len(payload)], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
         sock.sendall(payload)
+        signals.forward_to(pid)
         sock.settimeout(None)
-        return _result(sock, pid)
+        return _result(sock, signals)
     except OSError:
-        return None
+        return signals.stopped() if signals.caught else None
     finally:
         sock.close()
+
+
+class _Signals:
+    """SIGINT, SIGTERM and SIGHUP while a build is handed over: noted, and once it is the
+    resident process's, passed on to it (they would have stopped a build here)."""
+
+    def __init__(self) -> None:
+        self.caught: list[int] = []
+        self.pid: int | None = None
+
+    def catch(self) -> None:
+        import signal
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self._handle)
+
+    def forward_to(self, pid: int) -> None:
+        self.pid = pid
+        for signum in self.caught:
+            self._send(signum)
+
+    def stopped(self) -> int:
+        """The exit code of a build here stopped by the last signal (SIGINT: its message)."""
+        if self.caught[-1] == 2:
+            print("galleys: error: interrupted", file=sys.stderr)
+        return 128 + self.caught[-1]
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.caught.append(signum)
+        self._send(signum)
+
+    def _send(self, signum: int) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signum)
 
 
 def _peer(sock) -> int | None:
@@ -161,19 +201,8 @@ def _request(argv: list[str], cwd: str, material: bytes) -> bytes:
     return encoded + b"\0" + material
 
 
-def _result(sock, pid: int) -> int | None:
-    """Wait for the exit code, passing on the signals that would have stopped a local build."""
-    import signal
-
-    caught: list[int] = []
-
-    def forward(signum: int, _frame: object) -> None:
-        caught.append(signum)
-        with contextlib.suppress(OSError):
-            os.kill(pid, signum)
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
+def _result(sock, signals: _Signals) -> int | None:
+    """Wait for the exit code of the handed-over build."""
     reply = b""
     while not reply.endswith(b"\n"):
         try:
@@ -187,8 +216,8 @@ def _result(sock, pid: int) -> int | None:
         return None
     if reply.strip().isdigit():
         return int(reply)
-    if caught:
-        return 128 + caught[-1]  # as a build here, killed by that signal, would have ended
+    if signals.caught:
+        return 128 + signals.caught[-1]  # as a build here, killed by that signal, would end
     from .errors import EXIT_INTERNAL
 
     print("galleys: error: the resident build process ended without a result; run the "
