@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import traceback
@@ -43,6 +44,7 @@ class _Console:
         print(f"galleys: error: {message}", file=sys.stderr)
 
 
+@functools.cache  # made once: a resident build process parses many command lines (~8 ms)
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="galleys",
