@@ -136,8 +136,7 @@ def hand_over(argv: list[str]) -> int | None:
         if signals.caught:  # before anything was handed over: stop as a build here would
             return signals.stopped()
         payload = _request(argv, os.getcwd(), material)
-        fds = (0).to_bytes(4, sys.byteorder) + (1).to_bytes(4, sys.byteorder)
-        fds += (2).to_bytes(4, sys.byteorder)
+        fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # C ints
         sock.sendmsg([b"%16d" % len(payload)], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
         sock.sendall(payload)
         signals.forward_to(pid)
@@ -170,7 +169,9 @@ class _Signals:
 
     def stopped(self) -> int:
         """The exit code of a build here stopped by the last signal (SIGINT: its message)."""
-        if self.caught[-1] == 2:
+        import signal
+
+        if self.caught[-1] == signal.SIGINT:
             print("galleys: error: interrupted", file=sys.stderr)
         return 128 + self.caught[-1]
 
@@ -270,7 +271,10 @@ def serve() -> None:
     listener.bind(temporary)
     listener.listen(8)
     os.replace(temporary, path)  # a socket a dead process left is replaced whole
-    idle = float(os.environ.get("GALLEYS_RESIDENT_IDLE", IDLE_SECONDS))
+    try:
+        idle = float(os.environ.get("GALLEYS_RESIDENT_IDLE", IDLE_SECONDS))
+    except ValueError:
+        idle = IDLE_SECONDS
     try:
         while select.select([listener], [], [], idle)[0]:
             connection, _ = listener.accept()
