@@ -322,7 +322,7 @@ def _serve_one(connection, material: bytes) -> bool:
                 raise OSError("end of request")
             payload += more
         argv, cwd, env, theirs = _parse_request(payload)
-    except (OSError, ValueError):
+    except (OSError, ValueError, IndexError):
         for fd in fds:
             os.close(fd)
         return True
@@ -331,10 +331,15 @@ def _serve_one(connection, material: bytes) -> bool:
         for fd in fds:
             os.close(fd)
         _reply(connection, _DECLINED)
-        return theirs == material
+        return theirs == material  # else two environments share a checksum: leave it to one
     code = _run(argv, cwd, env, fds)
-    _reply(connection, _DECLINED if code is None else str(code).encode())
-    return code not in (None, 130, 70)  # interrupted or an internal error: leave, clean
+    if code is None:
+        _reply(connection, _DECLINED)
+        return True
+    _reply(connection, str(code).encode())
+    from .errors import EXIT_INTERNAL
+
+    return code not in (130, EXIT_INTERNAL)  # after an interrupt or a bug: leave, not reuse
 
 
 def _parse_request(payload: bytes) -> tuple[list[str], str, dict[str, str], bytes]:
@@ -368,14 +373,14 @@ def _run(argv: list[str], cwd: str, env: dict[str, str], fds: list[int]) -> int 
             os.close(fd)
         return None
     saved = [os.dup(n) for n in (0, 1, 2)]
-    for fd, target in zip(fds, (0, 1, 2), strict=True):
-        os.dup2(fd, target)
-        os.close(fd)
-    os.environ.clear()
-    os.environ.update(env)
-    for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(line_buffering=stream.isatty())
     try:
+        for fd, target in zip(fds, (0, 1, 2), strict=True):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.environ.clear()
+        os.environ.update(env)
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(line_buffering=stream.isatty())
         return main(argv)
     finally:
         flush_standard_streams()
