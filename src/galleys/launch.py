@@ -16,20 +16,20 @@ if TYPE_CHECKING:
 def run() -> NoReturn:
     """The `galleys` command (and `python -m galleys`)."""
     argv = sys.argv[1:]
-    if not resident.wanted(argv):
-        from .cli import main
-
-        leave(main(argv))
-    try:
-        code = resident.hand_over(argv)
-    except KeyboardInterrupt:  # before its handlers were set: as a build here would say
-        print("galleys: error: interrupted", file=sys.stderr)
-        leave(130)
+    resident_wanted = resident.wanted(argv)
+    code = None
+    if resident_wanted:
+        try:
+            code = resident.hand_over(argv)
+        except KeyboardInterrupt:  # before its handlers were set: as a build here would say
+            print("galleys: error: interrupted", file=sys.stderr)
+            leave(130)
     if code is None:
         from .cli import main
 
         code = main(argv)
-        resident.start()
+        if resident_wanted:
+            resident.start()
     leave(code)
 
 

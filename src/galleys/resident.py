@@ -287,15 +287,12 @@ def serve() -> None:
 
 
 def _warm_up() -> None:
-    """Import what a build uses, read the common fonts and start pandoc."""
-    import contextlib
+    """Import what a build uses, read the common fonts and start pandoc (a build's Warmup,
+    waited for), and the command line itself."""
+    from . import backends, build, cli, progress  # noqa: F401
+    from .worker import Warmup
 
-    from . import backends, build, cli, pandoc, progress  # noqa: F401
-    from .worker import warm_backends
-
-    warm_backends(backends.names())
-    with contextlib.suppress(Exception):  # a missing pandoc: the build that needs it says so
-        pandoc.prestart()
+    Warmup(backends.names()).wait()
 
 
 def _serve_one(connection, material: bytes) -> bool:
@@ -309,30 +306,18 @@ def _serve_one(connection, material: bytes) -> bool:
     try:
         connection.sendall(b"+")
         header, fds, _, _ = socket.recv_fds(connection, 16, 3)
-        while len(header) < 16:
-            more = connection.recv(16 - len(header))
-            if not more:
-                raise OSError("end of request")
-            header += more
-        size = int(header)
-        payload = b""
-        while len(payload) < size:
-            more = connection.recv(min(size - len(payload), 1 << 20))
-            if not more:
-                raise OSError("end of request")
-            payload += more
+        payload = _receive(connection, int(_receive(connection, 16, header)))
         argv, cwd, env, theirs = _parse_request(payload)
-    except (OSError, ValueError, IndexError):
-        for fd in fds:
-            os.close(fd)
+        connection.settimeout(None)
+        if len(fds) != 3 or theirs != material:
+            _reply(connection, _DECLINED)
+            return theirs == material  # else two environments share a checksum: leave
+        code = _run(argv, cwd, env, fds)
+    except (OSError, ValueError, IndexError):  # a request cut short or malformed
         return True
-    connection.settimeout(None)
-    if len(fds) != 3 or theirs != material:
-        for fd in fds:
+    finally:
+        for fd in fds:  # the client's streams: only _run's dup2 copies outlive the request
             os.close(fd)
-        _reply(connection, _DECLINED)
-        return theirs == material  # else two environments share a checksum: leave it to one
-    code = _run(argv, cwd, env, fds)
     if code is None:
         _reply(connection, _DECLINED)
         return True
@@ -340,6 +325,17 @@ def _serve_one(connection, material: bytes) -> bool:
     from .errors import EXIT_INTERNAL
 
     return code not in (130, EXIT_INTERNAL)  # after an interrupt or a bug: leave, not reuse
+
+
+def _receive(connection, size: int, start: bytes = b"") -> bytes:
+    """Exactly `size` bytes from `connection` (`start` being the first of them)."""
+    data = start
+    while len(data) < size:
+        more = connection.recv(min(size - len(data), 1 << 20))
+        if not more:
+            raise OSError("end of request")
+        data += more
+    return data
 
 
 def _parse_request(payload: bytes) -> tuple[list[str], str, dict[str, str], bytes]:
@@ -369,14 +365,11 @@ def _run(argv: list[str], cwd: str, env: dict[str, str], fds: list[int]) -> int 
     try:
         os.chdir(cwd)
     except OSError:
-        for fd in fds:
-            os.close(fd)
         return None
     saved = [os.dup(n) for n in (0, 1, 2)]
     try:
         for fd, target in zip(fds, (0, 1, 2), strict=True):
             os.dup2(fd, target)
-            os.close(fd)
         os.environ.clear()
         os.environ.update(env)
         for stream in (sys.stdout, sys.stderr):
