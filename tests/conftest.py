@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TORTURE = FIXTURES / "torture" / "article.md"
+# Real published article sources (JOSS papers, Quarto templates), laid beside the repository.
+CORPUS = ROOT.parent / "shared" / "corpus"
 
 # Builds run here, leaving no resident process behind (test_resident turns it on for itself).
 os.environ["GALLEYS_RESIDENT"] = "0"
@@ -45,3 +47,20 @@ def require_module(name: str):
 @pytest.fixture
 def torture_path() -> Path:
     return TORTURE
+
+
+def corpus_papers() -> list[Path]:
+    """Every article file of the corpus (JOSS paper.md, Quarto template.qmd), sorted."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted([*CORPUS.glob("joss/*/**/paper.md"), *CORPUS.glob("quarto/*/template.qmd")])
+
+
+def require_corpus() -> Path:
+    """The corpus folder; skip (or fail in CI) where it is not beside the repository."""
+    if not CORPUS.is_dir():
+        message = f"needs the article corpus at {CORPUS}"
+        if REQUIRE_EXTERNAL:
+            pytest.fail(message)
+        pytest.skip(message)
+    return CORPUS
