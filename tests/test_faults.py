@@ -130,3 +130,52 @@ def test_unwritable_output_folder(tmp_path, capsys, blocker):
     assert len(errors) == 1 and str(out) in errors[0]
     if blocker == "dir-file":
         assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_interrupted_pandoc_request_closes_its_server(monkeypatch):
+    """Ctrl-C while a pandoc server converts: that server is closed, never handed to the next
+    request (which would read the interrupted article's reply); the next one gets its own."""
+    from galleys import pandoc, pandoc_server
+
+    pandoc.convert(b"warm", "markdown", "plain")  # an idle server to take
+    server = pandoc_server._idle[-1]
+    real_fill = pandoc_server.Server._fill
+
+    def interrupted(self, deadline):
+        monkeypatch.setattr(pandoc_server.Server, "_fill", real_fill)
+        time.sleep(0.3)  # the reply is on its way meanwhile
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pandoc_server.Server, "_fill", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pandoc.convert(b"first article", "markdown", "plain")
+    assert not server.alive() and server not in pandoc_server._idle
+    assert pandoc.convert(b"second article", "markdown", "plain").output.strip() == b"second article"
+
+
+def test_any_exception_mid_request_closes_the_server(monkeypatch):
+    from galleys import pandoc, pandoc_server
+
+    pandoc.convert(b"warm", "markdown", "plain")
+    server = pandoc_server._idle[-1]
+    monkeypatch.setattr(pandoc_server.json, "loads", lambda _line: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        pandoc.convert(b"first", "markdown", "plain")
+    monkeypatch.undo()
+    assert not server.alive() and server not in pandoc_server._idle
+    assert pandoc.convert(b"second", "markdown", "plain").output.strip() == b"second"
+
+
+def test_a_pandoc_server_that_dies_says_why(tmp_path, monkeypatch):
+    """Pandoc's stderr is kept: a server that stops names pandoc's own last word."""
+    from galleys import pandoc, pandoc_server
+    from galleys.errors import ToolError
+
+    dying = 'io.write(pandoc.json.encode({ready = true}), "\\n") io.flush() io.read("l") ' \
+        'io.stderr:write("[WARNING] not this\\nError: the real reason\\n") os.exit(3)'
+    monkeypatch.setattr(pandoc_server, "SCRIPT", dying)
+    server = pandoc_server.Server(pandoc.binary())
+    assert server.ready
+    with pytest.raises(ToolError, match=r"^the pandoc server stopped: Error: the real reason$"):
+        server.convert({"from": "markdown", "to": "plain"}, b"x", 30)
+    assert not server.alive()

@@ -5,16 +5,21 @@ readers, its runtime), more than the conversion of a typical article. The server
 requests on stdin and answers on stdout, one at a time: a JSON header line, then the bytes.
 Markdown is read sandboxed (no file is read, as with `pandoc --sandbox`); citeproc reads only
 the bibliography and style named in the request; the DOCX writer reads only the reference
-document (every picture reaches it as a data: URI). A request that outlives its timeout kills
-the server; the next request starts a new one. A forked child starts its own.
+document (every picture reaches it as a data: URI). A request that outlives its timeout, or is
+interrupted (Ctrl-C, any exception), closes its server: a server is reused only after a complete
+reply, so a request never reads the reply to another. Pandoc's own stderr (a crash, a Lua
+error) is kept in a temporary file and quoted when the server stops. A forked child starts its
+own servers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -75,17 +80,24 @@ class Server:
 
     def __init__(self, binary: Path) -> None:
         env = dict(os.environ, SOURCE_DATE_EPOCH=FIXED_EPOCH)
+        # Warnings are read from PANDOC_STATE.log; stderr is kept for what pandoc says as it
+        # fails. A file, not a pipe: it is read only then, and a full pipe would stall pandoc.
+        self._stderr = tempfile.TemporaryFile(prefix="galleys-pandoc-")  # noqa: SIM115 (close)
         try:
             self.process = subprocess.Popen(
                 [str(binary), "lua", "-e", SCRIPT],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # warnings come from PANDOC_STATE.log instead
+                stderr=self._stderr,
                 env=env,
             )
         except OSError as exc:
+            self._stderr.close()
             raise ToolError(f"cannot run pandoc at {binary}: {exc.strerror}") from exc
         self._buffer = b""
+        self._in_request = False  # a request sent whose reply is not read whole yet
+        self.said = ""  # once closed: the last line pandoc wrote to stderr in the last request
+        self._said_from = 0  # where in the stderr file the last request began
         self._ready: bool | None = None  # said on its first line, read when first needed
 
     @property
@@ -104,21 +116,31 @@ class Server:
     def convert(
         self, request: dict[str, Any], data: bytes, timeout: float
     ) -> tuple[bytes, list[str]]:
-        """(output, warnings) of one conversion; ToolError if pandoc fails or times out."""
+        """(output, warnings) of one conversion; ToolError if pandoc fails or times out.
+
+        Whatever stops the exchange before the reply is read whole (a timeout, a broken pipe,
+        KeyboardInterrupt or any other exception) closes the server: its reply would otherwise
+        be read by the next request."""
         header = json.dumps({**request, "length": len(data)}).encode() + b"\n"
         deadline = time.monotonic() + timeout
+        self._in_request = True
+        self._said_from = os.fstat(self._stderr.fileno()).st_size
         try:
             assert self.process.stdin is not None
             self.process.stdin.write(header + data)
             self.process.stdin.flush()
             reply = json.loads(self._line(deadline))
             output = self._exact(reply.get("length", 0), deadline)
+            self._in_request = False
         except TimeoutError:
             self.close()
             raise ToolError(f"pandoc did not finish within {timeout:.0f} s") from None
         except (OSError, ValueError) as exc:
             self.close()
-            raise ToolError(f"the pandoc server stopped: {exc}") from None
+            raise ToolError(f"the pandoc server stopped: {self.said or exc}") from None
+        except BaseException:
+            self.close()
+            raise
         if not reply["ok"]:
             lines = str(reply.get("error", "")).strip().splitlines()
             raise ToolError(f"pandoc failed: {lines[0] if lines else 'no message'}")
@@ -127,10 +149,27 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def reusable(self) -> bool:
+        """Whether the next request may go to this server: running, no reply left unread."""
+        return not self._in_request and self.alive()
+
     def close(self) -> None:
+        """Stop the server (killed if it still runs); it is never used again. The last line
+        pandoc wrote to stderr in the last request, other than a warning, is kept in `said`."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):  # unsent bytes to a pandoc now gone
+                    stream.close()
+        if not self._stderr.closed:
+            self._stderr.seek(self._said_from)
+            text = self._stderr.read().decode("utf-8", "replace")
+            lines = [line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("[WARNING]")]
+            self.said = lines[-1] if lines else ""
+            self._stderr.close()
 
     def _line(self, deadline: float) -> bytes:
         while b"\n" not in self._buffer:
@@ -175,7 +214,7 @@ def convert(
         return None
     with _lock:
         while _idle and not _idle[-1].alive():
-            _idle.pop()
+            _idle.pop().close()
         server = _idle.pop() if _idle else None
     if server is None:
         server = Server(binary)
@@ -185,14 +224,16 @@ def convert(
     try:
         return server.convert(request, data, timeout)
     finally:
-        if server.alive():  # one that timed out or broke was closed: never reused
+        if server.reusable():
             with _lock:
                 _idle.append(server)
+        else:  # interrupted mid-request (wherever the interrupt landed), timed out or broken
+            server.close()
 
 
 def prestart(binary: Path) -> None:
     """Start a server now, so its start-up overlaps other work; the first conversion uses it.
-    None is started when one is idle already (a resident process builds again and again)."""
+    None is started when one is idle already (`galleys build --watch` builds again and again)."""
     if _unable:
         return
     with _lock:
