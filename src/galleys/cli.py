@@ -12,14 +12,23 @@ from pathlib import Path
 
 from . import __version__
 from .backends import PAPER_SIZES
-from .errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GalleysError, UsageError
+from .errors import (
+    EXIT_FAILURES,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    GalleysError,
+    UsageError,
+)
 
 DESCRIPTION = """\
 Turn one normalized article source into its formatted editions (PDF, EPUB, DOCX), each with
 the same citation front matter, plus the article's citation as BibTeX, RIS and CSL-JSON.
 
 exit codes: 0 ok, 1 build finished with failures, 2 usage, 65 bad source data,
-66 input missing, 70 internal error, 73 cannot write output"""
+66 input missing, 69 pandoc failed, 70 internal error (a bug), 73 cannot write output,
+130 interrupted"""
 
 
 class _Console:
@@ -245,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         console.error("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:  # a bug: say so in one line, full trace with --debug
         if args.debug:
             traceback.print_exc()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Exit codes (sysexits.h where one fits); the README documents the same table.
+# Every exit code of the `galleys` command (sysexits.h where one fits, else the shell's
+# convention); the README's table and `galleys --help` list the same.
 EXIT_OK = 0
 EXIT_FAILURES = 1  # a build finished, but some articles failed
 EXIT_USAGE = 2  # bad command line
-EXIT_DATA = 65  # bad source data
-EXIT_NO_INPUT = 66  # an input file or folder is missing
-EXIT_INTERNAL = 70  # a bug in galleys or a tool it runs
-EXIT_CANT_CREATE = 73  # output cannot be written
+EXIT_DATA = 65  # bad source data (EX_DATAERR)
+EXIT_NO_INPUT = 66  # an input file or folder is missing (EX_NOINPUT)
+EXIT_TOOL = 69  # a tool galleys runs (pandoc) failed or is missing (EX_UNAVAILABLE)
+EXIT_INTERNAL = 70  # a bug in galleys (EX_SOFTWARE)
+EXIT_CANT_CREATE = 73  # output cannot be written (EX_CANTCREAT)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2, as a shell reports it
 
 
 class GalleysError(Exception):
@@ -69,6 +72,14 @@ class UsageError(GalleysError):
 
 
 class ToolError(GalleysError):
-    """A tool galleys runs (pandoc) failed or is unsuitable."""
+    """A tool galleys runs (pandoc) failed or is unsuitable: not the source's fault, nor a bug
+    in galleys."""
+
+    exit_code = EXIT_TOOL
+
+
+class InternalError(GalleysError):
+    """A bug in galleys, e.g. a writer meeting a pandoc AST node it does not know (the reader
+    should have refused it with a SourceError, or the writer should draw it)."""
 
     exit_code = EXIT_INTERNAL
