@@ -35,6 +35,8 @@ class Author:
     orcid: str = ""  # the bare identifier: 0000-0002-1825-0097
     email: str = ""
     corresponding: bool = False
+    equal_contributor: bool = False
+    notes: tuple[str, ...] = ()  # author notes as written (Quarto `note:`, a name's ^[…])
     affiliations: tuple[str, ...] = ()  # Affiliation ids
 
 

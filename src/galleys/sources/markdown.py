@@ -81,6 +81,9 @@ LABEL_KEYS = {  # source key -> frontmatter.Labels field
     "licence": "license",
     "orcid": "orcid",
     "affiliations": "affiliations",
+    "corresponding": "corresponding",
+    "equal-contribution": "equal_contribution",
+    "email": "email",
 }
 AUTHOR_KEYS = {
     "name",
@@ -89,6 +92,7 @@ AUTHOR_KEYS = {
     "given-names",
     "surname",
     "literal",
+    "group",  # an organisation: its name is never split into given and family
     "non-dropping-particle",
     "dropping-particle",
     "suffix",
@@ -122,6 +126,10 @@ _CC = {
     "cc-by-nc-nd": "by-nc-nd",
 }
 _ORCID = re.compile(r"^(\d{4}-){3}\d{3}[\dX]$")
+_EMAIL = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+$")
+_NAME_NOTE = re.compile(r"\^\[([^\[\]]*)\]")  # Pandoc's inline note, written in a name
+_NAME_EMAIL = re.compile(r"\s*[(<]\s*(?:mailto:)?([^\s@()<>]+@[^\s@()<>]+)\s*[)>]\s*$")
+_CORRESPONDING_NOTE = re.compile(r"^\s*corresponding author\W*$", re.IGNORECASE)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -482,14 +490,22 @@ class _Normalizer:
         parts: dict[str, str] = {}
         honorific = _as_text(item.get("honorific", ""), doc, (*where, "honorific"))
         name = item.get("name")
+        attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
+        group = _flag(doc, item, {}, where, "group")
+        name_notes: tuple[str, ...] = ()
+        name_email = ""
         if isinstance(name, dict):
             parts.update(_name_parts(name, doc, (*where, "name")))
         elif name is not None:
             text = _as_text(name, doc, (*where, "name"))
-            found, rest = split_honorific(text)
+            text, name_notes, name_email = _name_extras(text)
+            found, rest = split_honorific(text) if not group else ("", text)
             if found and not honorific:
                 honorific = found
-            parts.update(split_name(rest, self._family_first()) if rest else {})
+            if group:
+                parts["literal"] = rest
+            else:
+                parts.update(split_name(rest, self._family_first()) if rest else {})
         parts.update(_name_parts(item, doc, where))
         if not any(parts.get(k) for k in ("family", "given", "literal")):
             raise doc.error(where, "author has no name")
@@ -497,10 +513,11 @@ class _Normalizer:
         affiliation_value = item.get("affiliations", item.get("affiliation"))
         aff_key = "affiliations" if "affiliations" in item else "affiliation"
         ids = registry.resolve(affiliation_value, (*where, aff_key))
-        attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
-        corresponding = item.get("corresponding", attributes.get("corresponding", False))
-        if not isinstance(corresponding, bool):
-            raise doc.error((*where, "corresponding"), "expected true or false")
+        corresponding = _flag(doc, item, attributes, where, "corresponding", "corresponding")
+        corresponding |= any(_CORRESPONDING_NOTE.match(n) for n in name_notes)
+        notes = [n for n in name_notes if not _CORRESPONDING_NOTE.match(n)]
+        notes += self._notes(item.get("note"), (*where, "note"))
+        email = self._email(item.get("email", name_email or None), (*where, "email"))
         return Author(
             given=parts.get("given", ""),
             family=parts.get("family", ""),
@@ -511,10 +528,39 @@ class _Normalizer:
             honorific=honorific,
             family_first=self._family_first(),
             orcid=orcid,
-            email=_as_text(item.get("email", ""), doc, (*where, "email")),
+            email=email,
             corresponding=corresponding,
+            equal_contributor=_flag(
+                doc, item, attributes, where, "equal-contrib", "equal-contributor"
+            ),
+            notes=tuple(notes),
             affiliations=ids,
         )
+
+    def _notes(self, value: Any, where: KeyPath) -> list[str]:
+        """An author's `note:` (Quarto): one text or a list of them."""
+        if value is None:
+            return []
+        if isinstance(value, list):
+            texts = [_as_text(v, self.doc, (*where, i)) for i, v in enumerate(value)]
+        else:
+            texts = [_as_text(value, self.doc, where)]
+        return [t.strip() for t in texts if t.strip()]
+
+    def _email(self, value: Any, where: KeyPath) -> str:
+        """The address, or "" with a warning for what is not one ("corresponding email")."""
+        if value is None or value == "":
+            return ""
+        text = _as_text(value, self.doc, where).strip()
+        address = re.sub(r"^mailto:", "", text, flags=re.IGNORECASE)
+        if _EMAIL.match(address):
+            return address
+        dotted = ".".join(str(k) for k in where)
+        self.warn(
+            f"{self.doc.path}:{self.doc.line(where)}: warning: {dotted}: {text!r} is not an "
+            "e-mail address; it is left out"
+        )
+        return ""
 
 
 class _AffiliationRegistry:
@@ -598,6 +644,32 @@ def _affiliation_name(entry: dict, doc: YamlDoc, where: KeyPath) -> str:
     if not parts:
         raise doc.error(where, "affiliation has no name")
     return ", ".join(parts)
+
+
+def _flag(
+    doc: YamlDoc, item: dict, attributes: dict, where: KeyPath, key: str, attribute: str = ""
+) -> bool:
+    """A true/false author key, on the author (JOSS) or in its `attributes:` (Quarto)."""
+    if key in item:
+        value, here = item[key], (*where, key)
+    elif attribute in attributes:
+        value, here = attributes[attribute], (*where, "attributes", attribute)
+    else:
+        return False
+    if not isinstance(value, bool):
+        raise doc.error(here, "expected true or false")
+    return value
+
+
+def _name_extras(text: str) -> tuple[str, tuple[str, ...], str]:
+    """A name without what JOSS papers write into it: inline notes ("Ana Gómez^[corresponding
+    author]") and an e-mail in brackets ("Ana Gómez (ana@example.org)"); (name, notes, e-mail)."""
+    notes = tuple(n.strip() for n in _NAME_NOTE.findall(text) if n.strip())
+    text = _NAME_NOTE.sub("", text)
+    match = _NAME_EMAIL.search(text)
+    if match is None:
+        return text.strip(), notes, ""
+    return text[: match.start()].strip(), notes, match.group(1)
 
 
 def _name_parts(data: dict, doc: YamlDoc, where: KeyPath) -> dict[str, str]:
