@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import citation, styles
-from .inlines import Inlines, plain
+from .inlines import Inlines, Run, plain
 from .model import Author, ResolvedArticle
 from .scripts import is_east_asian_name, lang_direction
 
@@ -44,6 +44,9 @@ class Labels:
     license: str = "Licence"
     orcid: str = "ORCID"
     affiliations: str = "Affiliations"
+    corresponding: str = "Corresponding author"
+    equal_contribution: str = "These authors contributed equally"
+    email: str = "E-mail"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,19 @@ class AuthorLine:
     orcid_url: str  # "https://orcid.org/0000-…" or ""
     email: str
     corresponding: bool
+    note_markers: tuple[str, ...] = ()  # ("*", "†"): the author notes this author points to
+
+
+@dataclass(frozen=True)
+class AuthorNote:
+    """One note below the author list, pointed to by its marker after authors' names."""
+
+    marker: str  # "*", "†", "‡" …; "" for the e-mail line, which no name points to
+    text: Inlines  # "Corresponding author: Ana Gómez, ana@example.org" (the address a link)
+
+    @property
+    def plain(self) -> str:
+        return plain(self.text)
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class FrontMatter:
     subtitle: Inlines
     authors: tuple[AuthorLine, ...]
     affiliations: tuple[AffiliationLine, ...]
+    author_notes: tuple[AuthorNote, ...]
     journal_title: str
     journal_line: str  # "CISS Insight Journal, Vol. 2, No. 2&3 (2014), pp. P01–15"
     running_head: str  # "CISS Insight Journal, Vol. 2, No. 2&3 (2014)"
@@ -123,8 +140,11 @@ class FrontMatter:
         pairs += [(f"author {i}", a.name) for i, a in enumerate(self.authors, start=1)]
         pairs += [(f"orcid {i}", a.orcid_url) for i, a in enumerate(self.authors, 1) if a.orcid_url]
         pairs += [(f"affiliation {i}", a.name) for i, a in enumerate(self.affiliations, start=1)]
+        pairs += [(f"author note {i}", n.plain) for i, n in enumerate(self.author_notes, 1)]
+        pairs += [(f"email {i}", a.email) for i, a in enumerate(self.authors, 1) if a.email]
         optional = [
             ("journal line", self.journal_line),
+            ("issue title", self.issue_title),
             ("published", self.published),
             ("doi", self.doi_url),
             ("url", self.url),
@@ -153,6 +173,8 @@ def build_front_matter(
     journal = metadata.journal
     multi = len(metadata.affiliations) > 1
     markers = {a.id: str(i) for i, a in enumerate(metadata.affiliations, start=1)}
+    labels = Labels(**dict(metadata.labels))
+    notes, note_markers = author_notes(metadata.authors, labels)
     authors = tuple(
         AuthorLine(
             name=display_name(a),
@@ -161,8 +183,9 @@ def build_front_matter(
             orcid_url=f"https://orcid.org/{a.orcid}" if a.orcid else "",
             email=a.email,
             corresponding=a.corresponding,
+            note_markers=marks,
         )
-        for a in metadata.authors
+        for a, marks in zip(metadata.authors, note_markers, strict=True)
     )
     affiliations = tuple(
         AffiliationLine(markers[a.id] if multi else "", a.name) for a in metadata.affiliations
@@ -189,6 +212,7 @@ def build_front_matter(
         subtitle=resolved.subtitle,
         authors=authors,
         affiliations=affiliations,
+        author_notes=notes,
         journal_title=journal.title,
         journal_line=_join(", ", [running_head.strip(), _pages(journal.pages)]),
         running_head=running_head.strip(),
@@ -205,8 +229,60 @@ def build_front_matter(
         style=resolved.style,
         style_title=styles.title(resolved.style),
         short_citation=short_citation(metadata.authors, year),
-        labels=Labels(**dict(metadata.labels)),
+        labels=labels,
     )
+
+
+NOTE_MARKERS = ("*", "\u2020", "\u2021", "\u00a7", "\u00b6", "\u2016")  # * † ‡ § ¶ ‖
+
+
+def author_notes(
+    authors: tuple[Author, ...], labels: Labels
+) -> tuple[tuple[AuthorNote, ...], list[tuple[str, ...]]]:
+    """The notes below the author list and, for each author, the markers after their name:
+    the corresponding authors' (with their e-mail), equal contribution, each note as written
+    (one marker for a note several authors share), and last the other authors' e-mails."""
+    texts: list[tuple[str, Inlines]] = []  # (key, text) in marker order
+    keys: list[list[str]] = [[] for _ in authors]
+
+    def add(key: str, text: Inlines, carriers: list[int]) -> None:
+        if carriers and key not in dict(texts):
+            texts.append((key, text))
+        for index in carriers:
+            keys[index].append(key)
+
+    corresponding = [i for i, a in enumerate(authors) if a.corresponding]
+    contacts: list[Run] = []
+    for number, index in enumerate(corresponding):
+        contacts += _contact(authors[index], "; " if number else f"{labels.corresponding}: ")
+    add("corresponding", tuple(contacts), corresponding)
+    equal = [i for i, a in enumerate(authors) if a.equal_contributor]
+    add("equal", (Run(labels.equal_contribution),), equal)
+    for index, author in enumerate(authors):
+        for note in author.notes:
+            add(f"note: {note}", (Run(note),), [index])
+    marker_of = {key: _note_marker(n) for n, (key, _) in enumerate(texts)}
+    notes = [AuthorNote(marker_of[key], text) for key, text in texts]
+    others = [a for a in authors if a.email and not a.corresponding]
+    if others:
+        runs: list[Run] = []
+        for number, author in enumerate(others):
+            runs += _contact(author, "; " if number else f"{labels.email}: ")
+        notes.append(AuthorNote("", tuple(runs)))
+    return tuple(notes), [tuple(marker_of[k] for k in ks) for ks in keys]
+
+
+def _contact(author: Author, lead: str) -> list[Run]:
+    """The runs "lead + Name, address" with the address a mailto link."""
+    name = display_name(author)
+    if not author.email:
+        return [Run(f"{lead}{name}")]
+    return [Run(f"{lead}{name}, "), Run(author.email, link=f"mailto:{author.email}")]
+
+
+def _note_marker(number: int) -> str:
+    """*, †, ‡, §, ¶, ‖, then **, ††, … as many notes as there are."""
+    return NOTE_MARKERS[number % len(NOTE_MARKERS)] * (number // len(NOTE_MARKERS) + 1)
 
 
 def display_name(author: Author) -> str:

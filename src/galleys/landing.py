@@ -44,7 +44,6 @@ WORDS = {  # interface words that are not front-matter labels
     "index": "Articles",
     "skip": "Skip to content",
     "made_by": "Made with galleys.",
-    "corresponding": "corresponding author",
 }
 
 
@@ -346,8 +345,8 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
     authors = []
     for line in front.authors:
         parts: list[object] = [el("bdi", None, line.name)]  # a name keeps its own direction
-        if line.markers:
-            parts.append(el("sup", None, ",".join(line.markers)))
+        if line.markers or line.note_markers:
+            parts.append(el("sup", None, ",".join(line.markers + line.note_markers)))
         if line.orcid_url:
             parts += [
                 " ",
@@ -361,16 +360,6 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
                     labels.orcid,
                 ),
             ]
-        if line.corresponding and line.email:
-            parts += [
-                " ",
-                el(
-                    "a",
-                    {"class": "orcid", "href": safe_url("mailto:" + line.email)},
-                    line.email,
-                ),
-                f" ({WORDS['corresponding']})",
-            ]
         authors.append(el("li", None, parts))
     affiliations = [
         el(
@@ -381,6 +370,11 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
             el("bdi", None, a.name),
         )
         for a in front.affiliations
+    ]
+    notes = [
+        el("p", None, el("sup", None, n.marker) if n.marker else None,
+           " " if n.marker else "", inlines(n.text))
+        for n in front.author_notes
     ]
     facts = [
         (
@@ -403,6 +397,7 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
         el("ul", {"class": "affiliations", "aria-label": labels.affiliations}, affiliations)
         if affiliations
         else None,
+        el("div", {"class": "author-notes"}, notes) if notes else None,
         el(
             "dl",
             {"class": "facts"},

@@ -51,6 +51,9 @@ main > h1:first-child { margin-top: 1.5rem; }
 .orcid { font-size: 0.85rem; }
 .affiliations { padding-inline-start: 0; list-style: none; color: var(--muted); margin: 0.4rem 0;
   font-size: 0.92rem; }
+.author-notes { color: var(--muted); font-family: var(--sans); font-size: 0.88rem;
+  margin: 0.4rem 0; }
+.author-notes p { margin: 0; }
 .facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.15rem 0.8rem;
   margin: 1rem 0; font-size: 0.92rem; }
 .facts dt { font-weight: 600; }

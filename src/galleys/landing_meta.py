@@ -122,7 +122,7 @@ def _person(resolved: ResolvedArticle, front: FrontMatter, index: int) -> dict[s
     author = resolved.metadata.authors[index]
     line = front.authors[index]
     person: dict[str, Any] = {
-        "@type": "Person",
+        "@type": "Organization" if author.literal else "Person",  # literal: an organisation
         "name": line.catalogue_name,
     }
     if author.given:

@@ -28,21 +28,27 @@ def front_blocks(front: FrontMatter) -> list[Node]:
         blocks.append(_styled("Subtitle", [_para(runs(front.subtitle))]))
     for author in front.authors:
         line = text(author.name)
-        if author.markers:
-            line.append({"t": "Superscript", "c": text(",".join(author.markers))})
+        if author.markers or author.note_markers:
+            marks = ",".join(author.markers + author.note_markers)
+            line.append({"t": "Superscript", "c": text(marks)})
         if author.orcid_url:
             line += [{"t": "Space"}, _link(text(author.orcid_url), author.orcid_url)]
-        if author.corresponding and author.email:
-            line += [{"t": "Space"}, _link(text(author.email), f"mailto:{author.email}")]
         blocks.append(_styled("Author", [_para(line)]))
     for affiliation in front.affiliations:
         line = text(affiliation.name)
         if affiliation.marker:
             line.insert(0, {"t": "Superscript", "c": text(affiliation.marker)})
         blocks.append(_styled("Affiliation", [_para(line)]))
+    for note in front.author_notes:
+        line = runs(note.text)
+        if note.marker:
+            line[:0] = [{"t": "Superscript", "c": text(note.marker)}, {"t": "Space"}]
+        blocks.append(_styled("Author Note", [_para(line)]))
     labels = front.labels
     if front.journal_line:
         blocks.append(_styled("Journal Line", [_para(text(front.journal_line))]))
+    if front.issue_title:
+        blocks.append(_styled("Issue Title", [_para(text(front.issue_title))]))
     if front.published:
         blocks.append(_labelled("Published", labels.published, text(front.published)))
     if front.doi_url:

@@ -27,7 +27,8 @@ PAGES = {"a4": (11906, 16838, 1418), "letter": (12240, 15840, 1440)}
 
 # The paragraph styles the front matter uses, by display name: what an editor restyles in Word.
 FRONT_STYLES = (
-    "Title", "Subtitle", "Author", "Affiliation", "Journal Line", "Published", "DOI", "URL",
+    "Title", "Subtitle", "Author", "Affiliation", "Author Note", "Journal Line", "Issue Title",
+    "Published", "DOI", "URL",
     "Licence", "Abstract Title", "Abstract", "Keywords", "How to Cite Title", "How to Cite",
 )
 LABEL_STYLE = "Front Matter Label"  # character style of "Published:", "DOI:", …
@@ -64,8 +65,12 @@ _STYLES: dict[str, tuple[str, str, str, str, str]] = {
     "Author": ("paragraph", "Author", "Normal", _KEEP + _spacing(60, 0) + _CENTER, _size(24)),
     "Affiliation": ("paragraph", "Affiliation", "Normal", _KEEP + _spacing(0, 0) + _CENTER,
                     "<w:i/><w:iCs/>" + _size(20)),
+    "AuthorNote": ("paragraph", "Author Note", "Normal", _KEEP + _spacing(0, 0) + _CENTER,
+                   _size(18)),
     "JournalLine": ("paragraph", "Journal Line", "Normal", _KEEP + _spacing(240, 0) + _CENTER,
                     _size(20)),
+    "IssueTitle": ("paragraph", "Issue Title", "Normal", _KEEP + _spacing(0, 0) + _CENTER,
+                   "<w:i/><w:iCs/>" + _size(20)),
     "Published": ("paragraph", "Published", "Normal", _KEEP + _spacing(0, 0) + _CENTER, _size(18)),
     "DOI": ("paragraph", "DOI", "Normal", _KEEP + _spacing(0, 0) + _CENTER, _size(18)),
     "URL": ("paragraph", "URL", "Normal", _KEEP + _spacing(0, 0) + _CENTER, _size(18)),
@@ -109,6 +114,12 @@ _STYLES: dict[str, tuple[str, str, str, str, str]] = {
     "CaptionedFigure": ("paragraph", "Captioned Figure", "Normal",
                         _KEEP + _spacing(120, 0) + _CENTER, ""),
     "Figure": ("paragraph", "Figure", "Normal", _spacing(120, 120) + _CENTER, ""),
+    "FigurePlaceholder": ("paragraph", "Figure Placeholder", "Normal",
+                          '<w:pBdr><w:top w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                          '<w:left w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                          '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                          '<w:right w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                          "</w:pBdr>" + _spacing(120, 120) + _INDENT, _size(20)),
     "SourceCode": ("paragraph", "Source Code", "Normal",
                    '<w:shd w:val="clear" w:color="auto" w:fill="F4F4F4"/>' + _spacing(0, 0),
                    _fonts(MONO) + _size(18)),

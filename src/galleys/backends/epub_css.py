@@ -24,6 +24,8 @@ code { font-family: monospace; font-size: 0.9em; }
 figure { margin: 1em 0; text-align: center; page-break-inside: avoid; break-inside: avoid; }
 figure img, img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; margin-top: 0.4em; font-style: italic; }
+div.figure-placeholder { border: 1px solid #999; padding: 0.5em 0.8em; margin: 0.5em 5%;
+  text-align: left; }
 table { border-collapse: collapse; margin: 1em 0; width: 100%; font-size: 0.9em; }
 caption { caption-side: top; font-style: italic; margin-bottom: 0.4em; }
 th, td { border-top: 1px solid #999; border-bottom: 1px solid #999; padding: 0.25em 0.4em;
@@ -51,6 +53,10 @@ aside.footnote a.backlink { text-decoration: none; }
   padding: 0; }
 .titlepage .author { font-weight: bold; }
 .titlepage .orcid, .titlepage ol.affiliations { font-size: 0.9em; }
+.titlepage .issue-title { font-family: sans-serif; font-size: 0.85em; font-style: italic;
+  margin: 0 0 1.2em; }
+.titlepage .author-notes { font-size: 0.9em; margin: 0 0 0.8em; }
+.titlepage .author-note { margin: 0 0 0.2em; }
 .titlepage .publication { font-size: 0.9em; margin: 1em 0; }
 .titlepage .publication p { margin: 0 0 0.2em; }
 .titlepage h2 { font-size: 1.1em; margin: 1.2em 0 0.4em; }

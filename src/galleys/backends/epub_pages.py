@@ -86,6 +86,8 @@ def title_page(front: FrontMatter) -> bytes:
     page.set(EPUB_TYPE, "titlepage")
     if front.journal_line:
         el(page, "p", "journal-line").text = front.journal_line
+    if front.issue_title:
+        el(page, "p", "issue-title").text = front.issue_title
     add_runs(el(page, "h1", "title"), front.title)
     if front.subtitle:
         add_runs(el(page, "p", "subtitle", role="doc-subtitle"), front.subtitle)
@@ -94,8 +96,8 @@ def title_page(front: FrontMatter) -> bytes:
         for author in front.authors:
             item = el(authors, "li")
             _isolated(item, "author", author.name, front.direction)
-            if author.markers:
-                el(item, "sup", "markers").text = ",".join(author.markers)
+            if author.markers or author.note_markers:
+                el(item, "sup", "markers").text = ",".join(author.markers + author.note_markers)
             if author.orcid_url:
                 add_text(item, " ")
                 orcid = el(item, "span", "orcid")
@@ -110,6 +112,14 @@ def title_page(front: FrontMatter) -> bytes:
                 el(item, "sup", "marker").text = affiliation.marker
                 add_text(item, " ")
             _isolated(item, "affiliation", affiliation.name, front.direction)
+    if front.author_notes:
+        notes = el(page, "div", "author-notes")
+        for note in front.author_notes:
+            p = el(notes, "p", "author-note")
+            if note.marker:
+                el(p, "sup", "marker").text = note.marker
+                add_text(p, " ")
+            add_runs(p, note.text)
     publication = el(page, "div", "publication")
     rows = [
         (labels.published, front.published, "", "published"),

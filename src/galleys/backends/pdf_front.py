@@ -13,7 +13,6 @@ from .pdf_shaping import paragraph as make_paragraph
 from .pdf_styles import RULE, SHADE, Styles
 
 _BOX = colors.HexColor("#8a8a80")
-_CORRESPONDENCE = "Correspondence"  # FrontMatter.labels has no word for this line
 
 
 def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: float
@@ -40,8 +39,9 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
         names = []
         for number, author in enumerate(front.authors, start=1):
             name = isolate(text(author.name, "fm-authors", f"author {number}"))
-            if author.markers:
-                name += f"<super>{markup.text(','.join(author.markers), 'sans')}</super>"
+            marks = ",".join(author.markers + author.note_markers)
+            if marks:
+                name += f"<super>{markup.text(marks, 'sans')}</super>"
             names.append(name)
         para(", ".join(names), "fm-authors", isolated=True)
     for number, author in enumerate(front.authors, start=1):
@@ -55,12 +55,9 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
                   if affiliation.marker else "")
         name = isolate(text(affiliation.name, "fm-small", f"affiliation {number}"))
         para(marker + name, "fm-small", isolated=True)
-    for number, author in enumerate(front.authors, start=1):
-        if author.corresponding and author.email:
-            email = text(author.email, "fm-small", f"author {number}'s e-mail",
-                         safe_url(f"mailto:{author.email}"))
-            para(text(f"{_CORRESPONDENCE}: {author.name}, ", "fm-small", f"author {number}")
-                 + email, "fm-small")
+    for number, note in enumerate(front.author_notes, start=1):
+        marker = f"<super>{markup.text(note.marker, 'sans')}</super>\u00a0" if note.marker else ""
+        para(marker + runs(note.text, "fm-small", f"author note {number}"), "fm-small")
     out.append(HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=8,
                           spaceAfter=6))
     info = [
