@@ -8,19 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import SourceError
-from ..images import resolve_image
+from ..figures import MEDIA_TYPES, PRINT_DPI, as_kind, open_figure
 
 Node = dict[str, Any]
 
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".bmp": "image/bmp",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-}
+_IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "tiff"})  # Word's own; others as PNG
 _UNSAFE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 _LEAF_BLOCKS = {"CodeBlock", "HorizontalRule"}
 _LEAF_INLINES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"}
@@ -146,13 +138,9 @@ class BodyPreparer:
             raise self._error(f"a link to a {scheme}: address is not allowed: {target[:60]!r}")
 
     def _embed(self, target: str) -> str:
-        path = resolve_image(self.folder, target, self.source)
-        media_type = IMAGE_TYPES.get(path.suffix.lower())
-        if media_type is None:
-            known = ", ".join(sorted(IMAGE_TYPES))
-            raise self._error(f"image {target!r} has a type DOCX cannot hold (use {known})")
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        uri = f"data:{media_type};base64,{data}"
+        figure = open_figure(self.folder, target, self.source)
+        kind, data = as_kind(figure, _IMAGE_KINDS, PRINT_DPI)
+        uri = f"data:{MEDIA_TYPES[kind]};base64,{base64.b64encode(data).decode('ascii')}"
         self.images.setdefault(uri, target)
         return uri
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ebooklib import epub
-from lxml import etree
 
-from ..errors import OutputError, SourceError, ToolError
-from ..images import resolve_image
+from ..errors import OutputError, ToolError
+from ..figures import MEDIA_TYPES, SCREEN_DPI, SUFFIXES, as_kind, open_figure
 from ..inlines import plain
 from .epub_cover import cover_png
 from .epub_css import STYLESHEET
@@ -38,12 +37,7 @@ if TYPE_CHECKING:
 REFERENCES = "References"  # FrontMatter.labels has no word for the reference list yet
 LONG_ARTICLE_WORDS = 3000  # above this, the body is split at level-1 headings
 MIN_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
-_IMAGE_TYPES = {
-    b"\x89PNG\r\n\x1a\n": (".png", "image/png"),
-    b"\xff\xd8\xff": (".jpg", "image/jpeg"),
-    b"GIF87a": (".gif", "image/gif"),
-    b"GIF89a": (".gif", "image/gif"),
-}
+_IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp", "svg"})  # EPUB 3's core media types
 
 
 class EpubBackend:
@@ -228,46 +222,15 @@ class _Assembly:
         return nav_page(self.front, self.toc(documents), landmarks)
 
     def _image(self, src: str) -> str:
-        """Copy an image from inside the article folder into the book; its href there."""
-        path = resolve_image(self.folder, src, self.resolved.article.source_path)
-        if path in self._image_names:
-            return self._image_names[path]
-        data = path.read_bytes()
-        suffix, media_type = _sniff(data, src, path)
-        href = f"images/figure-{len(self._image_names) + 1}{suffix}"
-        self._image_names[path] = href
-        self.images[href] = (media_type, data)
+        """Copy a figure into the book (PDF and other kinds as PNG); its href there."""
+        figure = open_figure(self.folder, src, self.resolved.article.source_path)
+        if figure.path in self._image_names:
+            return self._image_names[figure.path]
+        kind, data = as_kind(figure, _IMAGE_KINDS, SCREEN_DPI)
+        href = f"images/figure-{len(self._image_names) + 1}{SUFFIXES[kind]}"
+        self._image_names[figure.path] = href
+        self.images[href] = (MEDIA_TYPES[kind], data)
         return href
-
-
-def _sniff(data: bytes, src: str, path: Path) -> tuple[str, str]:
-    for magic, found in _IMAGE_TYPES.items():
-        if data.startswith(magic):
-            return found
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ".webp", "image/webp"
-    if path.suffix.lower() == ".svg":
-        _check_svg(data, src, path)
-        return ".svg", "image/svg+xml"
-    raise SourceError(f"image {src!r} is not a PNG, JPEG, GIF, WebP or SVG file", path=path)
-
-
-def _check_svg(data: bytes, src: str, path: Path) -> None:
-    """An SVG is accepted only without scripts, event handlers, foreign objects or outside links."""
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as exc:
-        raise SourceError(f"image {src!r} is not well-formed SVG: {exc}", path=path) from None
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
-        local = etree.QName(node).localname
-        if local in ("script", "foreignObject"):
-            raise SourceError(f"image {src!r} contains <{local}>", path=path)
-        for key, value in node.attrib.items():
-            name = etree.QName(key).localname
-            if name.lower().startswith("on") or (name == "href" and not value.startswith("#")):
-                raise SourceError(f"image {src!r} has a {name} attribute", path=path)
 
 
 def _ncx_entry(entry: NavEntry, uid: str) -> Any:

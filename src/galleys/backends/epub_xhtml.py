@@ -354,6 +354,8 @@ class BodyWriter:
                 if not _SIZE.match(value):
                     raise SourceError(f"image {src!r}: {key}={value!r} is not a size")
                 style.append(f"{key}: {value if not value[-1].isdigit() else value + 'px'}")
+        if len(style) == 1 and style[0].startswith("height"):  # its width follows, never stretched
+            style += ["width: auto", "object-fit: contain"]
         alt_text = plain_text(alt)
         self.has_images = True
         if not alt_text:

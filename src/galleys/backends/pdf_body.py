@@ -11,7 +11,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
-    Image,
     Indenter,
     KeepTogether,
     ListFlowable,
@@ -22,9 +21,10 @@ from reportlab.platypus import (
 
 from ..ast_index import MAX_DEPTH, BodyIndex, index_body
 from ..errors import SourceError
+from ..figures import PLACEHOLDER_CLASS
 from ..inlines import from_pandoc, plain
 from . import pdf_table
-from .pdf_images import image_node, image_size, resolve_image
+from .pdf_images import figure_flowable, image_node, inline_markup, open_figure, placeholder_box
 from .pdf_markup import InlineContext, Markup, attr, inlines
 from .pdf_shaping import BidiParagraph, paragraph
 from .pdf_styles import RULE, Styles
@@ -199,6 +199,8 @@ class BodyVisitor:
         self._pend(ident)
         if "csl-bib-body" in classes or "csl-entry" in classes:
             context = replace(context, style="reference", plain_style="reference")
+        if PLACEHOLDER_CLASS in classes:  # an image that was not read: a framed box
+            return [placeholder_box(self.blocks(blocks, context), self.width - context.indent)]
         return self.blocks(blocks, context)
 
     def _block_Figure(self, content: list[Any], context: _Context  # noqa: N802
@@ -268,19 +270,13 @@ class BodyVisitor:
         return paragraph(self._take_pending() + text, self.styles[style], self.markup.direction)
 
     def _image(self, node: dict[str, Any], context: _Context) -> Flowable:
-        source, attrs = image_node(node)
-        path = resolve_image(self.folder, source, self.article_path)
-        width, height = image_size(path, attrs, self.width - context.indent, self.height * 0.6)
-        flowable = Image(str(path), width=width, height=height)
-        flowable.hAlign = "CENTER"
-        return flowable
+        figure = open_figure(self.folder, node, self.article_path)
+        return figure_flowable(figure, image_node(node)[1], self.width - context.indent,
+                               self.height * 0.6)
 
     def _inline_image(self, node: dict[str, Any]) -> str:
-        source, attrs = image_node(node)
-        path = resolve_image(self.folder, source, self.article_path)
-        width, height = image_size(path, attrs, self.width, 14)
-        return (f'<img src="{attr(str(path))}" width="{width:.2f}" height="{height:.2f}" '
-                f'valign="middle"/>')
+        figure = open_figure(self.folder, node, self.article_path)
+        return inline_markup(figure, image_node(node)[1], self.width, 14)
 
     def _note(self, blocks: list[dict[str, Any]]) -> str:
         self._notes.append((blocks, self._where()))

@@ -1,53 +1,77 @@
-"""Figures for the PDF edition: PNG/JPEG files from inside the article folder, scaled to fit."""
+"""Figures for the PDF edition: pixels as they are, SVG as vectors, PDF pages rasterized."""
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, Table, TableStyle
 
-from .. import images
-from ..errors import SourceError
+from .. import figures
+from .pdf_markup import attr
+from .pdf_styles import RULE
 
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 _UNITS = {"px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
-_DEFAULT_DPI = 150
-MAX_PIXELS = 50_000_000  # a larger image is most likely a decompression bomb
+_DIRECT = frozenset({"png", "jpeg"})  # what reportlab embeds as it is
 
 
-def resolve_image(folder: Path, source: str, article: Path) -> Path:
-    """The image file `source` names, which must be a PNG or JPEG inside `folder`."""
-    path = images.resolve_image(folder, source, article)
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if not any(head.startswith(magic) for magic in _MAGIC):
-        raise SourceError(f"image {source!r} is not a PNG or JPEG file", path=article)
-    return path
+def figure_flowable(figure: figures.Figure, attrs: list[list[str]], max_width: float,
+                    max_height: float) -> Flowable:
+    """A centred flowable of `figure`, sized by its attributes, scaled to fit."""
+    width, height = fit(figures.natural_size(figure), attrs, max_width, max_height)
+    if figure.kind == "svg":
+        flowable: Flowable = _scaled(figures.drawing(figure), width, height)
+    elif figure.kind in _DIRECT:
+        flowable = Image(str(figure.path), width=width, height=height)
+    else:
+        flowable = Image(io.BytesIO(figures.png(figure, figures.PRINT_DPI)), width=width,
+                         height=height)
+    flowable.hAlign = "CENTER"
+    return flowable
 
 
-def image_size(path: Path, attrs: list[list[str]], max_width: float, max_height: float
-               ) -> tuple[float, float]:
-    """Width and height in points: the requested width, else natural size, scaled to fit."""
-    try:
-        pixels_w, pixels_h = ImageReader(str(path)).getSize()
-    except Exception as exc:  # noqa: BLE001 - PIL raises many types for a broken file
-        raise SourceError(f"image cannot be read: {exc}", path=path) from None
-    if pixels_w <= 0 or pixels_h <= 0:
-        raise SourceError("image has no pixels", path=path)
-    if pixels_w * pixels_h > MAX_PIXELS:
-        raise SourceError(f"image has {pixels_w}x{pixels_h} pixels, over the limit of "
-                          f"{MAX_PIXELS // 1_000_000} megapixels", path=path)
+def inline_markup(figure: figures.Figure, attrs: list[list[str]], max_width: float,
+                  max_height: float) -> str:
+    """A Paragraph `<img>` tag of `figure` in a line of text (a vector figure as pixels)."""
+    width, height = fit(figures.natural_size(figure), attrs, max_width, max_height)
+    if figure.kind in _DIRECT:
+        source = str(figure.path)
+    else:
+        data = base64.b64encode(figures.png(figure, figures.PRINT_DPI)).decode("ascii")
+        source = f"data:image/png;base64,{data}"
+    return (f'<img src="{attr(source)}" width="{width:.2f}" height="{height:.2f}" '
+            f'valign="middle"/>')
+
+
+def placeholder_box(content: list[Flowable], width: float) -> Flowable:
+    """The framed box that stands where an image could not be read."""
+    box = Table([[content]], colWidths=[width * 0.9])
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                             ("TOPPADDING", (0, 0), (-1, -1), 8),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 10)]))
+    box.hAlign = "CENTER"
+    return box
+
+
+def fit(natural: tuple[float, float], attrs: list[list[str]], max_width: float,
+        max_height: float) -> tuple[float, float]:
+    """Width and height in points: the requested size (aspect kept when one side is given),
+    else the natural one, scaled down to fit."""
+    natural_w, natural_h = natural
     wanted = dict(attrs)
     width = _length(wanted.get("width", ""), max_width)
     height = _length(wanted.get("height", ""), max_height)
     if width and not height:
-        height = width * pixels_h / pixels_w
+        height = width * natural_h / natural_w
     elif height and not width:
-        width = height * pixels_w / pixels_h
+        width = height * natural_w / natural_h
     elif not width:
-        width, height = pixels_w * 72 / _DEFAULT_DPI, pixels_h * 72 / _DEFAULT_DPI
+        width, height = natural_w, natural_h
     scale = min(1.0, max_width / width, max_height / height)
     return width * scale, height * scale
 
@@ -56,6 +80,18 @@ def image_node(node: dict[str, Any]) -> tuple[str, list[list[str]]]:
     """(source, attributes) of a pandoc Image node."""
     attr, _alt, target = node["c"]
     return target[0], attr[2]
+
+
+def open_figure(folder: Path, node: dict[str, Any], article: Path) -> figures.Figure:
+    """The figure an Image node names (the resolve stage has checked it can be read)."""
+    source, _attrs = image_node(node)
+    return figures.open_figure(folder, source, article)
+
+
+def _scaled(drawing: Any, width: float, height: float) -> Any:
+    drawing.scale(width / drawing.width, height / drawing.height)
+    drawing.width, drawing.height = width, height
+    return drawing
 
 
 def _length(text: str, whole: float) -> float:
