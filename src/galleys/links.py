@@ -1,0 +1,86 @@
+"""The one link policy of every edition, applied once to the AST in the resolve stage.
+
+A link to `#id` (inside the article) or to an `http`, `https`, `ftp`, `ftps`, `mailto` or `tel`
+address is kept; `doi:10.x/y` becomes `https://doi.org/10.x/y`. Every other target, such as a
+relative one (`/url`, `page.html`, `www.example.org`), an empty one or an unsafe scheme
+(`javascript:`, `file:`, `data:`), means nothing outside the author's own web site: its text is
+kept without a link, and one warning names them. The editions then link exactly what is left
+(`allowed` is the one test they share), none of them with a rule of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+Node = dict[str, Any]
+KEPT_SCHEMES = ("http", "https", "ftp", "ftps", "mailto", "tel")
+DOI_RESOLVER = "https://doi.org/"
+_DOI = re.compile(r"^doi:\s*(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+def allowed(url: str) -> bool:
+    """Whether `url` may be a link in an edition: inside the article, or a kept scheme."""
+    if url.startswith("#"):
+        return len(url) > 1
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in KEPT_SCHEMES:
+        return False
+    return bool(parts.netloc if parts.scheme.lower() in ("http", "https", "ftp", "ftps")
+                else parts.path)
+
+
+def policy_target(url: str) -> str | None:
+    """The target an edition links for `url` (a doi: made a web address), or None: no link."""
+    url = url.strip()
+    doi = _DOI.match(url)
+    if doi:
+        return DOI_RESOLVER + doi.group(1)
+    return url if allowed(url) else None
+
+
+def apply_link_policy(value: Any, unlinked: list[str]) -> Any:
+    """`value` (AST lists and nodes) with every Link made to obey the policy; the targets left
+    without a link are added to `unlinked`. Unchanged parts are the very same objects."""
+    if isinstance(value, list):
+        out: list[Any] = []
+        changed = False
+        for item in value:
+            if isinstance(item, dict) and item.get("t") == "Link":
+                new = _link(item, unlinked)
+                out.extend(new)
+                changed = changed or len(new) != 1 or new[0] is not item
+            else:
+                new_item = apply_link_policy(item, unlinked)
+                out.append(new_item)
+                changed = changed or new_item is not item
+        return out if changed else value
+    if isinstance(value, dict) and isinstance(value.get("c"), list):
+        content = apply_link_policy(value["c"], unlinked)
+        return value if content is value["c"] else {**value, "c": content}
+    return value
+
+
+def _link(node: Node, unlinked: list[str]) -> list[Node]:
+    attr, inlines, (url, title) = node["c"]
+    inlines = apply_link_policy(inlines, unlinked)
+    target = policy_target(url)
+    if target is not None:
+        if target == url and inlines is node["c"][1]:
+            return [node]
+        return [{"t": "Link", "c": [attr, inlines, [target, title]]}]
+    unlinked.append(url)
+    if attr[0] or attr[1]:  # an id or classes: kept on a Span around the text
+        return [{"t": "Span", "c": [attr, inlines]}]
+    return list(inlines)
+
+
+def warning(source: object, unlinked: list[str]) -> str:
+    """The one warning naming the targets left without a link."""
+    shown = ", ".join(repr(u) for u in dict.fromkeys(unlinked))
+    return (f"{source}: warning: {len(unlinked)} link(s) kept as text without a link (a "
+            f"relative, empty or unsafe target means nothing in an edition): {shown}")
