@@ -345,8 +345,8 @@ def _article_header(resolved: ResolvedArticle, front: FrontMatter) -> Markup:
     authors = []
     for line in front.authors:
         parts: list[object] = [el("bdi", None, line.name)]  # a name keeps its own direction
-        if line.markers or line.note_markers:
-            parts.append(el("sup", None, ",".join(line.markers + line.note_markers)))
+        if line.superscript:
+            parts.append(el("sup", None, line.superscript))
         if line.orcid_url:
             parts += [
                 " ",

@@ -28,9 +28,8 @@ def front_blocks(front: FrontMatter) -> list[Node]:
         blocks.append(_styled("Subtitle", [_para(runs(front.subtitle))]))
     for author in front.authors:
         line = text(author.name)
-        if author.markers or author.note_markers:
-            marks = ",".join(author.markers + author.note_markers)
-            line.append({"t": "Superscript", "c": text(marks)})
+        if author.superscript:
+            line.append({"t": "Superscript", "c": text(author.superscript)})
         if author.orcid_url:
             line += [{"t": "Space"}, _link(text(author.orcid_url), author.orcid_url)]
         blocks.append(_styled("Author", [_para(line)]))

@@ -96,8 +96,8 @@ def title_page(front: FrontMatter) -> bytes:
         for author in front.authors:
             item = el(authors, "li")
             _isolated(item, "author", author.name, front.direction)
-            if author.markers or author.note_markers:
-                el(item, "sup", "markers").text = ",".join(author.markers + author.note_markers)
+            if author.superscript:
+                el(item, "sup", "markers").text = author.superscript
             if author.orcid_url:
                 add_text(item, " ")
                 orcid = el(item, "span", "orcid")

@@ -39,9 +39,8 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
         names = []
         for number, author in enumerate(front.authors, start=1):
             name = isolate(text(author.name, "fm-authors", f"author {number}"))
-            marks = ",".join(author.markers + author.note_markers)
-            if marks:
-                name += f"<super>{markup.text(marks, 'sans')}</super>"
+            if author.superscript:
+                name += f"<super>{markup.text(author.superscript, 'sans')}</super>"
             names.append(name)
         para(", ".join(names), "fm-authors", isolated=True)
     for number, author in enumerate(front.authors, start=1):
