@@ -1,0 +1,361 @@
+"""Cross-references: figures, tables, labelled equations and sections numbered once, every
+reference to them printed and linked.
+
+One pass over the resolved body, before citeproc sees it, so every edition prints the same
+numbers and links to the same ids:
+
+- **Numbering.** Every Figure and Table with a caption or a label is numbered in document order
+  (unlabelled ones too, as LaTeX and inara do), "Figure 1: " / "Table 1: " put before its caption
+  (the words come from `labels:`). A display equation is numbered when it is labelled: the
+  raw-TeX pass's `Span [id, ["equation"], []] [Math]` (see raw_tex), inara's
+  `[$$…$$]{label="x"}`, or Quarto's `$$…$$ {#eq-x}`; its Span gets the attribute
+  `number` = "3", which the math renderers print at the margin. Headings get hierarchical
+  numbers (`{.unnumbered}` and `{-}` ones none, nor the reference list's); the numbers are
+  printed before the headings only when the article refers to a section, so "Section 2" can be
+  found on the page.
+- **Labels.** An element's id is its label; a caption may carry it instead as inara writes it,
+  an empty Span `[]{label="x"}`, or as the LaTeX reader leaves `\\label{x}` (an empty Span with
+  id `x`). That Span is taken out of the caption and its label becomes the element's id.
+- **References.** LaTeX's `\\ref`, `\\autoref`, `\\eqref` (a Link the LaTeX reader marks with
+  `reference-type`), Quarto's `@fig-x` and pandoc-crossref's `@fig:x` (Cite nodes, taken out
+  before citeproc would print "(fig-x?)") become a Link to `#id` whose text is "1" (`\\ref`,
+  `[-@fig-x]`), "Figure 1" (`\\autoref`, `@fig-x`) or "(3)" (`\\eqref`). A reference to a label
+  that nothing carries prints "??", as LaTeX does, with a warning naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .frontmatter import Labels
+
+Node = dict[str, Any]
+UNKNOWN = "??"  # what LaTeX prints for an undefined reference
+REFERENCE_IDS = ("references", "bibliography", "refs")  # ids the reference list goes under
+_KEY = re.compile(r"^(fig|tbl|eq|sec)[-:]\S")  # Quarto (fig-x) and pandoc-crossref (fig:x) keys
+_CITED_KEY = re.compile(r"@\{?(?:fig|tbl|eq|sec)[-:]")
+_ATTRIBUTES = re.compile(r"^\{#(\S+?)(?:\s[^{}]*)?\}$")  # Quarto's "{#eq-x}" after display math
+_UNNUMBERED = ("unnumbered", "-")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A numbered element: its kind (a Labels field), number and the id links go to."""
+
+    kind: str
+    number: str
+    ident: str
+
+
+@dataclass
+class _Numbering:
+    words: Labels
+    targets: dict[str, Target] = field(default_factory=dict)  # label -> target
+    counts: dict[str, int] = field(default_factory=dict)
+    sections: list[int] = field(default_factory=list)
+    headers: list[tuple[Node, str]] = field(default_factory=list)  # heading, its number
+    replaced: int = 0  # references printed
+
+    def next(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return str(self.counts[kind])
+
+    def add(self, labels: list[str], kind: str, number: str, ident: str) -> None:
+        for label in labels:
+            if label:
+                self.targets.setdefault(label, Target(kind, number, ident))
+
+
+def is_crossref_key(key: str) -> bool:
+    """Whether a citation key names a cross-reference (`fig-x`, `tbl:y` …), not a work."""
+    return bool(_KEY.match(key))
+
+
+def cites_crossref(body: str) -> bool:
+    """Whether a Markdown body may cite a cross-reference key (`@fig-x`, `[-@tbl:y]`): then
+    citeproc must run after this pass, not in the parse."""
+    return bool(_CITED_KEY.search(body))
+
+
+def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
+                      ) -> tuple[bool, list[str]]:
+    """Number and resolve in place; whether anything changed, and the warnings (one per label
+    nothing carries)."""
+    numbering = _Numbering(words)
+    _number_blocks(blocks, numbering)
+    warnings: list[str] = []
+    unknown: list[str] = []
+    refers_to_section = _resolve_blocks(blocks, numbering, unknown)
+    changed = bool(numbering.counts or numbering.replaced)
+    if refers_to_section:
+        for header, number in numbering.headers:
+            header["c"][2][:0] = [_span("section-number", [_str(number)]), {"t": "Space"}]
+    for label in dict.fromkeys(unknown):
+        warnings.append(f"{source}: warning: a cross-reference to {label!r}, which no figure, "
+                        f"table, equation or section carries, is printed as {UNKNOWN}")
+    return changed, warnings
+
+
+# -- numbering ----------------------------------------------------------------------------------
+
+def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
+    for at, block in enumerate(blocks):
+        kind, content = block["t"], block.get("c")
+        if kind == "Header":
+            following = blocks[at + 1] if at + 1 < len(blocks) else None
+            if not (following and following["t"] == "Div" and following["c"][0][0] == "refs"):
+                _number_header(block, numbering)  # the reference list's heading has none
+            _number_inlines(content[2], numbering)
+        elif kind == "Figure":
+            _number_float(block, content, "figure", numbering)
+            _number_blocks(content[2], numbering)
+        elif kind == "Table":
+            _number_float(block, content, "table", numbering)
+            _number_table_cells(content, numbering)
+        elif kind in ("Para", "Plain"):
+            _number_inlines(content, numbering)
+        elif kind == "LineBlock":
+            for line in content:
+                _number_inlines(line, numbering)
+        elif kind in ("BlockQuote",):
+            _number_blocks(content, numbering)
+        elif kind == "Div":
+            _number_blocks(content[1], numbering)
+        elif kind in ("BulletList",):
+            for item in content:
+                _number_blocks(item, numbering)
+        elif kind == "OrderedList":
+            for item in content[1]:
+                _number_blocks(item, numbering)
+        elif kind == "DefinitionList":
+            for term, definitions in content:
+                _number_inlines(term, numbering)
+                for definition in definitions:
+                    _number_blocks(definition, numbering)
+
+
+def _number_table_cells(content: list[Any], numbering: _Numbering) -> None:
+    _attr, _caption, _specs, head, bodies, foot = content
+    rows = [*head[1], *(row for body in bodies for row in (*body[2], *body[3])), *foot[1]]
+    for row in rows:
+        for cell in row[1]:
+            _number_blocks(cell[4], numbering)
+
+
+def _number_header(block: Node, numbering: _Numbering) -> None:
+    level, (ident, classes, _kv), _inlines = block["c"]
+    if any(c in classes for c in _UNNUMBERED) or ident in REFERENCE_IDS:
+        return
+    sections = numbering.sections
+    del sections[level:]
+    sections += [0] * (level - len(sections))
+    sections[level - 1] += 1
+    number = ".".join(str(n) for n in sections)
+    numbering.headers.append((block, number))
+    numbering.add([ident], "section", number, ident)
+
+
+def _number_float(block: Node, content: list[Any], kind: str, numbering: _Numbering) -> None:
+    attr = content[0]
+    caption_blocks = content[1][1]
+    labels = _take_caption_labels(caption_blocks)
+    if not attr[0] and labels:
+        attr[0] = labels[0]
+    if not attr[0] and not _has_text(caption_blocks):
+        return  # neither caption nor label: LaTeX numbers no such float either
+    number = numbering.next(kind)
+    numbering.add([attr[0], *labels], kind, number, attr[0])
+    word = getattr(numbering.words, kind)
+    first = caption_blocks[0] if caption_blocks else None
+    if first is not None and first["t"] in ("Plain", "Para") and first["c"]:
+        first["c"][:0] = [_caption_label(word, number + ":"), {"t": "Space"}]
+    elif first is not None and first["t"] in ("Plain", "Para"):
+        first["c"][:] = [_caption_label(word, number)]
+    else:
+        caption_blocks.insert(0, {"t": "Plain", "c": [_caption_label(word, number)]})
+
+
+def _caption_label(word: str, number: str) -> Node:
+    """"Figure 1:" before a caption, as a Span a writer may style."""
+    return _span("caption-label", [_str(word), {"t": "Space"}, _str(number)])
+
+
+def _take_caption_labels(blocks: list[Node]) -> list[str]:
+    """Labels from empty Spans in a caption's paragraphs (`[]{label="x"}`, `\\label{x}`), which
+    are taken out, with a space left before them."""
+    labels: list[str] = []
+    for block in blocks:
+        if block["t"] not in ("Plain", "Para"):
+            continue
+        kept: list[Node] = []
+        for node in block["c"]:
+            label = _empty_label(node)
+            if label is None:
+                kept.append(node)
+                continue
+            labels.append(label)
+            while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+                kept.pop()
+        while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+            kept.pop()
+        while kept and kept[0]["t"] in ("Space", "SoftBreak"):
+            kept.pop(0)
+        block["c"][:] = kept
+    return labels
+
+
+def _empty_label(node: Node) -> str | None:
+    if node["t"] != "Span" or node["c"][1]:
+        return None
+    ident, _classes, pairs = node["c"][0]
+    return dict(pairs).get("label") or ident or None
+
+
+def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
+    """Labelled display equations in these inlines get their numbers (and Quarto's
+    `{#eq-x}` after the math becomes the equation Span's id)."""
+    at = 0
+    while at < len(inlines):
+        node = inlines[at]
+        kind = node["t"]
+        if kind == "Math" and node["c"][0]["t"] == "DisplayMath":
+            ident, end = _attributes_after(inlines, at + 1)
+            if ident:
+                inlines[at:end] = [{"t": "Span", "c": [[ident, ["equation"], []], [node]]}]
+                continue
+        elif kind == "Span" and _is_equation(node):
+            _number_equation(node, numbering)
+        elif kind == "Note":
+            _number_blocks(node["c"], numbering)
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
+                      "SmallCaps"):
+            _number_inlines(node["c"], numbering)
+        elif kind in ("Span", "Quoted", "Cite", "Link", "Image"):
+            _number_inlines(node["c"][1], numbering)
+        at += 1
+
+
+def _attributes_after(inlines: list[Node], start: int) -> tuple[str, int]:
+    """The id in a Quarto attribute block (`{#eq-x}`) that follows display math at `start`,
+    and where that block ends; ("", start) when there is none."""
+    at = start
+    if at < len(inlines) and inlines[at]["t"] == "Space":
+        at += 1
+    text = ""
+    for end in range(at, min(len(inlines), at + 12)):
+        node = inlines[end]
+        text += node["c"] if node["t"] == "Str" else " " if node["t"] == "Space" else "\0"
+        if not text.startswith("{"):
+            break
+        match = _ATTRIBUTES.match(text)
+        if match:
+            return match.group(1), end + 1
+    return "", start
+
+
+def _is_equation(node: Node) -> bool:
+    (ident, classes, pairs), inlines = node["c"]
+    has_math = any(n["t"] == "Math" and n["c"][0]["t"] == "DisplayMath" for n in inlines)
+    return has_math and ("equation" in classes or "label" in dict(pairs) or bool(ident))
+
+
+def _number_equation(span: Node, numbering: _Numbering) -> None:
+    attr = span["c"][0]
+    label = dict(attr[2]).get("label", "")
+    if not attr[0]:
+        attr[0] = label
+    if "equation" not in attr[1]:
+        attr[1] = [*attr[1], "equation"]
+    number = numbering.next("equation")
+    attr[2] = [pair for pair in attr[2] if pair[0] not in ("label", "number")]
+    attr[2].append(["number", number])
+    numbering.add([attr[0], label], "equation", number, attr[0])
+
+
+# -- references ---------------------------------------------------------------------------------
+
+def _resolve_blocks(value: Any, numbering: _Numbering, unknown: list[str]) -> bool:
+    """Replace every reference in `value` (blocks, inlines, any AST list); whether one named a
+    section."""
+    found = False
+    if isinstance(value, list):
+        for at, item in enumerate(value):
+            if isinstance(item, dict) and item.get("t") in ("Link", "Cite"):
+                replacement, section = _reference(item, numbering, unknown)
+                if replacement is not None:
+                    value[at] = replacement
+                    numbering.replaced += 1
+                    found = found or section
+                    continue
+            found = _resolve_blocks(item, numbering, unknown) or found
+    elif isinstance(value, dict) and isinstance(value.get("c"), list):
+        found = _resolve_blocks(value["c"], numbering, unknown)
+    return found
+
+
+def _reference(node: Node, numbering: _Numbering, unknown: list[str]
+               ) -> tuple[Node | None, bool]:
+    """The printed reference replacing a LaTeX reference Link or a cross-reference Cite."""
+    if node["t"] == "Link":
+        pairs = dict(node["c"][0][2])
+        style = pairs.get("reference-type")
+        label = pairs.get("reference")
+        if not style or label is None:
+            return None, False
+        target = numbering.targets.get(label)
+        if target is None:
+            unknown.append(label)
+        form = {"ref+label": "named", "eqref": "parenthesized"}.get(style, "bare")
+        return _printed(target, form, numbering.words), _is_section(target)
+    citations = node["c"][0]
+    if not citations or not all(is_crossref_key(c["citationId"]) for c in citations):
+        return None, False
+    inlines: list[Node] = []
+    section = False
+    for citation in citations:
+        target = numbering.targets.get(citation["citationId"])
+        if target is None:
+            unknown.append(citation["citationId"])
+        section = section or _is_section(target)
+        form = "bare" if citation["citationMode"]["t"] == "SuppressAuthor" else "named"
+        if inlines:
+            inlines += [_str(","), {"t": "Space"}]
+        if citation["citationPrefix"]:
+            inlines += [*citation["citationPrefix"], {"t": "Space"}]
+        inlines.append(_printed(target, form, numbering.words))
+        inlines += citation["citationSuffix"]
+    printed = inlines[0] if len(inlines) == 1 else _span("", inlines)
+    return printed, section
+
+
+def _printed(target: Target | None, form: str, words: Labels) -> Node:
+    if target is None:
+        return _str(UNKNOWN)
+    if form == "named":
+        text = [_str(getattr(words, target.kind)), {"t": "Space"}, _str(target.number)]
+    elif form == "parenthesized":
+        text = [_str(f"({target.number})")]
+    else:
+        text = [_str(target.number)]
+    if not target.ident:
+        return text[0] if len(text) == 1 else _span("", text)
+    return {"t": "Link", "c": [["", ["cross-ref"], []], text, [f"#{target.ident}", ""]]}
+
+
+def _is_section(target: Target | None) -> bool:
+    return target is not None and target.kind == "section"
+
+
+def _has_text(blocks: list[Node]) -> bool:
+    return any(block.get("c") for block in blocks)
+
+
+def _str(text: str) -> Node:
+    return {"t": "Str", "c": text}
+
+
+def _span(cls: str, inlines: list[Node]) -> Node:
+    return {"t": "Span", "c": [["", [cls] if cls else [], []], inlines]}
