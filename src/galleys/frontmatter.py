@@ -61,6 +61,11 @@ class AuthorLine:
     corresponding: bool
     note_markers: tuple[str, ...] = ()  # ("*", "†"): the author notes this author points to
 
+    @property
+    def superscript(self) -> str:
+        """What follows the name, raised: affiliation numbers, then note markers ("1,2,*")."""
+        return ",".join(self.markers + self.note_markers)
+
 
 @dataclass(frozen=True)
 class AuthorNote:
