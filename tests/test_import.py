@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import yaml
 
 from galleys.cli import main
 from galleys.errors import SourceError
+from galleys.model import PublicationDate
 from galleys.sources.markdown import read_article
 from galleys.sources.ojs_text import parse_ojs_text
 
@@ -38,7 +38,7 @@ def test_seed_import_metadata(imported):
     assert meta.journal.title == "CISS Insight Journal"  # from the journal.yaml it created
     assert (meta.journal.volume, meta.journal.issue, meta.journal.pages) == ("2", "2&3", "P01-15")
     assert meta.journal.issue_title == "CISS Insight Quarterly News & Views, June - Sep 2014"
-    assert meta.date == dt.date(2014, 10, 6)
+    assert meta.date == PublicationDate(2014, 10, 6)
     assert meta.url == "https://journal.ciss.org.pk/index.php/ciss-insight/article/view/171"
     assert meta.doi == "" and meta.abstract == "" and meta.license is None  # never invented
 

@@ -26,13 +26,14 @@ from typing import Any
 
 from . import __version__, styles
 from .citation import CiteCache
-from .errors import GalleysError, InputMissingError, OutputError, SourceError, UsageError
+from .errors import GalleysError, InputMissingError, OutputError, SourceError
 from .frontmatter import FrontMatter, build_front_matter
 from .inlines import Inlines
-from .model import Article, ResolvedArticle
+from .model import Article, PublicationDate, ResolvedArticle
 from .resolve import resolve
 from .snapshot import ArticleInput, stat_stamp, take_snapshot
-from .sources.markdown import read_article
+from .sources.dates import environment_epoch
+from .sources.markdown import find_article_file, read_article
 from .stamps import FILE as STAMPS
 from .stamps import StampCache
 from .worker import (
@@ -77,30 +78,24 @@ def prepare(
     return resolved, build_front_matter(resolved, (citations or {}).get(resolved.style))
 
 
-def parse(path: Path, style: str | None = None, *, strict: bool = False) -> ResolvedArticle:
-    """Read and resolve one article (no How to Cite yet); with `strict`, a warning is an error."""
-    resolved = resolve(read_article(Path(path)), style)
+def parse(
+    path: Path, style: str | None = None, *, strict: bool = False, origin: Path | None = None
+) -> ResolvedArticle:
+    """Read and resolve one article (no How to Cite yet); with `strict`, a warning is an error.
+    `origin`: the original article of which `path` is a copy (see read_article)."""
+    resolved = resolve(read_article(Path(path), origin=origin), style)
     if strict and resolved.warnings:
         raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
     return resolved
 
 
-def environment_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH from the environment, if set."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number") from None
-
-
-def article_epoch(date: dt.date | None) -> int:
-    """The publication date at 00:00 UTC, the time every edition carries by default."""
+def article_epoch(date: PublicationDate | None) -> int:
+    """The publication date's first day at 00:00 UTC, the time every edition carries by
+    default (1 January for a year alone)."""
     if date is None:
         return DEFAULT_EPOCH
-    moment = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+    day = date.first_day()
+    moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return max(DEFAULT_EPOCH, int(moment.timestamp()))
 
 
@@ -315,8 +310,8 @@ def convert(
 ) -> list[Path]:
     """Build one article into out_dir (default dist/<slug>/); all renders before any write."""
     path = Path(path)
-    if path.is_dir() and (path / ARTICLE_FILE).is_file():
-        path = path / ARTICLE_FILE  # an article folder names its article.md
+    if path.is_dir():
+        path = find_article_file(path)  # an article folder names its one article file
     plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
     planned = _Planned(path, take_snapshot(path))
     article = read_article(planned.path)

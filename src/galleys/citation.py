@@ -80,8 +80,7 @@ def item_for(
         "abstract": "\n\n".join(plain(p) for p in abstract),
     }
     if metadata.date:
-        d = metadata.date
-        item["issued"] = {"date-parts": [[d.year, d.month, d.day]]}
+        item["issued"] = {"date-parts": [metadata.date.parts]}  # [[2017]]: a year is a year
     return {k: v for k, v in item.items() if v}
 
 
@@ -268,7 +267,9 @@ class CiteCache:
         self.changed = False  # a line was added: the file is worth writing
 
     def _key(self, item: dict[str, Any], style: str, lang: str) -> str:
-        described = json.dumps([self.salt, style, lang, {**item, "id": ""}], sort_keys=True)
+        described = json.dumps(
+            [self.salt, styles.fingerprint(style), lang, {**item, "id": ""}], sort_keys=True
+        )
         return hashlib.sha256(described.encode("utf-8")).hexdigest()
 
     def get(self, item: dict[str, Any], style: str, lang: str) -> Inlines | None:
@@ -302,14 +303,18 @@ _DISAMBIGUATION = re.compile(r'\b(disambiguate-add-(?:year-suffix|names|givennam
 _SUBSTITUTE = re.compile(r'\s+subsequent-author-substitute(?:-rule)?="[^"]*"')
 
 
-@functools.cache
 def _independent_style(name: str) -> Path:
     """A temporary copy of the style in which no entry changes for the others beside it."""
+    return _independent_copy(name, styles.fingerprint(name))
+
+
+@functools.cache  # by fingerprint too: a journal's own file may change in a resident process
+def _independent_copy(name: str, fingerprint: str) -> Path:
     text = styles.path(name).read_text(encoding="utf-8")
     text = _SUBSTITUTE.sub("", _DISAMBIGUATION.sub(r'\1="false"', text))
     folder = Path(tempfile.mkdtemp(prefix="galleys-csl-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = folder / f"{name}.csl"
+    path = folder / "style.csl"  # a name of its own: a journal's style is named by its path
     path.write_text(text, encoding="utf-8")
     return path
 

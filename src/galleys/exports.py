@@ -68,7 +68,7 @@ def bibtex(resolved: ResolvedArticle) -> str:
         "title": item.get("title", ""),
         "journal": item.get("container-title", ""),
         "year": str(metadata.date.year) if metadata.date else "",
-        "month": str(metadata.date.month) if metadata.date else "",
+        "month": str(metadata.date.month or "") if metadata.date else "",
         "volume": item.get("volume", ""),
         "number": item.get("issue", ""),
         "pages": item.get("page", "").replace("-", "--"),
@@ -142,7 +142,7 @@ def ris(resolved: ResolvedArticle) -> str:
         "abstract": item.get("abstract"),
         "language": item.get("language"),
         "year": str(metadata.date.year) if metadata.date else None,
-        "date": metadata.date.strftime("%Y/%m/%d") if metadata.date else None,
+        "date": metadata.date.slashed() if metadata.date else None,  # 2017, 2017/08 …
     }
     record.update({k: v for k, v in optional.items() if v})
     return rispy.dumps([record], implementation=_ris_writer())

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import citation, styles
 from .inlines import Inlines, Run, plain
-from .model import Author, ResolvedArticle
+from .model import Author, PublicationDate, ResolvedArticle
 from .scripts import is_east_asian_name, lang_direction
 
 KEYWORD_SEPARATOR = "; "
@@ -29,6 +29,10 @@ MONTHS = (
     "November",
     "December",
 )
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DEFAULT_DATE_FORMAT = "MMMM D, YYYY"  # "October 6, 2014"
+# Quarto's (dayjs's) date tokens, longest first; [text] is literal.
+_DATE_TOKEN = re.compile(r"\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,11 @@ class Labels:
     license: str = "Licence"
     orcid: str = "ORCID"
     affiliations: str = "Affiliations"
+    figure: str = "Figure"  # before a figure's number: "Figure 1: …", "see Figure 1"
+    table: str = "Table"
+    equation: str = "Equation"
+    section: str = "Section"
+    references: str = "References"  # the reference list's heading, when the body has none
     corresponding: str = "Corresponding author"
     equal_contribution: str = "These authors contributed equally"
     email: str = "E-mail"
@@ -222,8 +231,8 @@ def build_front_matter(
         journal_line=_join(", ", [running_head.strip(), _pages(journal.pages)]),
         running_head=running_head.strip(),
         issue_title=journal.issue_title,
-        published=format_date(metadata.date) if metadata.date else "",
-        published_iso=metadata.date.isoformat() if metadata.date else "",
+        published=format_date(metadata.date, metadata.date_format) if metadata.date else "",
+        published_iso=metadata.date.iso() if metadata.date else "",
         doi_url=f"https://doi.org/{metadata.doi}" if metadata.doi else "",
         url=metadata.url,
         license=metadata.license.name if metadata.license else "",
@@ -335,9 +344,41 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def format_date(date: Any) -> str:
-    """ "October 6, 2014"."""
-    return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
+def format_date(date: PublicationDate, pattern: str = "") -> str:
+    """ "October 6, 2014", or as Quarto's `date-format` pattern says ("D MMMM YYYY").
+
+    A date without its day shows what it has: "October 2014" (or "2014-10" for an ISO
+    pattern), "2014"; no day is ever invented.
+    """
+    pattern = pattern or DEFAULT_DATE_FORMAT
+    if date.month is None:
+        return str(date.year)
+    if date.day is None:
+        iso = pattern.startswith("YYYY-MM")
+        return date.iso() if iso else f"{MONTHS[date.month - 1]} {date.year}"
+    day = date.first_day()
+    values = {
+        "YYYY": f"{date.year:04d}",
+        "YY": f"{date.year % 100:02d}",
+        "MMMM": MONTHS[date.month - 1],
+        "MMM": MONTHS[date.month - 1][:3],
+        "MM": f"{date.month:02d}",
+        "M": str(date.month),
+        "Do": _ordinal(date.day),
+        "DD": f"{date.day:02d}",
+        "D": str(date.day),
+        "dddd": WEEKDAYS[day.weekday()],
+        "ddd": WEEKDAYS[day.weekday()][:3],
+        "dd": WEEKDAYS[day.weekday()][:2],
+        "d": str(day.isoweekday() % 7),
+    }
+    return _DATE_TOKEN.sub(lambda m: m.group(1) if m.group(1) is not None else values[m.group()],
+                           pattern)
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 def _pages(pages: str) -> str:

@@ -162,7 +162,7 @@ def _scholar(
             tags.append(("name", "citation_author_orcid", line.orcid_url))
     date = metadata.date
     tags += [
-        ("name", "citation_publication_date", date.strftime("%Y/%m/%d") if date else ""),
+        ("name", "citation_publication_date", date.slashed() if date else ""),
         ("name", "citation_journal_title", journal.title),
         ("name", "citation_issn", journal.issn),
         ("name", "citation_issn", journal.eissn),

@@ -82,6 +82,32 @@ class FontChoice:
     fallback: tuple[FontFamily, ...] = ()  # tried in order for characters a role's face lacks
 
 
+@dataclass(frozen=True, order=True)
+class PublicationDate:
+    """A date as precise as its source says: a year, a month of a year, or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None  # only with a month
+
+    @property
+    def parts(self) -> list[int]:
+        """CSL date-parts: [2017], [2017, 8] or [2017, 8, 13]."""
+        return [p for p in (self.year, self.month, self.day) if p is not None]
+
+    def iso(self) -> str:
+        """ISO 8601 at its precision: "2017", "2017-08", "2017-08-13"."""
+        return "-".join([f"{self.year:04d}", *(f"{p:02d}" for p in self.parts[1:])])
+
+    def slashed(self) -> str:
+        """"2017", "2017/08", "2017/08/13": Google Scholar's and RIS's form."""
+        return self.iso().replace("-", "/")
+
+    def first_day(self) -> _dt.date:
+        """The earliest day the date can mean (for timestamps, never for display)."""
+        return _dt.date(self.year, self.month or 1, self.day or 1)
+
+
 @dataclass(frozen=True)
 class Metadata:
     """Everything known about an article apart from its body, normalized from any convention."""
@@ -92,7 +118,8 @@ class Metadata:
     authors: tuple[Author, ...] = ()
     affiliations: tuple[Affiliation, ...] = ()
     journal: Journal = Journal()
-    date: _dt.date | None = None  # published
+    date: PublicationDate | None = None  # published
+    date_format: str = ""  # how the displayed date is written: a Quarto date-format value
     doi: str = ""  # bare DOI: 10.1234/abc
     url: str = ""
     license: License | None = None

@@ -102,7 +102,7 @@ def _parse(job: ArticleJob, parsed: ParsedArticle) -> None:
     from .build import parse
 
     path = job.input.materialize(parsed.root)
-    parsed.parsed = parse(path, job.style, strict=job.strict)
+    parsed.parsed = parse(path, job.style, strict=job.strict, origin=Path(job.input.article_path))
 
 
 def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -> None:

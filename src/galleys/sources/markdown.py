@@ -8,13 +8,26 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import styles
 from ..errors import InputMissingError, SourceError
-from ..model import Affiliation, Article, Author, FontChoice, FontFamily, Journal, License, Metadata
+from ..model import (
+    Affiliation,
+    Article,
+    Author,
+    FontChoice,
+    FontFamily,
+    Journal,
+    License,
+    Metadata,
+    PublicationDate,
+)
+from . import dates
+from .escapes import decode
 from .names import split_honorific, split_name
 from .text import read_text
 from .yamltext import KeyPath, YamlDoc, load_yaml
@@ -31,6 +44,8 @@ KNOWN_KEYS = {
     "affiliations",
     "journal",
     "date",
+    "date-format",
+    "csl",
     "doi",
     "url",
     "license",
@@ -45,20 +60,32 @@ KNOWN_KEYS = {
     "bibliography",
     "fonts",
     "labels",
+    "reference-section-title",
 }
+_LIST_TITLE = "reference-section-title"  # pandoc's key: the reference list's heading
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
 IGNORED_KEYS = {
     "nocite",
     "link-citations",
-    "reference-section-title",
-    "format",
     "toc",
     "execute",
     "jupyter",
     "editor",
-    "date-format",
-    "csl",
     "header-includes",
+    "keep-tex",
+    "keywords-formatted",
+    "short-title",
+    "colorlinks",
+    "classoption",
+    "number-sections",
+    "filters",
+    "engine",
+    "knitr",
+    "crossref",
+    "cite-method",
+    "pdf-engine",
+    "github",
+    "repo",
     "documentclass",
     "geometry",
     "fontsize",
@@ -67,6 +94,55 @@ IGNORED_KEYS = {
     "description",
     "aas-doi",
     "aas-journal",
+}
+# Keys that change what Quarto would print, which galleys does not print: ignored, with one
+# warning naming them (`format:` chooses Quarto's own templates; the others are their content).
+QUARTO_PRINTED_KEYS = (
+    "format",
+    "plain-language-summary",
+    "key-points",
+    "acm-metadata",
+    "sigstatement",
+)
+QUARTO_KEYS = set(QUARTO_PRINTED_KEYS)
+# Article file names `galleys convert FOLDER` looks for, in this order of preference.
+ARTICLE_NAMES = (
+    "article.md",
+    "article.qmd",
+    "index.md",
+    "index.qmd",
+    "paper.md",
+    "paper.qmd",
+    "manuscript.md",
+    "manuscript.qmd",
+    "template.qmd",
+)
+ARTICLE_SUFFIXES = (".md", ".qmd", ".markdown")
+# Names that say nothing of which article a file or folder holds: the slug is then taken
+# from the folder (above): repo/paper/paper.md is "repo", my-study/article.md is "my-study".
+GENERIC_NAMES = {
+    "article",
+    "paper",
+    "papers",
+    "index",
+    "template",
+    "main",
+    "manuscript",
+    "joss",
+    "joss-paper",
+    "paper-joss",
+    "doc",
+    "docs",
+    "source",
+    "src",
+}
+# Quarto's date-format words and the patterns they stand for in English (dayjs tokens).
+DATE_FORMATS = {
+    "full": "dddd, MMMM D, YYYY",
+    "long": "MMMM D, YYYY",
+    "medium": "MMM D, YYYY",
+    "short": "M/D/YY",
+    "iso": "YYYY-MM-DD",
 }
 JOURNAL_KEYS = {"title", "volume", "issue", "issue-title", "pages", "issn", "eissn", "publisher"}
 FONT_KEYS = {"serif", "sans", "mono", "fallback"}
@@ -84,6 +160,11 @@ LABEL_KEYS = {  # source key -> frontmatter.Labels field
     "corresponding": "corresponding",
     "equal-contribution": "equal_contribution",
     "email": "email",
+    "figure": "figure",
+    "table": "table",
+    "equation": "equation",
+    "section": "section",
+    "references": "references",
 }
 AUTHOR_KEYS = {
     "name",
@@ -125,6 +206,7 @@ _CC = {
     "cc-by-nc-sa": "by-nc-sa",
     "cc-by-nc-nd": "by-nc-nd",
 }
+ORCID_PLACEHOLDER = "0000-0000-0000-0000"
 _ORCID = re.compile(r"^(\d{4}-){3}\d{3}[\dX]$")
 _EMAIL = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+$")
 _NAME_NOTE = re.compile(r"\^\[([^\[\]]*)\]")  # Pandoc's inline note, written in a name
@@ -136,8 +218,14 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-def read_article(path: Path, warn: Callable[[str], None] | None = None) -> Article:
-    """Parse an article file and its journal.yaml into an Article, or raise SourceError."""
+def read_article(
+    path: Path, warn: Callable[[str], None] | None = None, *, origin: Path | None = None
+) -> Article:
+    """Parse an article file and its journal.yaml into an Article, or raise SourceError.
+
+    `origin` is where the article really lives when `path` is a copy of it (a build's
+    worker reads a copy): its slug and a `date: today` are the original's.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputMissingError("no such article file", path=path)
@@ -157,7 +245,7 @@ def read_article(path: Path, warn: Callable[[str], None] | None = None) -> Artic
     for yaml_doc in (doc, journal_doc):
         for message in yaml_doc.warnings if yaml_doc else ():
             _warn(message)
-    metadata = _Normalizer(doc, journal_doc, _warn).metadata(path)
+    metadata = _Normalizer(doc, journal_doc, _warn).metadata(Path(origin or path))
     bibliography = _bibliography(doc, path)
     return Article(
         metadata=metadata,
@@ -167,6 +255,47 @@ def read_article(path: Path, warn: Callable[[str], None] | None = None) -> Artic
         body_line=body_line,
         warnings=tuple(warnings),
     )
+
+
+def find_article_file(folder: Path) -> Path:
+    """The one article file in `folder` (article.md, paper.md, index.qmd …), or an error."""
+    named = [folder / name for name in ARTICLE_NAMES if (folder / name).is_file()]
+    found = named or sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in ARTICLE_SUFFIXES
+        and p.is_file()
+        and not p.name.startswith(".")
+        and p.stem.upper() not in {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING"}
+    )
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise InputMissingError(
+            f"no article file in this folder (looked for {', '.join(ARTICLE_NAMES)})", path=folder
+        )
+    names = ", ".join(p.name for p in found)
+    raise SourceError(f"several article files ({names}): name the one to convert", path=folder)
+
+
+def default_slug(article: Path) -> tuple[str, str]:
+    """The slug of an article without a `slug:` key, and the name it was made from: the file's
+    stem unless it is generic (paper.md), else its folder's name unless generic, else the name
+    of the folder above ("My Paper" becomes "my-paper")."""
+    article = article.absolute()
+    candidates = [article.stem, *(folder.name for folder in article.parents[:2])]
+    for name in candidates:
+        slug = slugify(name)
+        if slug and slug not in GENERIC_NAMES:
+            return slug, name
+    name = next((n for n in candidates[1:] if slugify(n)), article.stem)
+    return slugify(name), name
+
+
+def slugify(name: str) -> str:
+    """ "my-paper" from "My Paper", "etude" from "Étude": lower-case ASCII, spaces to '-'."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9._]+", "-", folded).strip("-._")[:100].rstrip("-._")
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[str, str, int, int]:
@@ -235,10 +364,10 @@ class _Normalizer:
     def metadata(self, path: Path) -> Metadata:
         for doc in (self.doc, self.journal):
             if doc is not None:
-                self._check_keys(doc, doc.data, (), KNOWN_KEYS | IGNORED_KEYS)
+                self._check_keys(doc, doc.data, (), KNOWN_KEYS | IGNORED_KEYS | QUARTO_KEYS)
+                self._quarto_keys(doc)
         title = self._text("title", required=True)
         authors, affiliations = self._authors()
-        style = self._style()
         return Metadata(
             slug=self._slug(path),
             title=title,
@@ -246,17 +375,28 @@ class _Normalizer:
             authors=authors,
             affiliations=affiliations,
             journal=self._journal(),
-            date=self._date(),
+            date=self._date(path),
+            date_format=self._date_format(),
             doi=self._doi(),
             url=self._url(),
             license=self._license(),
             abstract=self._text("abstract"),
             keywords=self._keywords(),
             lang=self._lang(),
-            citation_style=style,
+            citation_style=self._style(path),
             fonts=self._fonts(),
             labels=self._labels(),
         )
+
+    def _quarto_keys(self, doc: YamlDoc) -> None:
+        """One warning naming the Quarto keys present whose output galleys does not make."""
+        found = [key for key in QUARTO_PRINTED_KEYS if key in doc.data]
+        if found:
+            line = doc.line((found[0],))
+            self.warn(
+                f"{doc.path}:{line}: warning: {', '.join(found)}: Quarto's own output, "
+                "ignored (galleys makes its own PDF, EPUB and DOCX editions)"
+            )
 
     def _check_keys(self, doc: YamlDoc, data: dict, where: KeyPath, known: set[str]) -> None:
         for key in data:
@@ -274,13 +414,12 @@ class _Normalizer:
             if required:
                 raise SourceError(f"missing {key}", path=self.doc.path, line=1, key=key)
             return ""
-        return _as_text(value, doc, (key,))
+        return _as_text(value, doc, (key,), markdown=True)
 
     def _slug(self, path: Path) -> str:
         value = self.doc.data.get("slug")
         if value is None:
-            value = path.stem if path.stem != "article" else path.parent.name
-            value = value.lower()
+            return default_slug(path)[0] or "article"
         slug = _as_text(value, self.doc, ("slug",))
         if not _SLUG.match(slug):
             raise self.doc.error(
@@ -288,20 +427,25 @@ class _Normalizer:
             )
         return slug
 
-    def _date(self) -> dt.date | None:
+    def _date(self, path: Path) -> PublicationDate | None:
+        """The publication date as precise as written; one that is not a date (`XXX 2024`)
+        is a warning and left out (an error with --strict)."""
         value, doc = self._get("date")
         if value is None:
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise doc.error(("date",), f"{value!r} is not a date: write it as YYYY-MM-DD")
+        try:
+            return dates.publication_date(value, path)
+        except dates.UnreadableDate as exc:
+            self.warn(f"{doc.path}:{doc.line(('date',))}: warning: date: {exc}; left out")
+            return None
+
+    def _date_format(self) -> str:
+        """Quarto's `date-format` as a pattern of dayjs tokens ("long" is "MMMM D, YYYY")."""
+        value, doc = self._get("date-format")
+        if value is None:
+            return ""
+        text = _as_text(value, doc, ("date-format",)).strip()
+        return DATE_FORMATS.get(text.lower(), text)
 
     def _doi(self) -> str:
         value, doc = self._get("doi")
@@ -339,16 +483,40 @@ class _Normalizer:
             raise doc.error(("lang",), f"{text!r} is not a language tag such as en or ur-PK")
         return text
 
-    def _style(self) -> str:
-        value, doc = self._get("citation-style")
-        if value is None:
+    def _style(self, path: Path) -> str:
+        """The article's `csl:` file or `citation-style:` name, else journal.yaml's."""
+        for doc in (self.doc, self.journal):
+            if doc is None:
+                continue
+            if doc.data.get("csl") is not None:
+                # the original's folder (of the article, or above it for journal.yaml), so a
+                # build's worker, which reads a copy, names the very file the build did
+                return self._csl_file(doc, path.parent if doc is self.doc else path.parent.parent)
+            if doc.data.get("citation-style") is not None:
+                name = _as_text(doc.data["citation-style"], doc, ("citation-style",))
+                try:
+                    styles.path(name)
+                except Exception as exc:
+                    raise doc.error(("citation-style",), str(exc)) from None
+                return name
+        return styles.DEFAULT
+
+    def _csl_file(self, doc: YamlDoc, folder: Path) -> str:
+        """`csl: journal.csl`: a style file inside `folder`, that of the YAML naming it."""
+        value = _as_text(doc.data["csl"], doc, ("csl",)).strip()
+        if re.match(r"^[a-z][a-z0-9+.-]*://", value, flags=re.IGNORECASE):
+            self.warn(
+                f"{doc.path}:{doc.line(('csl',))}: warning: csl: {value!r} is not fetched "
+                f"(galleys reads no network); using {styles.DEFAULT}"
+            )
             return styles.DEFAULT
-        name = _as_text(value, doc, ("citation-style",))
-        try:
-            styles.path(name)
-        except Exception as exc:
-            raise doc.error(("citation-style",), str(exc)) from None
-        return name
+        folder = folder.resolve()
+        candidate = (folder / value).resolve()
+        if not candidate.is_relative_to(folder):
+            raise doc.error(("csl",), f"{value!r} is outside the folder of {doc.path.name}")
+        if not candidate.is_file():
+            raise doc.error(("csl",), f"style file {value!r} does not exist")
+        return styles.custom(candidate)
 
     def _keywords(self) -> tuple[str, ...]:
         key = "keywords" if "keywords" in self.doc.data else "tags"
@@ -464,6 +632,11 @@ class _Normalizer:
                     if not text.strip():
                         raise doc.error(("labels", key), "a label cannot be empty")
                     chosen[LABEL_KEYS[key]] = text.strip()
+        for doc in (self.journal, self.doc):  # pandoc's own key for the list's heading wins
+            if doc is not None and doc.data.get(_LIST_TITLE) is not None:
+                title = _as_text(doc.data[_LIST_TITLE], doc, (_LIST_TITLE,)).strip()
+                if title:
+                    chosen["references"] = title
         return tuple(sorted(chosen.items()))
 
     # -- authors and affiliations --------------------------------------------------------
@@ -509,7 +682,7 @@ class _Normalizer:
         parts.update(_name_parts(item, doc, where))
         if not any(parts.get(k) for k in ("family", "given", "literal")):
             raise doc.error(where, "author has no name")
-        orcid = _orcid(item.get("orcid"), doc, (*where, "orcid"))
+        orcid = _orcid(item.get("orcid"), doc, (*where, "orcid"), self.warn)
         affiliation_value = item.get("affiliations", item.get("affiliation"))
         aff_key = "affiliations" if "affiliations" in item else "affiliation"
         ids = registry.resolve(affiliation_value, (*where, aff_key))
@@ -690,14 +863,24 @@ def _name_parts(data: dict, doc: YamlDoc, where: KeyPath) -> dict[str, str]:
     return parts
 
 
-def _orcid(value: Any, doc: YamlDoc, where: KeyPath) -> str:
+def _orcid(value: Any, doc: YamlDoc, where: KeyPath, warn: Callable[[str], None]) -> str:
+    """The bare iD; one that is malformed, fails its check digit or is the template's
+    0000-0000-0000-0000 is a warning and left out: never a link to someone else."""
     if value is None or value == "":
         return ""
     text = _as_text(value, doc, where).strip()
-    bare = re.sub(r"^https?://orcid\.org/", "", text, flags=re.IGNORECASE).upper()
-    if not _ORCID.match(bare) or not _orcid_checksum_ok(bare):
-        raise doc.error(where, f"{text!r} is not a valid ORCID iD")
-    return bare
+    bare = re.sub(r"^https?://(www\.)?orcid\.org/", "", text, flags=re.IGNORECASE).upper()
+    if not _ORCID.match(bare):
+        why = "is not an ORCID iD (0000-0002-1825-0097)"
+    elif bare == ORCID_PLACEHOLDER:
+        why = "is a template's placeholder, not an ORCID iD"
+    elif not _orcid_checksum_ok(bare):
+        why = "is not an ORCID iD: its check digit is wrong"
+    else:
+        return bare
+    dotted = ".".join(str(k) for k in where)
+    warn(f"{doc.path}:{doc.line(where)}: warning: {dotted}: {text!r} {why}; left out")
+    return ""
 
 
 def _orcid_checksum_ok(orcid: str) -> bool:
@@ -732,10 +915,14 @@ def _font_family(value: Any, doc: YamlDoc, where: KeyPath) -> FontFamily:
     return FontFamily(name, doc.path, doc.line(where), ".".join(str(k) for k in where[:2]))
 
 
-def _as_text(value: Any, doc: YamlDoc, where: KeyPath) -> str:
-    """Text from a YAML scalar; numbers are fine (volume: 2), lists and mappings are not."""
+def _as_text(value: Any, doc: YamlDoc, where: KeyPath, *, markdown: bool = False) -> str:
+    """Text from a YAML scalar; numbers are fine (volume: 2), lists and mappings are not.
+
+    TeX accents (F\\'ed\\'erale) and HTML entities (&nbsp;) become characters; in a
+    `markdown` field (title, abstract) pandoc reads the entities itself.
+    """
     if isinstance(value, str):
-        return value
+        return decode(value, entities=not markdown)
     if isinstance(value, bool) or value is None:
         raise doc.error(where, f"expected text, got {value!r}")
     if isinstance(value, int | float):

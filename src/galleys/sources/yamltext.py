@@ -15,6 +15,7 @@ MAX_YAML_BYTES = 1_000_000
 MAX_NODES = 100_000  # counted after alias expansion: stops "billion laughs"
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # libyaml's parser where PyYAML was built with it (its wheels are): ~8x faster, same nodes
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
@@ -159,7 +160,9 @@ class _Builder:
                 line=self._line(node),
                 key=".".join(str(k) for k in key_path) or None,
             ) from None
-        except ValueError as exc:  # e.g. date: 2024-13-45
+        except ValueError as exc:
+            if node.tag == _TIMESTAMP:  # date: 2024-13-45 is its text: the reader says why
+                return node.value
             raise SourceError(
                 f"invalid value {node.value!r}: {exc}",
                 path=self.doc.path,
