@@ -22,7 +22,7 @@ from lxml import etree
 
 from . import images
 from .errors import SourceError
-from .images import NotRead
+from .images import FIGURE_SUFFIXES, LATEX_SUFFIXES, NotRead
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 Node = dict[str, Any]
 
-# The extensions pdflatex tries, in its order, for a name without one (\DeclareGraphicsExtensions).
-LATEX_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".svg", ".PDF", ".PNG", ".JPG", ".JPEG", ".SVG")
 PRINT_DPI = 300  # PDF and DOCX: a rasterized figure prints sharp
 SCREEN_DPI = 150  # EPUB: sharp on a reading device, a fraction of the bytes
 RASTER_DPI = 150  # the size a pixel image has when its attributes give none
@@ -42,7 +40,6 @@ MEDIA_TYPES = {
     "bmp": "image/bmp", "tiff": "image/tiff", "svg": "image/svg+xml", "pdf": "application/pdf",
 }
 SUFFIXES = {kind: "." + ("jpg" if kind == "jpeg" else kind) for kind in MEDIA_TYPES}
-_FIGURE_SUFFIXES = {*SUFFIXES.values(), ".jpeg", ".tif"}
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"),
     (b"GIF89a", "gif"), (b"BM", "bmp"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
@@ -73,7 +70,7 @@ def find(folder: Path, source: str, article: Path, line: int | None = None) -> P
     """The file `source` names, as LaTeX finds it: a name without a figure extension is tried
     with each of LATEX_SUFFIXES. Raises NotRead or SourceError as images.resolve_image does."""
     name = unquote(source)
-    if images.is_remote(source) or PurePosixPath(name).suffix.lower() in _FIGURE_SUFFIXES:
+    if images.is_remote(source) or PurePosixPath(name).suffix.lower() in FIGURE_SUFFIXES:
         return images.resolve_image(folder, source, article, line)
     for suffix in LATEX_SUFFIXES:
         try:

@@ -1,14 +1,16 @@
 """The one rule for files an article names: inside its allowed root, never fetched, never odd.
 
-The allowed root is the enclosing git work tree when the article is inside one (a JOSS paper in
-`paper/` names `../docs/figures/x.pdf` of its own repository), else the article folder's parent
-(a paper folder beside its figures folder). Anything that resolves outside the root, symlinks
-followed, is not read: the editions show a placeholder instead, as for a remote image.
+The allowed root is the article folder's parent: a JOSS paper in `paper/` names
+`../docs/figures/x.pdf` of its own repository, a journal article `source/<slug>/` may name a
+file of `source/`. Anything that resolves outside it, symlinks followed, is not read: the
+editions show a placeholder instead, as for a remote image. One level, not the enclosing git
+work tree: a build copies each article's inputs (to hash them, and for a worker elsewhere)
+with their layout, and one level up is what that copy can hold faithfully.
 """
 
 from __future__ import annotations
 
-import functools
+import os
 import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -16,8 +18,16 @@ from urllib.parse import unquote, urlsplit
 from .errors import SourceError
 
 MAX_NAME_BYTES = 255  # per path part, as most file systems allow
+MAX_OUTSIDE_FILES = 200  # figures of the parent folder one article may name
+# The extensions pdflatex tries, in its order, for a name without one (\DeclareGraphicsExtensions).
+LATEX_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".svg", ".PDF", ".PNG", ".JPG", ".JPEG", ".SVG")
+FIGURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff",
+                             ".svg", ".pdf"})
 # Direction overrides and other invisible or control characters that disguise a name.
 _DISGUISE = re.compile("[\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A name going up from the article folder, as written anywhere in the source ("](../docs/x.pdf)",
+# "{../figures/x}"); a candidate only: what the editions embed is decided by the parsed body.
+_UPWARD = re.compile(r"(?<![\w.])\.\./[^\s()\[\]{}<>\"'|,;]+")
 
 
 class NotRead(SourceError):
@@ -38,14 +48,43 @@ def is_remote(source: str) -> bool:
     return bool(urlsplit(source).scheme) or source.startswith("//")
 
 
-@functools.lru_cache(maxsize=256)
 def allowed_root(folder: Path) -> Path:
     """The folder an article in `folder` may read files from (see the module docstring)."""
-    base = folder.resolve()
-    for candidate in (base, *base.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return base.parent
+    return folder.resolve().parent
+
+
+def outside_files(article: Path) -> list[tuple[str, str]]:
+    """The figure files in the parent folder that `article`'s text names (with a LaTeX suffix
+    added where a name has none): (name from the article folder, "../…", path), sorted."""
+    try:
+        text = article.read_text("utf-8", errors="replace")
+    except OSError:
+        return []
+    if "../" not in text:
+        return []
+    base = article.parent.resolve()
+    root = base.parent
+    found: dict[str, str] = {}
+    for written in sorted(set(_UPWARD.findall(text))):
+        name = unquote(written).rstrip(".")
+        tries = [name] if PurePosixPath(name).suffix.lower() in FIGURE_SUFFIXES else [
+            name + suffix for suffix in LATEX_SUFFIXES]
+        for candidate in tries:
+            try:
+                path = (base / candidate).resolve()
+                usable = (path.is_relative_to(root) and not path.is_relative_to(base)
+                          and path.suffix.lower() in FIGURE_SUFFIXES and path.is_file())
+            except (OSError, ValueError):
+                continue
+            if not usable:
+                continue
+            relative = path.relative_to(root).as_posix()
+            if not any(part.startswith(".") for part in relative.split("/")):
+                found["../" + relative] = os.fspath(path)
+                break
+        if len(found) >= MAX_OUTSIDE_FILES:
+            break
+    return sorted(found.items())
 
 
 def resolve_image(folder: Path, source: str, article: Path, line: int | None = None) -> Path:

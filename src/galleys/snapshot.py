@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import images
 from .errors import GalleysError, InputMissingError, SourceError
 
 MAX_FOLDER_BYTES = 200_000_000
@@ -56,7 +57,8 @@ class ArticleInput:
 
 
 def take_snapshot(article: Path) -> ArticleInput:
-    """Read the article's folder (links leading out of it are left out) and its journal.yaml."""
+    """Read the article's folder (links leading out of it are left out), the figures of its
+    parent folder it names, and its journal.yaml."""
     folder = article.parent
     files: list[tuple[str, bytes]] = []
     total = 0
@@ -150,6 +152,10 @@ def _members(article: Path) -> list[tuple[str, str, os.stat_result]]:
             found.append((prefix + entry.name, entry.path, info))
 
     walk(folder, "")
+    for name, path in images.outside_files(article):  # "../docs/x.pdf": see images.py
+        if len(found) >= MAX_FOLDER_FILES:
+            raise _too_big(article.parent)
+        found.append((name, path, os.stat(path)))
     found.sort(key=lambda member: member[0])
     return found
 

@@ -1,0 +1,281 @@
+"""Figures as LaTeX-born papers ship them: PDF, SVG and extension-less files in every edition,
+remote images and files outside the allowed root as a placeholder, each edition read back."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import require_corpus
+from lxml import etree
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from galleys import figures
+from galleys.cli import main
+from galleys.readback import read_docx, read_epub, read_pdf
+
+FRONT = "---\ntitle: Figures\nauthor: Jane Doe\ndate: 2024-05-01\n---\n\n"
+RED, BLUE = (230, 20, 20), (20, 20, 230)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def pdf_figure(width: float = 200, height: float = 100) -> bytes:
+    """A one-page PDF whose page is one red rectangle, written by reportlab."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=(width, height), invariant=1)
+    page.setFillColorRGB(*(c / 255 for c in RED))
+    page.rect(0, 0, width, height, stroke=0, fill=1)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">'
+       '<rect x="0" y="0" width="200" height="100" fill="rgb(20,20,230)"/></svg>')
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return folder
+
+
+def convert(article: Path, out: Path, *extra: str) -> int:
+    return main(["convert", str(article), "-o", str(out), *extra])
+
+
+def editions(out: Path) -> dict[str, bytes]:
+    return {p.suffix: p.read_bytes() for p in out.iterdir() if p.suffix in (".pdf", ".epub",
+                                                                           ".docx")}
+
+
+def coloured_pixels(pdf: bytes, colour: tuple[int, int, int]) -> int:
+    """Pixels of `colour` (within a tolerance) on the PDF's pages rendered by pdfium."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    count = 0
+    for index in range(len(document)):
+        image = document[index].render(scale=1).to_pil().convert("RGB")
+        count += sum(n for n, pixel in image.getcolors(image.width * image.height)
+                     if all(abs(a - b) < 40 for a, b in zip(pixel, colour, strict=True)))
+    document.close()
+    return count
+
+
+def drawn_xobjects(pdf: bytes) -> list[tuple[str, float, float]]:
+    """(subtype, width, height in points) of every XObject a page draws, from its `cm`."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found = []
+    for page in reader.pages:
+        resources = page["/Resources"].get("/XObject", {})
+        matrix = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"cm":
+                matrix = [float(x) for x in operands]
+            elif operator == b"Do" and matrix:
+                xobject = resources[operands[0]].get_object()
+                found.append((str(xobject["/Subtype"]), matrix[0], matrix[3]))
+    return found
+
+
+def epub_images(epub: bytes) -> tuple[list[str], list[str]]:
+    """(image files in the zip, img src values of the XHTML documents)."""
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        files = [n for n in archive.namelist() if n.startswith("EPUB/images/")]
+        sources = []
+        for name in archive.namelist():
+            if name.endswith(".xhtml"):
+                root = etree.fromstring(archive.read(name))
+                sources += [img.get("src") for img in root.iter(f"{XHTML}img")
+                            if "images/" in img.get("src")]  # not the cover
+    return files, sources
+
+
+def docx_parts(docx: bytes) -> tuple[list[str], str]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+        return media, archive.read("word/document.xml").decode("utf-8")
+
+
+# -- PDF and SVG files, with and without their extension --------------------------------------
+
+
+def test_pdf_and_svg_figures_appear_in_every_edition(tmp_path, capsys):
+    folder = write(tmp_path / "src" / "figs", {
+        "article.md": FRONT + "Before.\n\n![A PDF figure named without extension](plots/red)"
+                              "{width=50%}\n\n![An SVG figure](blue.svg){height=40mm}\n\nAfter.\n",
+        "plots/red.pdf": pdf_figure(),
+        "blue.svg": SVG,
+    })
+    assert convert(folder / "article.md", tmp_path / "out") == 0, capsys.readouterr().err
+    made = editions(tmp_path / "out")
+
+    # PDF: the PDF page as a (rasterized) image at half the text width, the SVG as vectors
+    drawn = drawn_xobjects(made[".pdf"])
+    images = [d for d in drawn if d[0] == "/Image"]
+    assert len(images) == 1, drawn
+    assert coloured_pixels(made[".pdf"], RED) > 2000
+    assert coloured_pixels(made[".pdf"], BLUE) > 2000
+    text_width = PdfReader(io.BytesIO(made[".pdf"])).pages[0].mediabox.width - 2 * 72
+    assert images[0][1] == pytest.approx(text_width / 2, rel=0.25)
+    assert "/Image" not in str([d for d in drawn if d[0] != "/Image"])  # the SVG: no pixels
+    # EPUB: the PDF as a PNG, the SVG as it is, both in the zip and referenced by the XHTML
+    files, sources = epub_images(made[".epub"])
+    assert sorted(Path(f).suffix for f in files) == [".png", ".svg"]
+    assert sorted("EPUB/" + s.removeprefix("../") for s in sources) == sorted(files)
+    # DOCX: both as pictures, each drawn in document.xml
+    media, document = docx_parts(made[".docx"])
+    assert len(media) == 2 and all(m.endswith(".png") for m in media), media
+    assert document.count("<w:drawing>") == 2
+    height_emu = [int(cy) for cy in re.findall(r'<wp:extent cx="\d+" cy="(\d+)"', document)]
+    assert any(abs(cy - 40 / 25.4 * 914400) < 20000 for cy in height_emu), height_emu
+
+
+def test_one_figure_is_rasterized_once_for_the_pdf_and_docx(tmp_path, monkeypatch):
+    folder = write(tmp_path / "src" / "once", {
+        "article.md": FRONT + "![One](fig.pdf)\n\n![The same again](fig.pdf)\n",
+        "fig.pdf": pdf_figure(123, 45),  # sizes no other test uses: the cache is per process
+    })
+    calls = []
+    real = figures._render_pdf
+    monkeypatch.setattr(figures, "_render_pdf", lambda *a: calls.append(a[2]) or real(*a))
+    assert convert(folder / "article.md", tmp_path / "out") == 0
+    assert sorted(calls) == [figures.SCREEN_DPI, figures.PRINT_DPI]
+
+
+def test_a_missing_figure_is_an_error_naming_its_line(tmp_path, capsys):
+    folder = write(tmp_path / "src" / "missing", {
+        "article.md": FRONT + "Text.\n\n![Gone](plots/none)\n",
+    })
+    assert convert(folder / "article.md", tmp_path / "out") == 65
+    err = capsys.readouterr().err
+    assert "article.md:9:" in err and "'plots/none' does not exist" in err and ".pdf" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+# -- remote images: a placeholder, never fetched ------------------------------------------------
+
+
+def test_a_remote_image_is_a_placeholder_in_every_edition(tmp_path, capsys):
+    url = "https://example.org/figure.png"
+    folder = write(tmp_path / "src" / "remote", {
+        "article.md": FRONT + f"![A remote plot]({url})\n\nText with ![a badge]({url}) inline.\n",
+    })
+    assert convert(folder / "article.md", tmp_path / "out") == 0
+    err = capsys.readouterr().err
+    assert err.count("is a remote address (images are never fetched)") == 2, err
+    assert "article.md:7:" in err
+    made = editions(tmp_path / "out")
+    for suffix, reader in ((".pdf", read_pdf), (".epub", read_epub), (".docx", read_docx)):
+        text = " ".join(reader(made[suffix]).text.split())
+        assert "Image not included: A remote plot" in text, suffix
+        assert url in text, suffix
+    links = [a["/A"]["/URI"] for a in PdfReader(io.BytesIO(made[".pdf"])).pages[0]["/Annots"]]
+    assert url in links
+    with zipfile.ZipFile(io.BytesIO(made[".epub"])) as archive:
+        body = next(archive.read(n) for n in archive.namelist() if "body" in n or "article" in n
+                    and n.endswith(".xhtml"))
+    root = etree.fromstring(body)
+    box = next(d for d in root.iter(f"{XHTML}div") if "figure-placeholder" in d.get("class", ""))
+    assert [a.get("href") for a in box.iter(f"{XHTML}a")] == [url]
+    media, document = docx_parts(made[".docx"])
+    assert not media and "<w:drawing>" not in document
+    assert 'w:val="FigurePlaceholder"' in document
+    with zipfile.ZipFile(io.BytesIO(made[".docx"])) as archive:
+        assert url in archive.read("word/_rels/document.xml.rels").decode()
+    assert convert(folder / "article.md", tmp_path / "strict", "--strict") == 65
+    assert "never fetched" in capsys.readouterr().err
+
+
+# -- the allowed root: the article folder's parent ----------------------------------------------
+
+
+def test_a_figure_of_the_parent_folder_is_read_as_a_joss_paper_names_it(tmp_path, capsys):
+    repo = write(tmp_path / "repo", {
+        "paper/paper.md": FRONT + "![From the docs](../docs/pictures/red.pdf){width=90%}\n\n"
+                                  "![Named as LaTeX does](../docs/pictures/blue)\n",
+        "docs/pictures/red.pdf": pdf_figure(),
+        "docs/pictures/blue.svg": SVG,
+    })
+    assert convert(repo / "paper" / "paper.md", tmp_path / "out") == 0, capsys.readouterr().err
+    made = editions(tmp_path / "out")
+    assert coloured_pixels(made[".pdf"], RED) > 2000
+    assert coloured_pixels(made[".pdf"], BLUE) > 2000
+    assert len(epub_images(made[".epub"])[0]) == 2
+    assert docx_parts(made[".docx"])[1].count("<w:drawing>") == 2
+
+
+def test_a_figure_beyond_the_allowed_root_is_never_read(tmp_path, capsys):
+    write(tmp_path, {"secret.pdf": pdf_figure()})
+    folder = write(tmp_path / "repo" / "paper", {
+        "paper.md": FRONT + "![Up two](../../secret.pdf)\n\n![Absolute](/etc/hostname)\n",
+    })
+    assert convert(folder / "paper.md", tmp_path / "out") == 0
+    err = capsys.readouterr().err
+    assert err.count("the folder galleys may read files from") == 2, err
+    made = editions(tmp_path / "out")
+    assert coloured_pixels(made[".pdf"], RED) == 0
+    assert not epub_images(made[".epub"])[0] and not docx_parts(made[".docx"])[0]
+    for suffix, reader in ((".pdf", read_pdf), (".epub", read_epub), (".docx", read_docx)):
+        assert "Image not included: Up two" in " ".join(reader(made[suffix]).text.split())
+    assert convert(folder / "paper.md", tmp_path / "strict", "--strict") == 65
+    assert not (tmp_path / "strict").exists()
+
+
+def test_a_link_leading_out_of_the_folder_is_never_followed(tmp_path, capsys):
+    secret = write(tmp_path, {"secret.pdf": pdf_figure()}) / "secret.pdf"
+    folder = write(tmp_path / "repo" / "paper", {"paper.md": FRONT + "![Linked](linked.pdf)\n"})
+    (folder / "linked.pdf").symlink_to(secret)
+    assert convert(folder / "paper.md", tmp_path / "out") == 65  # a build never copies it
+    assert "'linked.pdf' does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_snapshot_holds_the_parent_folder_figures_the_article_names(tmp_path):
+    from galleys.snapshot import take_snapshot
+
+    repo = write(tmp_path / "repo", {
+        "paper/paper.md": FRONT + "![a](../docs/a.pdf) ![b](../docs/b) ![c](../../c.pdf)\n"
+                                  "![d](../README.md)\n",
+        "docs/a.pdf": pdf_figure(), "docs/b.png": b"\x89PNG\r\n\x1a\n", "docs/unnamed.pdf": b"x",
+        "README.md": "not a figure",
+    })
+    write(tmp_path, {"c.pdf": pdf_figure()})
+    names = [name for name, _data in take_snapshot(repo / "paper" / "paper.md").files]
+    assert names == ["../docs/a.pdf", "../docs/b.png", "paper.md"]
+
+
+# -- real papers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("repo", "paper", "count"), [
+    ("joss/open-atmos__PySDM", "paper/paper.md", 2),
+    ("joss/21cmfast__21cmFAST", "joss-paper/paper.md", 3),
+    ("joss/adtzlr__felupe", "paper/paper.md", 4),
+    ("joss/fabian-sp__GGLasso", "paper/paper.md", 2),
+    ("quarto/quarto-journals__jss", "template.qmd", 1),
+])
+def test_corpus_papers_keep_their_pdf_figures(tmp_path, monkeypatch, capsys, repo, paper,
+                                              count):
+    source = require_corpus() / repo
+    copy = tmp_path / source.name
+    shutil.copytree(source, copy)
+    article = copy / paper
+    monkeypatch.chdir(article.parent)  # from the paper's own folder, with relative paths
+    assert main(["convert", article.name, "-o", str(tmp_path / "out")]) == 0, (
+        capsys.readouterr().err)
+    made = editions(tmp_path / "out")
+    assert len([d for d in drawn_xobjects(made[".pdf"]) if d[0] == "/Image"]) >= count
+    assert len(epub_images(made[".epub"])[0]) == count
+    assert docx_parts(made[".docx"])[1].count("<w:drawing>") >= count
