@@ -20,6 +20,7 @@ plain `callout` has no title. The editions draw it as a titled box.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 Node = dict[str, Any]
@@ -35,12 +36,14 @@ _SHORTCODE = re.compile(r"\{\{<(?P<escaped>/\*)?\s*(?P<name>[\w-]+)(?P<args>[^>]
 _OPTION_LINE = re.compile(r"^#\|")
 
 
-def prepare_source(body: str, source: object, body_line: int) -> tuple[str, list[str]]:
-    """`body` with Quarto cells and shortcodes rewritten as Markdown (the same lines); and the
-    warnings (cells shown, not run; shortcodes dropped)."""
+def prepare_source(body: str, source: object, body_line: int,
+                   prose: Callable[[str], str] | None = None) -> tuple[str, list[str]]:
+    """`body` with Quarto cells and shortcodes rewritten as Markdown (the same lines), each
+    line outside code blocks passed through `prose` too; and the warnings (cells shown, not
+    run; shortcodes dropped)."""
     lines = body.split("\n")
     cells = 0
-    dropped: list[str] = []
+    dropped: list[tuple[int, str]] = []
     fence = ""  # the fence of the code block the scan is inside ("" outside)
     for number, line in enumerate(lines):
         if fence:
@@ -59,19 +62,22 @@ def prepare_source(body: str, source: object, body_line: int) -> tuple[str, list
             fence = opened.group(1)
             continue
         if "{{<" in line:
-            lines[number] = _SHORTCODE.sub(
+            line = _SHORTCODE.sub(
                 lambda m, t=line, n=number: _shortcode(m, t, dropped, body_line + n), line)
+        lines[number] = prose(line) if prose else line
     warnings = []
     if cells:
         warnings.append(f"{source}: warning: {cells} executable cell(s) shown as code, "
                         f"never run (galleys executes nothing)")
     if dropped:
-        warnings.append(f"{source}:{dropped[0].split(' ')[0]}: warning: dropped {len(dropped)} "
-                        f"Quarto shortcode(s) no edition can honour: {', '.join(dropped)}")
+        named = ", ".join(f"line {line} {text}" for line, text in dropped)
+        warnings.append(f"{source}:{dropped[0][0]}: warning: dropped {len(dropped)} Quarto "
+                        f"shortcode(s) no edition can honour: {named}")
     return "\n".join(lines), warnings
 
 
-def _shortcode(match: re.Match[str], line: str, dropped: list[str], line_number: int) -> str:
+def _shortcode(match: re.Match[str], line: str, dropped: list[tuple[int, str]],
+               line_number: int) -> str:
     name, args = match.group("name"), match.group("args").strip()
     if match.group("escaped"):
         return "{{< " + f"{name} {args}".strip() + " >}}"
@@ -83,7 +89,7 @@ def _shortcode(match: re.Match[str], line: str, dropped: list[str], line_number:
     elif name == "kbd" and args:
         return args.strip("'\"")
     note = " (never read)" if name in ("include", "embed") else ""
-    dropped.append(f"line {line_number} {{{{< {name} >}}}}{note}")
+    dropped.append((line_number, f"{{{{< {name} >}}}}{note}"))
     return ""
 
 

@@ -388,6 +388,37 @@ def _plain_text(blocks: list[Node]) -> str:
     return " ".join("".join(words).split())
 
 
+# -- TeX accents in Markdown prose ----------------------------------------------------------
+def decode_accents(line: str) -> str:
+    """A line of Markdown prose with its TeX accents as letters (`F\\'ed\\'erale` → Fédérale).
+
+    Pandoc's Markdown reader takes `\\'` for an escaped apostrophe, so these are read here,
+    before it: a braced accent (`\\'{e}`, `{\\'e}`) anywhere, an unbraced one only inside a
+    word (`Li\\`ege`; `\\"quoted\\"` stays Markdown), never in code spans or math."""
+    if "\\" not in line:
+        return line
+    parts: list[str] = []
+    last = 0
+    for match in _CODE_OR_MATH.finditer(line):
+        parts += [_ACCENT.sub(_accent, line[last:match.start()]), match.group()]
+        last = match.end()
+    parts.append(_ACCENT.sub(_accent, line[last:]))
+    return "".join(parts)
+
+
+_ACCENT = re.compile(
+    r"\{\\[`'\"^~=.](?:[A-Za-z]|\\[ij])\}"
+    r"|\\[`'\"^~=.]\{(?:[A-Za-z]|\\[ij])\}"
+    r"|(?<=[A-Za-z])\\[`'\"^~][A-Za-z]")
+_CODE_OR_MATH = re.compile(r"(`+).+?\1|\$[^$]*\$")
+
+
+def _accent(match: re.Match[str]) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text().latex_to_text(match.group()) or match.group()
+
+
 # -- display equations: environments normalized, labels as Span ids -------------------------
 def display_math(tex: str) -> tuple[str, str]:
     """(label, TeX) of a display formula: the environment as `aligned`/`gathered`, the first

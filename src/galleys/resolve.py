@@ -6,13 +6,14 @@ import json
 import re
 from typing import Any
 
-from . import pandoc, styles
+from . import crossref, figures, links, pandoc, quarto_body, raw_html, raw_tex, styles
 from .ast_index import MAX_DEPTH, index_body
 from .errors import SourceError
+from .frontmatter import Labels
 from .inlines import Inlines, from_pandoc
 from .model import Article, ResolvedArticle
+from .reference_list import place_reference_list, process_citations
 
-REFERENCES_TITLE = "References"
 # The body reader: raw extensions on (their nodes are dropped below), no HTML-made divs/spans.
 BODY_READER = "markdown-native_divs-native_spans"
 # A line indented 400 columns or quoted 100 times deep: lists or quotes beyond MAX_DEPTH.
@@ -37,14 +38,16 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         header.update(texts)
     cited = article.bibliography is not None
     if cited:
-        header["reference-section-title"] = REFERENCES_TITLE
+        header["link-citations"] = "true"  # each citation a link to its entry
     if _DEEP_SOURCE.search(article.body):  # pandoc itself takes minutes over such nesting
         raise _too_deep(article)
+    body, warnings = quarto_body.prepare_source(
+        article.body, article.source_path, article.body_line, raw_tex.decode_accents)
     result = pandoc.convert(
-        f"{_yaml(header)}\n{article.body}\n".encode(),
+        f"{_yaml(header)}\n{body}\n".encode(),
         BODY_READER,
         "json",
-        citeproc=cited,
+        citeproc=cited and not crossref.cites_crossref(body),  # else after crossref's pass
         bibliography=article.bibliography,
         csl=styles.path(style) if cited else None,
     )
@@ -56,14 +59,29 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
     if index.depth > MAX_DEPTH:
         raise _too_deep(article)
     meta = _parse_meta(texts) if separate else ast.get("meta", {})
+    warnings = [f"{article.source_path}: pandoc: {w}" for w in result.warnings] + warnings
+    blocks = _body_passes(ast["blocks"], result.output, body, article, warnings)
+    unlinked: list[str] = []
+    meta = links.apply_link_policy(meta, unlinked)
+    if unlinked:
+        warnings.append(links.warning(article.source_path, unlinked))
     dropped: list[str] = []
-    blocks = _without_raw(ast["blocks"], dropped) if b'"Raw' in result.output else ast["blocks"]
-    warnings = [f"{article.source_path}: pandoc: {w}" for w in result.warnings]
+    blocks = _without_raw(blocks, dropped) if b'"Raw' in result.output else blocks
     if dropped:
         warnings.append(
             f"{article.source_path}: warning: dropped {len(dropped)} passage(s) of raw markup "
             f"(galleys never passes markup through), the first: {dropped[0]}"
         )
+    blocks, image_warnings = figures.check_images(blocks, article)  # after raw TeX is read
+    warnings += image_warnings
+    labels = Labels(**dict(metadata.labels))
+    renumbered, crossref_warnings = crossref.resolve_crossrefs(blocks, labels, article.source_path)
+    warnings += crossref_warnings
+    if article.bibliography and crossref.cites_crossref(body):  # @fig-x gone: citeproc now
+        blocks, cite_warnings = process_citations(ast, blocks, article.bibliography,
+                                                  styles.path(style))
+        warnings += [f"{article.source_path}: pandoc: {w}" for w in cite_warnings]
+    blocks = place_reference_list(blocks, labels.references)
     resolved = ResolvedArticle(
         article=article,
         style=style,
@@ -73,9 +91,32 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         ast={"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks},
         warnings=article.warnings + tuple(warnings),
     )
-    if blocks is ast["blocks"]:  # nothing dropped: the walk above indexed these very blocks
+    if blocks is ast["blocks"] and not renumbered:  # the walk above indexed these very blocks
         resolved.__dict__["index"] = index
     return resolved
+
+
+def _body_passes(blocks: list[dict[str, Any]], output: bytes, body: str, article: Article,
+                 warnings: list[str]) -> list[dict[str, Any]]:
+    """The passes that give the body its meaning, in order: raw TeX and HTML read (raw_tex,
+    raw_html), Quarto's cells and callouts (quarto_body), display equations labelled, one link
+    policy (links). Each runs only when the body holds what it reads (the unchanged blocks
+    keep their identity, and with it the index of the parse)."""
+    if b'"Raw' in output:
+        blocks, unread = raw_tex.read_raw_tex(blocks, body, article.body_line)
+        if unread:
+            warnings.append(raw_tex.unread_warning(article.source_path, unread))
+        blocks = raw_html.read_raw_html(blocks)
+    if b'"cell"' in output or b'callout' in output:
+        blocks = quarto_body.finish(blocks)
+    if b"DisplayMath" in output:
+        blocks = raw_tex.label_equations(blocks)
+    if b'"Link"' in output or b'"Raw' in output:
+        unlinked: list[str] = []
+        blocks = links.apply_link_policy(blocks, unlinked)
+        if unlinked:
+            warnings.append(links.warning(article.source_path, unlinked))
+    return blocks
 
 
 def _yaml(values: dict[str, str]) -> str:
