@@ -53,7 +53,7 @@ class _Console:
         print(f"galleys: error: {message}", file=sys.stderr)
 
 
-@functools.cache  # made once: a resident build process parses many command lines (~8 ms)
+@functools.cache  # made once (~8 ms)
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="galleys",
@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         "--style", metavar="NAME", help="CSL citation style (default: the article's, else apa)"
     )
     render.add_argument(
+        "--csl",
+        type=Path,
+        metavar="FILE.csl",
+        help="the journal's own CSL style file (instead of --style)",
+    )
+    render.add_argument(
         "--paper",
         choices=PAPER_SIZES,
         default="a4",
@@ -90,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the editions of one article file.",
     )
     convert.add_argument(
-        "article", type=Path, metavar="ARTICLE", help="an article.md file, or its folder"
+        "article",
+        type=Path,
+        metavar="ARTICLE",
+        help="an article file (.md, .qmd), or the folder holding one",
     )
     convert.add_argument(
         "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
@@ -101,9 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common, render],
         help="build every article under a source folder",
         description="Build every SOURCE_DIR/<slug>/article.md into "
-        "DIR/<slug>/ and write DIR/manifest.json. A build then leaves a resident build "
-        "process that later builds in the same environment hand their work to (imports "
-        "done, pandoc running); GALLEYS_RESIDENT=0 turns it off.",
+        "DIR/<slug>/ and write DIR/manifest.json. Only articles whose inputs changed since "
+        "the last build are built again; with --watch, again on every save until Ctrl+C.",
     )
     build.add_argument(
         "source",
@@ -263,20 +271,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render_options(args: argparse.Namespace) -> dict[str, object]:
-    """The options every build shares, from --style, --paper and --strict."""
-    return {"style": args.style, "paper": args.paper, "strict": args.strict}
+    """The options every build shares, from --style or --csl, --paper and --strict."""
+    style = args.style
+    if args.csl is not None:
+        from . import styles
+
+        if style:
+            raise UsageError("give --style NAME or --csl FILE, not both")
+        style = styles.custom(args.csl)
+    return {"style": style, "paper": args.paper, "strict": args.strict}
 
 
 def _convert(args: argparse.Namespace, console: _Console) -> int:
     from . import backends, build
 
     formats = backends.parse_formats(args.to)
-    written = build.convert(
-        args.article, args.output, formats, warn=console.warn, **_render_options(args)
-    )
+    options = _render_options(args)
+    if console.verbosity >= 2:
+        _show_slug(args.article, console)
+    written = build.convert(args.article, args.output, formats, warn=console.warn, **options)
     for path in written:
         console.info(str(path))
     return EXIT_OK
+
+
+def _show_slug(article: Path, console: _Console) -> None:
+    """-v: the slug the article's files are named by, and what it was made from."""
+    from .sources.markdown import default_slug, find_article_file, read_article
+
+    path = find_article_file(article) if article.is_dir() else article
+    slug = read_article(path).metadata.slug
+    made, name = default_slug(path)
+    origin = f" (made from the name {name!r})" if slug == made and name != slug else ""
+    console.detail(f"{path}: slug {slug!r}{origin}")
 
 
 def _build(args: argparse.Namespace, console: _Console) -> int:
