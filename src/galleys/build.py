@@ -33,7 +33,7 @@ from .model import Article, PublicationDate, ResolvedArticle
 from .resolve import resolve
 from .snapshot import ArticleInput, stat_stamp, take_snapshot
 from .sources.dates import environment_epoch
-from .sources.markdown import find_article_file, read_article
+from .sources.markdown import ARTICLE_NAMES, find_article_file, read_article
 from .stamps import FILE as STAMPS
 from .stamps import StampCache
 from .worker import (
@@ -106,10 +106,16 @@ def source_date_epoch(resolved: ResolvedArticle) -> int:
 
 
 def find_articles(source_dir: Path) -> list[Path]:
-    """Every source/<slug>/article.md below `source_dir`, sorted."""
+    """The article of each folder in `source_dir`, sorted: source/<slug>/article.md, else the
+    first of ARTICLE_NAMES there (article.qmd, index.qmd, a JOSS paper folder's paper.md …)."""
     if not source_dir.is_dir():
         raise InputMissingError("no such source folder", path=source_dir)
-    return sorted(p for p in source_dir.glob(f"*/{ARTICLE_FILE}") if p.is_file())
+    found = []
+    for folder in sorted(p for p in source_dir.iterdir() if not p.name.startswith(".")):
+        article = next((folder / n for n in ARTICLE_NAMES if (folder / n).is_file()), None)
+        if article is not None:
+            found.append(article)
+    return found
 
 
 # -- writing -----------------------------------------------------------------------------
