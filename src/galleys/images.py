@@ -111,8 +111,9 @@ def resolve_image(folder: Path, source: str, article: Path, line: int | None = N
     root = allowed_root(folder)
     path = (folder.resolve() / name).resolve()
     if not path.is_relative_to(root):
-        raise NotRead(source, f"is outside {root}, the folder galleys may read files from",
-                      "a file outside the folder galleys reads", path=article, line=line)
+        raise NotRead(source, "is outside the article folder's parent, the folder galleys may "
+                      "read files from", "a file outside the folder galleys reads", path=article,
+                      line=line)
     try:
         found = path.is_file()
     except OSError as exc:
