@@ -2,8 +2,6 @@
 #   make dist   build every article in source/ into dist/
 #   make test   run the whole suite
 PYTHON ?= python3
-# Batch builds leave no resident build process behind (see README: Building a whole journal)
-export GALLEYS_RESIDENT ?= 0
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

@@ -14,9 +14,6 @@ TORTURE = FIXTURES / "torture" / "article.md"
 # Real published article sources (JOSS papers, Quarto templates), laid beside the repository.
 CORPUS = ROOT.parent / "shared" / "corpus"
 
-# Builds run here, leaving no resident process behind (test_resident turns it on for itself).
-os.environ["GALLEYS_RESIDENT"] = "0"
-
 # .ci/run sets this: a test that needs a program turns its skip into a failure.
 REQUIRE_EXTERNAL = os.environ.get("GALLEYS_REQUIRE_EXTERNAL") == "1"
 

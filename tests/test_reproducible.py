@@ -56,31 +56,24 @@ def test_build_check_catches_a_hand_edited_file(tmp_path, capsys):
     assert "torture.ris: differs from a fresh build" in capsys.readouterr().err
 
 
-def test_fonts_from_the_cache_draw_the_same_pdf(tmp_path):
-    """Faces parsed afresh, parsed and kept, loaded from the cache, or parsed again because
-    the cache was damaged: the same PDF, byte for byte."""
-    seed = next((ROOT / "source").glob("*/article.md"))
-    cache = tmp_path / "cache"
-
-    def pdf(run: str, setting: str) -> bytes:
-        out = tmp_path / run
-        subprocess.run(
-            [sys.executable, "-m", "galleys", "convert", str(seed), "-o", str(out), "-q",
-             "--to", "pdf"],
-            env={**os.environ, "GALLEYS_CACHE": setting}, check=True, timeout=300,
-        )
-        return next(out.glob("*.pdf")).read_bytes()
-
-    parsed = pdf("parsed", "off")
-    assert not cache.exists()
-    kept = pdf("kept", str(cache))
-    entries = sorted((cache / "fonts").glob("*.pickle"))
-    assert len(entries) >= 4, "the text faces are kept"
-    times = [e.stat().st_mtime_ns for e in entries]
-    loaded = pdf("loaded", str(cache))
-    assert [e.stat().st_mtime_ns for e in entries] == times, "loaded, not parsed and kept again"
-    for entry in entries:
-        entry.write_bytes(b"not a pickle")
-    damaged = pdf("damaged", str(cache))
-    assert parsed == kept == loaded == damaged
-    assert all(e.read_bytes() != b"not a pickle" for e in entries), "damaged entries replaced"
+def test_a_build_leaves_no_process_and_no_temporary_folder(tmp_path):
+    """The command ends the usual way: no resident process is left running (nothing of its
+    session survives it) and every temporary folder (galleys-csl-* styles, galleys-* article
+    copies) is removed by its exit."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    workdir = tmp_path / "w"
+    shutil.copytree(ROOT / "source", workdir / "source")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "galleys", "build", "-q", "-j", "1"], cwd=workdir,
+        env={**os.environ, "TMPDIR": str(temp)}, start_new_session=True,
+        stderr=subprocess.PIPE, text=True,
+    )
+    _, errors = build.communicate(timeout=600)
+    assert build.returncode == 0, errors
+    assert (workdir / "dist" / "manifest.json").is_file()
+    assert sorted(p.name for p in temp.iterdir()) == []
+    listing = subprocess.run(["ps", "-eo", "sid=,args="], capture_output=True, text=True,
+                             check=True).stdout
+    session = [line for line in listing.splitlines() if line.split()[0] == str(build.pid)]
+    assert session == [], session

@@ -14,10 +14,12 @@ own servers.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import tempfile
 import threading
@@ -73,6 +75,7 @@ end
 """
 FIXED_EPOCH = "0"  # the DOCX's dates and zip times are rewritten after; none may vary
 START_TIMEOUT = 60.0  # seconds for a server to say it is ready
+CLOSE_TIMEOUT = 2.0  # seconds for a server to end after SIGINT before it is killed
 
 
 class Server:
@@ -154,10 +157,17 @@ class Server:
         return not self._in_request and self.alive()
 
     def close(self) -> None:
-        """Stop the server (killed if it still runs); it is never used again. The last line
-        pandoc wrote to stderr in the last request, other than a warning, is kept in `said`."""
+        """Stop the server; it is never used again. The last line pandoc wrote to stderr in
+        the last request, other than a warning, is kept in `said`.
+
+        SIGINT first: pandoc then removes its temporary file (a kill leaves a pandoc-hist* in
+        the temporary folder); killed if it has not ended within CLOSE_TIMEOUT."""
         if self.process.poll() is None:
-            self.process.kill()
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(CLOSE_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
@@ -251,6 +261,16 @@ def _forget_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_in_child)
+
+
+@atexit.register
+def _close_all() -> None:
+    """Stop this process's idle servers as it exits, and reap them: none outlives it."""
+    with _lock:
+        servers = list(_idle)
+        _idle.clear()
+    for server in servers:
+        server.close()
 
 
 def enabled() -> bool:

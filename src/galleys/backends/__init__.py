@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from ..errors import UsageError
-from . import lazy_patterns
 
 if TYPE_CHECKING:
     from ..frontmatter import FrontMatter
     from ..model import ResolvedArticle
 
 PAPER_SIZES = ("a4", "letter")
-
-lazy_patterns.install()  # before any backend imports reportlab
 
 
 @dataclass(frozen=True)

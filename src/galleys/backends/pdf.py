@@ -20,8 +20,9 @@ from .pdf_body import BodyVisitor, Heading
 from .pdf_fonts import fonts
 from .pdf_front import front_matter, furniture
 from .pdf_markup import Markup
-from .pdf_meta import attach_xmp, fix_time, info
-from .pdf_shaping import install, paragraph
+from .pdf_meta import attach_xmp, info
+from .pdf_reportlab import fix_time, install
+from .pdf_shaping import paragraph
 from .pdf_styles import RULE, Styles, make_styles
 
 PAPERS = {"a4": A4, "letter": letter}
@@ -45,7 +46,7 @@ class PdfBackend:
         page_width, page_height = PAPERS[options.paper]
         width = page_width - 2 * _MARGIN_X
         height = page_height - _MARGIN_TOP - _MARGIN_BOTTOM
-        install()  # our shaper (never reportlab's discretionary ligatures), measuring, encoding
+        install()  # reportlab's version checked, our shaper, measuring, font lookup
         font_set = fonts(resolved.metadata.fonts)  # per article: journal.yaml or its own
         styles = make_styles(font_set)
         markup = Markup(font_set, direction=front.direction)

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import reportlab
-from reportlab.lib import fonts as _families  # reportlab's family tables
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFError
 
 from ..errors import SourceError
 from ..model import FontChoice, FontFamily
-from .pdf_font_cache import load_face
+from .pdf_reportlab import register_font, reportlab_find_font
+from .pdf_shaping import ShapingTTFont
 
 VARIANTS = ("regular", "bold", "italic", "bolditalic")
 ROLES = ("serif", "sans", "mono", "math")
@@ -48,9 +47,9 @@ _PATTERNS = {
 
 @dataclass(frozen=True)
 class Face:
-    """One TrueType face and the code points it can draw. A default face is read (from the
-    faces cache, else its file) and registered with reportlab the first time it is needed:
-    an article draws with five of the twelve, and each costs ~5 ms to load."""
+    """One TrueType face and the code points it can draw. A default face is read from its file
+    and registered with reportlab the first time it is needed: an article draws with five of
+    the twelve, and reportlab parses a face in ~25 ms."""
 
     name: str  # the name registered with reportlab
     path: Path
@@ -265,24 +264,23 @@ def _register(path: Path) -> Face:
 
 
 def _lazy(path: Path) -> Face:
-    """The face of `path`, read and registered when reportlab or a coverage test first asks."""
+    """The face of `path`, read and registered when reportlab (find_font) or a coverage test
+    first asks."""
     face = Face(f"galleys-{path.stem}", path)
     _ON_FIRST_USE.setdefault(face.name, path)
-    if pdfmetrics.findFontAndRegister is not _find_font:  # reportlab's getFont asks it
-        pdfmetrics.findFontAndRegister = _find_font
     return face
 
 
 _ON_FIRST_USE: dict[str, Path] = {}  # registered name -> file, read when first asked for
-_REPORTLAB_FIND = pdfmetrics.findFontAndRegister
 _LOADING = threading.Lock()
 
 
-def _find_font(name: str) -> Any:
-    """reportlab's lookup of a font it does not hold: a default face is read now."""
+def find_font(name: str) -> Any:
+    """reportlab's lookup of a font it does not hold (pdfmetrics.findFontAndRegister, set by
+    pdf_reportlab.install): a default face is read now, any other name is reportlab's."""
     path = _ON_FIRST_USE.get(name)
     if path is None:
-        return _REPORTLAB_FIND(name)
+        return reportlab_find_font(name)
     return _loaded(name, path)[0]
 
 
@@ -293,27 +291,14 @@ def _loaded(name: str, path: Path) -> tuple[Any, frozenset[int]]:
         with _LOADING:  # a face is read once, whichever thread asks first
             found = _LOADED.get((name, path))
             if found is None:
-                font = load_face(name, path)
-                _register_keeping_families(font)
+                font = ShapingTTFont(name, str(path))
+                register_font(font)
                 coverage = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)
                 found = _LOADED[name, path] = (font, coverage)
     return found
 
 
 _LOADED: dict[tuple[str, Path], tuple[Any, frozenset[int]]] = {}
-
-
-def _register_keeping_families(font: Any) -> None:
-    """pdfmetrics.registerFont, which also maps the face's bold and italic to the face itself:
-    a face read after fonts() made it a family's regular one would lose the family's bold and
-    italic (italic text set upright), so the mappings made before are put back."""
-    key = font.fontName.lower()
-    tt2ps = {k: v for k, v in _families._tt2ps_map.items() if k[0] == key}
-    ps2tt = _families._ps2tt_map.get(key)
-    pdfmetrics.registerFont(font)
-    _families._tt2ps_map.update(tt2ps)
-    if ps2tt is not None:
-        _families._ps2tt_map[key] = ps2tt
 
 
 # Fallback faces: families to avoid for running text, and style words that mean a variant.

@@ -15,7 +15,6 @@ import html
 import re
 import unicodedata
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import uharfbuzz as hb
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -30,11 +29,10 @@ from reportlab.pdfbase.ttfonts import (
     makeShapedFragWord,
 )
 from reportlab.platypus import Paragraph
-from reportlab.platypus import paragraph as _paragraph_module
 
 from ..bidi import ISOLATE_CONTROLS, levels, piece_class
 from ..scripts import char_direction, direction, has_rtl, needs_shaping
-from . import pdf_encoding
+from .pdf_reportlab import install  # noqa: F401 (every PDF's first call; here for its drawers)
 
 _PRIVATE_FIRST, _PRIVATE_LAST = 0xF0000, 0x10FFFD  # planes 15-16: never in a font's own cmap
 _PRIVATE_TEXTS: dict[int, str] = {}  # private code -> the source text its glyph stands for
@@ -48,23 +46,12 @@ class ShapingTTFont(TTFont):
 
     def __init__(self, name: str, filename: str, **kwargs: Any) -> None:
         super().__init__(name, filename, **kwargs)
-        self.face._pdfScale = _Scale(self.face.unitsPerEm)  # reportlab's lambda cannot pickle
         self._glyph_codes: dict[tuple[int, str], int] = {}
         self._hb_font: hb.Font | None = None
         space = self.face.charToGlyph.get(32, 0)
         for control in ISOLATE_CONTROLS:  # never drawn (BidiParagraph drops them): no width
             self.face.charToGlyph.setdefault(ord(control), space)
             self.face.charWidths[ord(control)] = 0
-
-    def __getstate__(self) -> dict[str, Any]:
-        """A font not yet used by any document pickles (see pdf_font_cache)."""
-        if self._glyph_codes or len(self.state):
-            raise TypeError("only a font no document has used can be pickled")
-        return {**self.__dict__, "state": None, "_hb_font": None}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.state = WeakKeyDictionary()
 
     @property
     def hb_font(self) -> hb.Font:
@@ -88,21 +75,6 @@ class ShapingTTFont(TTFont):
             face.charWidths[code] = face._pdfScale(advance) if width is None else width
         return code
 
-    def splitString(self, text: Any, doc: Any, encoding: str = "utf-8"  # noqa: N802
-                    ) -> list[tuple[int, bytes]]:
-        """reportlab's splitString (text -> (subset, codes) runs, assigning codes to new
-        characters), with a fast path for text whose characters all have codes in the first
-        subset (nearly every line after the first): one str.translate instead of a Python loop
-        a character (~30 ms an article); the same bytes."""
-        state = self.state.get(doc)
-        if state is not None and text and isinstance(text, str):
-            fast = getattr(state, "galleys_first_subset", None)
-            if fast is None or fast[0] != len(state.assignments):
-                fast = state.galleys_first_subset = _first_subset(state.assignments)
-            if fast[1].issuperset(text):
-                return [(0, text.translate(fast[2]).encode("latin-1"))]
-        return super().splitString(text, doc, encoding)
-
     def mark(self, direction: str) -> str:
         """An invisible, zero-width glyph that extracts as LRM or RLM (see _with_marks)."""
         space = self.face.charToGlyph.get(32, 0)
@@ -118,26 +90,6 @@ class ShapingTTFont(TTFont):
             base = b"".join((SUBSETN(number), b"+", self.face.name, self.face.subfontNameX))
             name = base.decode("pdfdoc")
             doc.idToObject[f"toUnicodeCMap:{name}"].content = _cmap(name, subset)
-
-
-def _first_subset(assignments: dict[int, int]
-                  ) -> tuple[int, frozenset[str], dict[int, int]]:
-    """(how many codes are assigned, the characters coded in subset 0, their translate table);
-    a no-break space is drawn as the space, as reportlab's splitString does."""
-    table = {char: code for char, code in assignments.items() if code < 256}
-    if 32 in table:
-        table[0xA0] = table[32]
-    return len(assignments), frozenset(map(chr, table)), table
-
-
-class _Scale:
-    """Font units to 1/1000 em, as reportlab's own (a lambda) computes it."""
-
-    def __init__(self, units_per_em: int) -> None:
-        self.factor = None if units_per_em == 1000 else 1000 / units_per_em
-
-    def __call__(self, value: float) -> float:
-        return value if self.factor is None else value * self.factor
 
 
 def _cmap(font_name: str, subset: list[int]) -> str:
@@ -288,35 +240,6 @@ def _width(shaped: ShapedStr, font_name: str, size: float) -> float:
         else:
             total += data.x_advance * size / 1000
     return total
-
-
-def install() -> None:
-    """Route reportlab's word shaping (used by styles with shaping=1) through shape_frag_word,
-    its paragraphs' measuring through string_width, and its PDF objects' encoding through
-    pdf_encoding: every PDF galleys draws (edition, EPUB cover) calls this first."""
-    _paragraph_module.shapeFragWord = shape_frag_word
-    _paragraph_module.stringWidth = string_width
-    pdf_encoding.install()
-
-
-_WIDTHS: dict[tuple[Any, str, float], float] = {}  # (font, text, size) -> width in points
-_MAX_WIDTHS = 100_000  # some 25 MB at most; a long run of articles then starts afresh
-
-
-def string_width(text: str, font_name: str, font_size: float, encoding: str = "utf8") -> float:
-    """pdfmetrics.stringWidth, remembered for plain text: a paragraph is measured word by word
-    and most words recur (over 90 % of the measurings of an article). Keyed by the font object
-    itself, never its name; shaped and split words (str subclasses) are measured anew."""
-    font = pdfmetrics.getFont(font_name)
-    if type(text) is not str:
-        return font.stringWidth(text, font_size, encoding)
-    key = (font, text, font_size)
-    width = _WIDTHS.get(key)
-    if width is None:
-        if len(_WIDTHS) >= _MAX_WIDTHS:
-            _WIDTHS.clear()
-        width = _WIDTHS[key] = font.stringWidth(text, font_size, encoding)
-    return width
 
 
 # -- bidirectional lines ---------------------------------------------------------------------
