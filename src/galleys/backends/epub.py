@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from ..model import Author, ResolvedArticle
     from . import RenderOptions
 
-REFERENCES = "References"  # FrontMatter.labels has no word for the reference list yet
 LONG_ARTICLE_WORDS = 3000  # above this, the body is split at level-1 headings
 MIN_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 _IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp", "svg"})  # EPUB 3's core media types
@@ -148,31 +147,33 @@ class _Assembly:
         return [self._block_numbers[id(block)] for block in blocks]
 
     def _body_documents(self) -> list[_Doc]:
+        """The body's documents: one, or one per level-1 section of a long article; the
+        reference list (its heading and entries) in one of its own, so the notes of the text
+        come before it, and what follows it (appendices) in the next ones."""
         blocks = list(self.resolved.blocks)
-        references: list[dict[str, Any]] = []
-        last = blocks[-1] if blocks else None
-        if (last and last["t"] == "Div" and last["c"][0][0] == "refs"
-                and (len(blocks) < 2 or blocks[-2]["t"] != "Header")):
-            references = [blocks.pop()]
-        chunks: list[list[dict[str, Any]]] = [[]]
-        split = self.resolved.index.words_in(self._numbers(blocks)) > LONG_ARTICLE_WORDS
-        for block in blocks:
-            if split and block["t"] == "Header" and block["c"][0] == 1 and chunks[-1]:
-                chunks.append([])
-            chunks[-1].append(block)
-        docs = []
-        for chunk in chunks:
-            if not chunk:
-                continue
-            n = len(docs) + 1
-            heading = chunk[0]
-            label = (plain_text(heading["c"][2]) if heading["t"] == "Header" else "") or (
-                self.front.title_text)
-            href = "article.xhtml" if len(chunks) == 1 else f"section-{n:02d}.xhtml"
-            docs.append(_Doc(f"body{n}", href, label, "body", chunk))
+        at = next((i for i, b in enumerate(blocks) if b["t"] == "Div" and b["c"][0][0] == "refs"),
+                  None)
+        before, references, after = blocks, [], []
+        if at is not None:
+            start = at - 1 if at and blocks[at - 1]["t"] == "Header" else at
+            before, references, after = blocks[:start], blocks[start:at + 1], blocks[at + 1:]
+        split = self.resolved.index.words_in(self._numbers(before + after)) > LONG_ARTICLE_WORDS
+        parts = [(chunk, "body") for chunk in _chunks(before, split)]
         if references:
-            docs.append(_Doc("references", "references.xhtml", REFERENCES, "bibliography",
-                             references))
+            parts.append((references, "bibliography"))
+        parts += [(chunk, "body") for chunk in _chunks(after, split)]
+        single = sum(kind == "body" for _chunk, kind in parts) == 1
+        docs: list[_Doc] = []
+        for chunk, kind in parts:
+            heading = chunk[0]
+            label = plain_text(heading["c"][2]) if heading["t"] == "Header" else ""
+            if kind == "bibliography":
+                label = label or self.front.labels.references
+                docs.append(_Doc("references", "references.xhtml", label, kind, chunk))
+                continue
+            n = sum(doc.kind == "body" for doc in docs) + 1
+            href = "article.xhtml" if single else f"section-{n:02d}.xhtml"
+            docs.append(_Doc(f"body{n}", href, label or self.front.title_text, kind, chunk))
         return docs  # none for an article of front matter only: the title page carries it
 
     def _render(self, doc: _Doc) -> bytes:
@@ -182,7 +183,8 @@ class _Assembly:
         if doc.kind == "bibliography":
             parent = el(body, "section", "bibliography")
             parent.set(EPUB_TYPE, "bibliography")
-            el(parent, "h1").text = REFERENCES
+            if doc.blocks[0]["t"] != "Header":
+                el(parent, "h1").text = doc.title
         self.body.document(parent, doc.blocks, doc.href)
         return serialize(root, doc.href)
 
@@ -231,6 +233,16 @@ class _Assembly:
         self._image_names[figure.path] = href
         self.images[href] = (MEDIA_TYPES[kind], data)
         return href
+
+
+def _chunks(blocks: list[dict[str, Any]], split: bool) -> list[list[dict[str, Any]]]:
+    """`blocks` whole, or parted before each level-1 heading when `split`; no empty part."""
+    chunks: list[list[dict[str, Any]]] = [[]]
+    for block in blocks:
+        if split and block["t"] == "Header" and block["c"][0] == 1 and chunks[-1]:
+            chunks.append([])
+        chunks[-1].append(block)
+    return [chunk for chunk in chunks if chunk]
 
 
 def _ncx_entry(entry: NavEntry, uid: str) -> Any:
