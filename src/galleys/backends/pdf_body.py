@@ -18,6 +18,7 @@ from reportlab.platypus import (
     Paragraph,
     XPreformatted,
 )
+from reportlab.platypus.flowables import AnchorFlowable
 
 from ..ast_index import MAX_DEPTH, BodyIndex, index_body
 from ..errors import SourceError
@@ -206,13 +207,17 @@ class BodyVisitor:
     def _block_Figure(self, content: list[Any], context: _Context  # noqa: N802
                       ) -> list[Flowable]:
         (ident, _classes, _kv), (_short, caption), blocks = content
-        self._pend(ident)
+        name = self._anchors.get(ident)
+        top: list[Flowable] = []  # a link to the figure shows its top, not its caption
+        if name and name not in self._emitted:
+            self._emitted.add(name)
+            top.append(AnchorFlowable(name))
         self.markup.where = f'a figure in {self._where()}'
         body = self.blocks(blocks, context)
         caption_flow = self.blocks(caption, replace(context, style="caption",
                                                     plain_style="caption"))
         self.markup.where = self._where()
-        return [KeepTogether(body + caption_flow)]
+        return [KeepTogether(top + body + caption_flow)]
 
     def _block_Table(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
         (ident, _classes, _kv), (_short, caption) = content[0], content[1]
