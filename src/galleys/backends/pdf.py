@@ -49,7 +49,9 @@ class PdfBackend:
         install()  # reportlab's version checked, our shaper, measuring, font lookup
         font_set = fonts(resolved.metadata.fonts)  # per article: journal.yaml or its own
         styles = make_styles(font_set)
-        markup = Markup(font_set, direction=front.direction)
+        markup = Markup(font_set, direction=front.direction,
+                        source=resolved.article.source_path, strict=options.strict)
+        self.warnings = markup.math.warnings  # formulas set as their TeX (pdf_math)
         story = front_matter(front, markup, styles, width)
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
                               notes_label=NOTES_LABEL,
@@ -71,7 +73,8 @@ class PdfBackend:
         canvasmaker = partial(
             _PagedCanvas, furniture=(head_left, head_right, foot_left), styles=styles,
             margins=(_MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM),
-            setup=lambda canvas: _setup(canvas, resolved, front, options.source_date_epoch),
+            setup=lambda canvas: _setup(canvas, resolved, front, options.source_date_epoch,
+                                        markup),
         )
         try:
             document.build(story, canvasmaker=canvasmaker)
@@ -81,8 +84,10 @@ class PdfBackend:
         return buffer.getvalue()
 
 
-def _setup(canvas: Canvas, resolved: ResolvedArticle, front: FrontMatter, epoch: int) -> None:
+def _setup(canvas: Canvas, resolved: ResolvedArticle, front: FrontMatter, epoch: int,
+           markup: Markup) -> None:
     fix_time(canvas, epoch)
+    markup.math.install(canvas)  # the callback drawing inline formulas
     attach_xmp(canvas, resolved, front, epoch)
     canvas.showOutline()
 

@@ -27,6 +27,7 @@ from ..inlines import from_pandoc, plain
 from . import pdf_table
 from .pdf_images import figure_flowable, image_node, inline_markup, open_figure, placeholder_box
 from .pdf_markup import InlineContext, Markup, attr, inlines
+from .pdf_math import CALLBACK, DisplayMath, display_pieces, tall_lines
 from .pdf_shaping import BidiParagraph, paragraph
 from .pdf_styles import RULE, Styles
 
@@ -260,19 +261,39 @@ class BodyVisitor:
                    ) -> list[Flowable]:
         if nodes and all(n["t"] in ("Image", "Space", "SoftBreak") for n in nodes):
             return [self._image(n, context) for n in nodes if n["t"] == "Image"]
-        if len(nodes) == 1 and nodes[0]["t"] == "Math" and nodes[0]["c"][0]["t"] == "DisplayMath":
-            text = self.markup.text(nodes[0]["c"][1], "math", False, True)
-            return [self._para(text, "math")]
+        pieces = display_pieces(nodes)
+        if pieces is not None:  # text before, each display formula on its own, text after
+            return [flowable for kind, value in pieces for flowable in (
+                self._display_math(*value, style) if kind == "display"
+                else self._paragraph(value, context, style))]
         self.markup.where = self._where()
         return [self._para(self._inlines(nodes, style), style)]
+
+    def _display_math(self, tex: str, ident: str, number: str, style: str) -> list[Flowable]:
+        """A display formula centred (its number at the right margin), else its TeX."""
+        self.markup.where = self._where()
+        placed = self.markup.math.layout(tex, True, self.styles[style].fontSize, self.markup.where)
+        if placed is None:
+            self._pend(ident)
+            return [self._para(self.markup.text(tex, "math"), "math")]
+        out = [self._para("", "anchor")] if self._pending else []
+        anchor = self._anchors.get(ident, "")
+        if anchor:
+            self._emitted.add(anchor)
+        body = self.styles["body"]
+        return [*out, DisplayMath(placed, self.markup.math, number, (body.fontName, body.fontSize),
+                                  anchor)]
 
     def _inlines(self, nodes: list[dict[str, Any]], style: str) -> str:
         role, bold, italic = self.styles.roles[style]
         context = InlineContext(note=self._note, anchor=self._anchor, image=self._inline_image)
-        return inlines(self.markup, nodes, context, role, bold, italic)
+        return inlines(self.markup, nodes, context, role, bold, italic, self.styles[style].fontSize)
 
     def _para(self, text: str, style: str) -> Paragraph:
-        return paragraph(self._take_pending() + text, self.styles[style], self.markup.direction)
+        chosen = self.styles[style]
+        if CALLBACK in text:  # an inline formula: a line grows to hold a tall one
+            chosen = tall_lines(chosen)
+        return paragraph(self._take_pending() + text, chosen, self.markup.direction)
 
     def _image(self, node: dict[str, Any], context: _Context) -> Flowable:
         figure = open_figure(self.folder, node, self.article_path)

@@ -23,13 +23,14 @@ from reportlab.pdfbase.ttfonts import TTFError
 
 from ..errors import SourceError
 from ..model import FontChoice, FontFamily
+from .pdf_math import math_font_path
 from .pdf_reportlab import register_font, reportlab_find_font
 from .pdf_shaping import ShapingTTFont
 
 VARIANTS = ("regular", "bold", "italic", "bolditalic")
 ROLES = ("serif", "sans", "mono", "math")
 
-# role -> (fontconfig family, styles per variant); "math" is TeX source in the oblique monospace.
+# role -> (fontconfig family, styles per variant); "math" is STIX Two Math (pdf_math).
 _WANTED: dict[str, tuple[str, tuple[str, str, str, str]]] = {
     "serif": ("DejaVu Serif", ("Book", "Bold", "Italic", "Bold Italic")),
     "sans": ("DejaVu Sans", ("Book", "Bold", "Oblique", "Bold Oblique")),
@@ -128,9 +129,8 @@ def fonts(choice: FontChoice | None = None) -> FontSet:
         family: FontFamily | None = getattr(choice, role)
         if family is not None:
             faces[role] = {key: _family_face(family, key) for key in VARIANTS}
-    mono = faces["mono"]
-    faces["math"] = {"regular": mono["italic"], "bold": mono["bolditalic"],
-                     "italic": mono["italic"], "bolditalic": mono["bolditalic"]}
+    math = _lazy(math_font_path())  # STIX Two Math, one face for every variant
+    faces["math"] = dict.fromkeys(VARIANTS, math)
     preferred = tuple((_family_face(f, "regular"), _family_face(f, "bold"))
                       for f in choice.fallback)
     # reportlab's family table is global: set this article's mappings before it is laid out.

@@ -27,7 +27,7 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     def runs(runs: Inlines, style: str, where: str) -> str:
         role, bold, _italic = styles.roles[style]
         markup.where = where
-        return markup.runs(runs, role, bold)
+        return markup.runs(runs, role, bold, styles[style].fontSize)
 
     def text(value: str, style: str, where: str, link: str = "") -> str:
         return runs((Run(value, link=link),), style, where)

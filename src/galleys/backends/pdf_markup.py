@@ -6,16 +6,17 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .. import links
 from ..bidi import isolate
 from ..errors import SourceError
 from ..inlines import Inlines
 from ..scripts import font_package, script_of
 from .pdf_fonts import FontSet
+from .pdf_math import MathSetter
 
-LINK_SCHEMES = ("http", "https", "mailto", "ftp", "doi")
 LINK_COLOR = "#1a4f8b"
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
 _MARK_TAGS = {"strike": "strike", "underline": "u", "sup": "super", "sub": "sub"}
@@ -27,12 +28,9 @@ def attr(value: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """`url` if it may become a link (http, https, mailto, ftp, doi), else ""."""
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return ""
-    return url.strip() if scheme in LINK_SCHEMES else ""
+    """`url` if it may become a link to outside the article (links.allowed), else ""."""
+    url = url.strip()
+    return url if links.allowed(url) and not url.startswith("#") else ""
 
 
 @dataclass
@@ -43,7 +41,22 @@ class Markup:
     where: str = "the article"
     direction: str = "ltr"  # the article's: paragraphs without a strong letter take it
     missing: dict[str, list[str]] = field(default_factory=dict)
+    source: Path | None = None  # the article's file, named in warnings about formulas
+    strict: bool = False  # a formula that cannot be laid out is an error, not a warning
+    math: MathSetter = field(init=False)
     _draws_ascii: dict[str, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.math = MathSetter(self.fonts.family("math"), self.fonts.face("serif").path,
+                               self.source, self.strict)
+
+    def formula(self, tex: str, display: bool, size: float) -> str:
+        """Markup for a formula in running text at `size` points: laid out in the math face,
+        else (warned about) its TeX in that face."""
+        placed = self.math.layout(tex, display, size, self.where)
+        if placed is not None:
+            return self.math.inline(placed)
+        return f'<font name="{self.fonts.family("math")}">{self.text(tex, "math")}</font>'
 
     def text(self, text: str, role: str = "serif", bold: bool = False, italic: bool = False
              ) -> str:
@@ -94,11 +107,16 @@ class Markup:
                  for c, w in self.missing.items()]
         raise SourceError("no installed font can draw these characters: " + "; ".join(parts))
 
-    def runs(self, runs: Inlines, role: str = "serif", bold: bool = False) -> str:
-        """Markup for front-matter rich runs."""
+    def runs(self, runs: Inlines, role: str = "serif", bold: bool = False, size: float = 10.0
+             ) -> str:
+        """Markup for front-matter rich runs set at `size` points."""
         out = []
         for run in runs:
             marks = run.marks
+            if "math" in marks and "code" not in marks:
+                out.append(self._wrap(self.formula(run.text, False, size),
+                                      marks - {"emph", "strong", "smallcaps"}, role, role))
+                continue
             run_role = "mono" if "code" in marks else "math" if "math" in marks else role
             run_bold = bold or "strong" in marks
             italic = "emph" in marks
@@ -169,12 +187,15 @@ class _State:
     role: str = "serif"
     bold: bool = False
     italic: bool = False
+    size: float = 10.0  # points: formulas are laid out at the text's size
 
 
 def inlines(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext,
-            role: str = "serif", bold: bool = False, italic: bool = False) -> str:
-    """Markup for pandoc inline nodes; raises SourceError on a node type it does not know."""
-    return _many(markup, nodes, ctx, _State(role, bold, italic))
+            role: str = "serif", bold: bool = False, italic: bool = False, size: float = 10.0
+            ) -> str:
+    """Markup for pandoc inline nodes at `size` points; raises SourceError on a node type it
+    does not know."""
+    return _many(markup, nodes, ctx, _State(role, bold, italic, size))
 
 
 def _many(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, state: _State) -> str:
@@ -214,10 +235,10 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
     if kind == "LineBreak":
         return "<br/>"
     if kind == "Emph":
-        inner = _State(state.role, state.bold, True)
+        inner = _State(state.role, state.bold, True, state.size)
         return f"<i>{_many(markup, content, ctx, inner)}</i>"
     if kind == "Strong":
-        inner = _State(state.role, True, state.italic)
+        inner = _State(state.role, True, state.italic, state.size)
         return f"<b>{_many(markup, content, ctx, inner)}</b>"
     if kind in ("Strikeout", "Underline", "Superscript", "Subscript"):
         tag = {"Strikeout": "strike", "Underline": "u", "Superscript": "super",
@@ -232,10 +253,9 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
     if kind == "Code":
         return _face(markup, "mono", markup.text(content[1], "mono", state.bold, state.italic))
     if kind == "Math":
-        text = markup.text(content[1], "math", state.bold, True)
-        if content[0]["t"] == "DisplayMath":
-            return f'<br/>{_face(markup, "math", text)}<br/>'
-        return _face(markup, "math", text)
+        display = content[0]["t"] == "DisplayMath"
+        body = markup.formula(content[1], display, state.size)
+        return f"<br/>{body}<br/>" if display else body
     if kind == "Link":
         return _link(markup, content, ctx, state)
     if kind == "Span":
