@@ -123,7 +123,12 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
         elif kind in ("BlockQuote",):
             _number_blocks(content, numbering)
         elif kind == "Div":
-            _number_blocks(content[1], numbering)
+            float_node = _quarto_float(block)
+            if float_node is None:
+                _number_blocks(content[1], numbering)
+            else:
+                blocks[at] = float_node
+                _number_blocks([float_node], numbering)
         elif kind in ("BulletList",):
             for item in content:
                 _number_blocks(item, numbering)
@@ -135,6 +140,27 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
                 _number_inlines(term, numbering)
                 for definition in definitions:
                     _number_blocks(definition, numbering)
+
+
+def _quarto_float(div: Node) -> Node | None:
+    """Quarto's figure or table written as a Div (`::: {#fig-x}` … caption paragraph last) as
+    the pandoc Figure or Table it means; None for any other Div."""
+    (ident, classes, pairs), blocks = div["c"]
+    kind = ident.split("-", 1)[0] if "-" in ident else ""
+    if kind not in ("fig", "tbl") or not blocks:
+        return None
+    caption: list[Node] = []
+    if len(blocks) > 1 and blocks[-1]["t"] == "Para":
+        caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
+    if kind == "fig":
+        return {"t": "Figure", "c": [[ident, classes, pairs], [None, caption], blocks]}
+    if len(blocks) != 1 or blocks[0]["t"] != "Table":
+        return None
+    table = blocks[0]
+    table["c"][0][0] = table["c"][0][0] or ident
+    if caption and not _has_text(table["c"][1][1]):
+        table["c"][1][1] = caption
+    return table
 
 
 def _number_table_cells(content: list[Any], numbering: _Numbering) -> None:
