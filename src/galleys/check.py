@@ -15,6 +15,7 @@ from pathlib import Path
 from .build import ARTICLE_FILE, find_articles, prepare
 from .errors import InputMissingError
 from .frontmatter import FrontMatter
+from .mathml import runs_as_text
 from .readback import READERS, Readback, normalize
 from .scripts import has_rtl
 from .sources.markdown import read_article
@@ -97,7 +98,7 @@ def check_article(folder: Path, source: Path, *, validate: bool = True) -> Artic
         except Exception as error:  # a broken file is a finding, not a crash
             report.problems.append(f"{path}: cannot be read: {type(error).__name__}: {error}")
     report.editions = list(editions)
-    for element, expected in front.elements():
+    for element, expected in runs_as_text(front).elements():  # formulas as their text reads
         cells = {name: _find(expected, edition.text) for name, edition in editions.items()}
         report.rows.append((element, expected, cells))
     report.rows += _metadata_rows(front, editions)

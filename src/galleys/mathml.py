@@ -93,3 +93,18 @@ def _holds_runs(value: Any) -> bool:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def append_math(parent: Any, tex: str, display: bool = False) -> bool:
+    """Append the formula's `<math>` to an lxml element (EPUB, HTML); False, with nothing
+    appended, when it cannot be translated (the PDF edition warns about it)."""
+    from lxml import etree
+
+    try:
+        made = formula(tex, display)
+    except MathError:
+        return False
+    element = etree.fromstring(made.mathml)
+    element.tail = None
+    parent.append(element)
+    return True

@@ -127,7 +127,7 @@ def read_docx(data: bytes) -> Readback:
     for paragraph in document.iter(_w("p")):
         parts = []
         for node in paragraph.iter():
-            if node.tag == _w("t"):
+            if node.tag in (_w("t"), _OMML_TEXT):  # a formula (OMML) reads as its text
                 parts.append(node.text or "")
             elif node.tag in (_w("tab"), _w("br")):
                 parts.append(" ")
@@ -143,6 +143,9 @@ def read_docx(data: bytes) -> Readback:
         for prop in custom:
             metadata.setdefault(prop.get("name", ""), []).append("".join(prop.itertext()).strip())
     return Readback("\n".join(paragraphs), metadata)
+
+
+_OMML_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 
 
 def _w(tag: str) -> str:

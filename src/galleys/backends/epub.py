@@ -15,6 +15,7 @@ from ebooklib import epub
 from ..errors import OutputError, ToolError
 from ..figures import MEDIA_TYPES, SCREEN_DPI, SUFFIXES, as_kind, open_figure
 from ..inlines import plain
+from ..mathml import MATHML_NS
 from .epub_cover import cover_png
 from .epub_css import STYLESHEET
 from .epub_pages import COVER as COVER_LABEL
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from . import RenderOptions
 
 LONG_ARTICLE_WORDS = 3000  # above this, the body is split at level-1 headings
+MATHML_PROPERTY = "mathml"  # the manifest property of a document holding MathML
 MIN_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 _IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp", "svg"})  # EPUB 3's core media types
 
@@ -61,9 +63,12 @@ class EpubBackend:
                                         media_type=media_type, content=data))
         spine = []
         for doc in documents:
-            item = _Document(doc.uid, doc.href, doc.title, doc.data)
+            mathml = [MATHML_PROPERTY] if MATHML_NS.encode() in doc.data else []
+            item = _Document(doc.uid, doc.href, doc.title, doc.data, mathml)
             book.add_item(item)
             spine.append(item)
+        if any(MATHML_NS.encode() in doc.data for doc in documents):
+            book.add_metadata(None, "meta", "MathML", {"property": "schema:accessibilityFeature"})
         book.add_item(_Document("nav", "nav.xhtml", "nav", writer.nav(documents), ["nav"]))
         book.add_item(epub.EpubNcx())
         book.toc = [_ncx_entry(entry, f"toc{i}") for i, entry in

@@ -10,6 +10,7 @@ from lxml import etree
 
 from ..errors import SourceError
 from ..inlines import Inlines, pandoc_text
+from ..mathml import append_math
 from ..scripts import direction, has_rtl, lang_direction
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -122,6 +123,8 @@ def add_runs(parent: etree._Element, runs: Inlines) -> None:
         if run.lang:
             target = el(target, "span")
             set_language(target, [["lang", run.lang]])
+        if "math" in run.marks and "code" not in run.marks and append_math(target, run.text):
+            continue
         for mark in sorted(run.marks):
             if mark not in _MARK_TAGS:
                 raise SourceError(f"front matter: unknown text mark {mark!r}")
@@ -317,7 +320,8 @@ class BodyWriter:
             el(parent, "code", id=self._id(c[0][0])).text = c[1]
         elif kind == "Math":
             display = c[0]["t"] == "DisplayMath"
-            el(parent, "span", "math display" if display else "math inline").text = c[1]
+            if not append_math(parent, c[1], display):  # MathML, else the TeX
+                el(parent, "span", "math display" if display else "math inline").text = c[1]
         elif kind == "RawInline":
             raise SourceError(f"raw {c[0]} text is not allowed (no markup passes into the EPUB)")
         elif kind == "Link":
@@ -331,6 +335,9 @@ class BodyWriter:
             span = el(parent, "span", " ".join(attr[1]), id=self._id(attr[0]))
             set_language(span, attr[2])
             self.inlines(span, inlines)
+            number = dict(attr[2]).get("number", "") if "equation" in attr[1] else ""
+            if number:  # a numbered display equation: its number beside it
+                el(span, "span", "equation-number").text = f"({number})"
         else:
             raise SourceError(f"the EPUB edition cannot render a {kind} inline")
 
