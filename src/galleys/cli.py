@@ -144,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild into a temporary folder and fail (exit 1) if any file in DIR differs "
         "from it; DIR is not changed",
     )
+    build.add_argument(
+        "--watch",
+        action="store_true",
+        help="stay in the foreground and rebuild what changed on every save, until Ctrl+C",
+    )
 
     importer = commands.add_parser(
         "import",
@@ -194,6 +199,18 @@ def _parser() -> argparse.ArgumentParser:
         "--host",
         default="127.0.0.1",
         help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="build SOURCE into DIST_DIR, rebuild on every save and reload the open page",
+    )
+    serve.add_argument(
+        "--source",
+        type=Path,
+        default=Path("source"),
+        metavar="SOURCE",
+        help="with --watch: the source folder (default: source)",
     )
 
     check = commands.add_parser(
@@ -321,7 +338,19 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
             + (f"{len(problems)} problem(s)" if problems else "every file matches a fresh build")
         )
         return EXIT_FAILURES if problems else EXIT_OK
+    if args.watch:
+        if args.dask_scheduler:
+            raise UsageError("--watch builds in this process: not with --dask-scheduler")
+        from .watch import watch
 
+        return watch(args.source, lambda: _build_once(args, console, formats),
+                     ignore=[args.output])
+    return _build_once(args, console, formats)
+
+
+def _build_once(args: argparse.Namespace, console: _Console, formats: tuple[str, ...]) -> int:
+    """One incremental build of args.source into args.output, with progress and a summary."""
+    from . import build
     from .progress import ProgressReporter
 
     reporter = ProgressReporter(quiet=console.verbosity == 0)
@@ -400,6 +429,15 @@ def _check(args: argparse.Namespace, console: _Console) -> int:
 def _serve(args: argparse.Namespace, console: _Console) -> int:
     from . import serve
 
+    if args.watch:  # a build as `galleys build SOURCE -o DIST_DIR` makes it, on every save
+        from . import backends
+
+        options = _parser().parse_args(
+            ["build", str(args.source), "-o", str(args.path), *(["-q"] if args.quiet else [])])
+        formats = backends.parse_formats(None)
+        return serve.serve_watching(args.path, args.source,
+                                    lambda: _build_once(options, console, formats),
+                                    args.port, args.host)
     console.info(f"serving {args.path} on http://{args.host}:{args.port}/ (Ctrl+C stops)")
     serve.serve(args.path, args.port, args.host)
     return EXIT_OK
