@@ -18,6 +18,7 @@ from typing import Any
 from . import pandoc, styles
 from .errors import ToolError
 from .inlines import Inlines, Run, from_pandoc, plain
+from .mathml import runs_as_text
 from .model import Author, Metadata, ResolvedArticle
 from .scripts import has_rtl, is_east_asian_name, takes_initials
 
@@ -61,7 +62,9 @@ def item_for(
 ) -> dict[str, Any]:
     """A CSL-JSON item from the metadata and the parsed title, subtitle and abstract."""
     journal = metadata.journal
-    full_title = plain(title) + (": " + plain(subtitle) if subtitle else "")
+    # A formula in the title is cited as its Unicode text (ℝⁿ as "ℝn"), never its TeX.
+    full_title = plain(runs_as_text(title)) + (": " + plain(runs_as_text(subtitle))
+                                               if subtitle else "")
     item: dict[str, Any] = {
         "id": item_id,
         "type": "article-journal",

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from .inlines import Inlines
+from .mathml import MathError, formula
 from .scripts import lang_direction
 
 _NAME = re.compile(r"^[a-z][a-z0-9:-]*$")
@@ -91,6 +92,8 @@ def inlines(runs: Inlines) -> Markup:
     out = []
     for run in runs:
         piece: Markup | str = run.text
+        if "math" in run.marks and "code" not in run.marks:
+            piece = _math(run.text)
         for mark, tag, css_class in reversed(_MARK_TAGS):
             if mark in run.marks:
                 piece = el(tag, {"class": css_class}, piece)
@@ -99,3 +102,11 @@ def inlines(runs: Inlines) -> Markup:
         href = safe_url(run.link) if run.link else ""
         out.append(el("a", {"href": href}, piece) if href else piece)
     return join(out)
+
+
+def _math(tex: str) -> Markup | str:
+    """A formula as MathML (browsers draw it without JavaScript), else its TeX as text."""
+    try:
+        return Markup(formula(tex).mathml)  # serialized by ElementTree: every value escaped
+    except MathError:
+        return tex
