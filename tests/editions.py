@@ -91,7 +91,8 @@ class Epub:
                               for name in z.namelist() if name.endswith(".xhtml")}
         self.body = {n: d for n, d in self.documents.items()
                      if n not in ("nav.xhtml", "cover.xhtml", "titlepage.xhtml")}
-        self.text = squeeze(" ".join("".join(d.itertext()) for d in self.body.values()))
+        self.text = squeeze(" ".join("".join(d.find("h:body", XHTML).itertext())
+                                     for d in self.body.values()))
 
     def links(self) -> list[Link]:
         found = []
