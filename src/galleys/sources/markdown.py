@@ -224,7 +224,8 @@ def read_article(
     """Parse an article file and its journal.yaml into an Article, or raise SourceError.
 
     `origin` is where the article really lives when `path` is a copy of it (a build's
-    worker reads a copy): its slug and a `date: today` are the original's.
+    worker reads a copy): its slug, `csl:` file and `date: today` are the original's (the
+    copy's where the original cannot be seen: a worker on another machine).
     """
     path = Path(path)
     if not path.is_file():
@@ -245,7 +246,8 @@ def read_article(
     for yaml_doc in (doc, journal_doc):
         for message in yaml_doc.warnings if yaml_doc else ():
             _warn(message)
-    metadata = _Normalizer(doc, journal_doc, _warn).metadata(Path(origin or path))
+    original = Path(origin) if origin is not None and Path(origin).is_file() else path
+    metadata = _Normalizer(doc, journal_doc, _warn).metadata(original)
     bibliography = _bibliography(doc, path)
     return Article(
         metadata=metadata,
