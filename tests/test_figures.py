@@ -14,6 +14,7 @@ from conftest import require_corpus
 from lxml import etree
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
+from reportlab.lib.utils import ImageReader
 
 from galleys import figures
 from galleys.cli import main
@@ -40,6 +41,9 @@ def pdf_figure(width: float = 200, height: float = 100) -> bytes:
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">'
        '<rect x="0" y="0" width="200" height="100" fill="rgb(20,20,230)"/></svg>')
+
+
+LABEL = '<text x="10" y="50" font-family="Helvetica" font-size="12">Axis label</text>'
 
 
 def write(folder: Path, files: dict[str, str | bytes]) -> Path:
@@ -74,19 +78,37 @@ def coloured_pixels(pdf: bytes, colour: tuple[int, int, int]) -> int:
 
 
 def drawn_xobjects(pdf: bytes) -> list[tuple[str, float, float]]:
-    """(subtype, width, height in points) of every XObject a page draws, from its `cm`."""
+    """(subtype, width, height in points) of every figure a page draws (an image, or a form
+    of ours, not the page's own decoration), from the transforms in force where it is drawn
+    (`cm`, saved and restored by q and Q)."""
     reader = PdfReader(io.BytesIO(pdf))
     found = []
     for page in reader.pages:
         resources = page["/Resources"].get("/XObject", {})
-        matrix = None
+        matrix, saved = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], []
         for operands, operator in ContentStream(page.get_contents(), reader).operations:
-            if operator == b"cm":
-                matrix = [float(x) for x in operands]
-            elif operator == b"Do" and matrix:
+            if operator == b"q":
+                saved.append(matrix)
+            elif operator == b"Q":
+                matrix = saved.pop()
+            elif operator == b"cm":
+                matrix = _times([float(x) for x in operands], matrix)
+            elif operator == b"Do":
                 xobject = resources[operands[0]].get_object()
-                found.append((str(xobject["/Subtype"]), matrix[0], matrix[3]))
+                if xobject["/Subtype"] == "/Form" and "galleys-figure" not in operands[0]:
+                    continue
+                box = [float(v) for v in xobject.get("/BBox", [0, 0, 1, 1])]
+                found.append((str(xobject["/Subtype"]), matrix[0] * (box[2] - box[0]),
+                              matrix[3] * (box[3] - box[1])))
     return found
+
+
+def _times(m: list[float], n: list[float]) -> list[float]:
+    """The PDF matrix product m x n (m applied first)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return [a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t,
+            e * q + f * s + u]
 
 
 def epub_images(epub: bytes) -> tuple[list[str], list[str]]:
@@ -121,15 +143,14 @@ def test_pdf_and_svg_figures_appear_in_every_edition(tmp_path, capsys):
     assert convert(folder / "article.md", tmp_path / "out") == 0, capsys.readouterr().err
     made = editions(tmp_path / "out")
 
-    # PDF: the PDF page as a (rasterized) image at half the text width, the SVG as vectors
+    # PDF: the PDF page as a form XObject at half the text width, the SVG as vectors: no pixels
     drawn = drawn_xobjects(made[".pdf"])
-    images = [d for d in drawn if d[0] == "/Image"]
-    assert len(images) == 1, drawn
+    assert [d[0] for d in drawn] == ["/Form"], drawn
     assert coloured_pixels(made[".pdf"], RED) > 2000
     assert coloured_pixels(made[".pdf"], BLUE) > 2000
-    text_width = PdfReader(io.BytesIO(made[".pdf"])).pages[0].mediabox.width - 2 * 72
-    assert images[0][1] == pytest.approx(text_width / 2, rel=0.25)
-    assert "/Image" not in str([d for d in drawn if d[0] != "/Image"])  # the SVG: no pixels
+    text_width = float(PdfReader(io.BytesIO(made[".pdf"])).pages[0].mediabox.width) - 2 * 72
+    assert drawn[0][1] == pytest.approx(text_width / 2, rel=0.25)
+    assert drawn[0][2] == pytest.approx(drawn[0][1] / 2, rel=0.01)  # its aspect kept
     # EPUB: the PDF as a PNG, the SVG as it is, both in the zip and referenced by the XHTML
     files, sources = epub_images(made[".epub"])
     assert sorted(Path(f).suffix for f in files) == [".png", ".svg"]
@@ -140,6 +161,29 @@ def test_pdf_and_svg_figures_appear_in_every_edition(tmp_path, capsys):
     assert document.count("<w:drawing>") == 2
     height_emu = [int(cy) for cy in re.findall(r'<wp:extent cx="\d+" cy="(\d+)"', document)]
     assert any(abs(cy - 40 / 25.4 * 914400) < 20000 for cy in height_emu), height_emu
+
+
+def test_a_pdf_figure_holding_a_jpeg_is_rasterized_at_print_resolution(tmp_path):
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    photo = io.BytesIO()
+    Image.new("RGB", (60, 30), RED).save(photo, "JPEG")
+    made = io.BytesIO()
+    page = canvas.Canvas(made, pagesize=(144, 72), invariant=1)
+    page.drawImage(ImageReader(io.BytesIO(photo.getvalue())), 0, 0, 144, 72)
+    page.save()
+    folder = write(tmp_path / "src" / "photo", {
+        "article.md": FRONT + "![A photograph in a PDF](photo.pdf)\n", "photo.pdf": made.getvalue(),
+    })
+    assert convert(folder / "article.md", tmp_path / "out", "--to", "pdf") == 0
+    pdf = (tmp_path / "out" / "photo.pdf").read_bytes()
+    drawn = drawn_xobjects(pdf)
+    assert [d[0] for d in drawn] == ["/Image"], drawn  # DCT data is never copied as it is
+    image = next(x.get_object() for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]
+                 ["/XObject"].values())
+    assert image["/Width"] == 144 / 72 * figures.PRINT_DPI  # 2 inches at print resolution
+    assert coloured_pixels(pdf, RED) > 2000
 
 
 def test_one_figure_is_rasterized_once_for_the_pdf_and_docx(tmp_path, monkeypatch):
@@ -279,3 +323,18 @@ def test_corpus_papers_keep_their_pdf_figures(tmp_path, monkeypatch, capsys, rep
     assert len([d for d in drawn_xobjects(made[".pdf"]) if d[0] == "/Image"]) >= count
     assert len(epub_images(made[".epub"])[0]) == count
     assert docx_parts(made[".docx"])[1].count("<w:drawing>") >= count
+
+
+def test_editions_with_figures_and_a_placeholder_pass_the_check(tmp_path, capsys):
+    source = tmp_path / "src"
+    write(source / "checked", {
+        "article.md": FRONT + "![Vector](red.pdf)\n\n![Drawing](blue.svg)\n\n"
+                              "![Remote](https://example.org/x.png)\n",
+        "red.pdf": pdf_figure(), "blue.svg": SVG.replace("</svg>", LABEL + "</svg>"),
+    })
+    assert convert(source / "checked" / "article.md", tmp_path / "out") == 0
+    pdf = (tmp_path / "out" / "checked.pdf").read_bytes()
+    assert "Axis label" in read_pdf(pdf).text  # the SVG's text, in an embedded face
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "out"), "--source", str(source)]) == 0, (
+        capsys.readouterr().out)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -15,7 +16,10 @@ from reportlab.platypus import (
     KeepTogether,
     ListFlowable,
     ListItem,
+    PageBreak,
     Paragraph,
+    Table,
+    TableStyle,
     XPreformatted,
 )
 from reportlab.platypus.flowables import AnchorFlowable
@@ -37,6 +41,7 @@ _DELIMITERS = {"Period": "%s.", "DefaultDelim": "%s.", "OneParen": "%s)", "TwoPa
 _BULLETS = ("\u2022", "\u2013", "\u25e6", "\u2023")
 _ID_HOLDERS = {"Header": 1, "Div": 0, "Span": 0, "Table": 0, "Figure": 0, "CodeBlock": 0}
 _CONTINUATION = ("\u21aa", "\u00bb")
+CALLOUT_SHADE = Color(0.95, 0.96, 0.98)
 
 
 class Heading(BidiParagraph):
@@ -202,7 +207,12 @@ class BodyVisitor:
         if "csl-bib-body" in classes or "csl-entry" in classes:
             context = replace(context, style="reference", plain_style="reference")
         if PLACEHOLDER_CLASS in classes:  # an image that was not read: a framed box
-            return [placeholder_box(self.blocks(blocks, context), self.width - context.indent)]
+            return [placeholder_box(self.blocks(blocks, context), self.width - context.indent,
+                                    self.styles["body"].fontName)]
+        if "pagebreak" in classes:  # raw_tex.PAGE_BREAK (\newpage, {{< pagebreak >}})
+            return [PageBreak()]
+        if "callout" in classes:  # quarto_body: a titled, shaded box
+            return [_callout_box(self.blocks(blocks, context), self.width - context.indent)]
         return self.blocks(blocks, context)
 
     def _block_Figure(self, content: list[Any], context: _Context  # noqa: N802
@@ -298,7 +308,7 @@ class BodyVisitor:
     def _image(self, node: dict[str, Any], context: _Context) -> Flowable:
         figure = open_figure(self.folder, node, self.article_path)
         return figure_flowable(figure, image_node(node)[1], self.width - context.indent,
-                               self.height * 0.6)
+                               self.height * 0.6, self.markup.fonts)
 
     def _inline_image(self, node: dict[str, Any]) -> str:
         figure = open_figure(self.folder, node, self.article_path)
@@ -408,6 +418,20 @@ class _Code(Flowable):
     def draw(self) -> None:
         assert self._inner is not None
         self._inner.drawOn(self.canv, 0, 0)
+
+
+def _callout_box(content: list[Flowable], width: float) -> Flowable:
+    """A callout's framed, shaded box (its title is its first paragraph); it splits across
+    pages like the text it holds."""
+    box = Table([[content]], colWidths=[width], splitInRow=1)
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                             ("BACKGROUND", (0, 0), (-1, -1), CALLOUT_SHADE),
+                             ("TOPPADDING", (0, 0), (-1, -1), 6),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 10)]))
+    box.spaceBefore = box.spaceAfter = 8
+    return box
 
 
 def _wrap(line: str, width: float, font: str, size: float, marker: str) -> list[str]:

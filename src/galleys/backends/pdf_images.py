@@ -1,4 +1,4 @@
-"""Figures for the PDF edition: pixels as they are, SVG as vectors, PDF pages rasterized."""
+"""Figures for the PDF edition: pixels as they are, SVG drawings and PDF pages as vectors."""
 
 from __future__ import annotations
 
@@ -8,9 +8,21 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+from reportlab.graphics.shapes import String
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFStream,
+    PDFZCompress,
+    xObjectName,
+)
 from reportlab.platypus import Flowable, Image, Table, TableStyle
 
 from .. import figures
+from .pdf_fonts import FontSet
 from .pdf_markup import attr
 from .pdf_styles import RULE
 
@@ -19,11 +31,16 @@ _DIRECT = frozenset({"png", "jpeg"})  # what reportlab embeds as it is
 
 
 def figure_flowable(figure: figures.Figure, attrs: list[list[str]], max_width: float,
-                    max_height: float) -> Flowable:
-    """A centred flowable of `figure`, sized by its attributes, scaled to fit."""
+                    max_height: float, fonts: FontSet) -> Flowable:
+    """A centred flowable of `figure`, sized by its attributes, scaled to fit; an SVG's text
+    in the edition's `fonts`."""
     width, height = fit(figures.natural_size(figure), attrs, max_width, max_height)
+    form = pdf_form(figure) if figure.kind == "pdf" else None
     if figure.kind == "svg":
-        flowable: Flowable = _scaled(figures.drawing(figure), width, height)
+        drawing = _in_fonts(figures.drawing(figure), fonts)
+        flowable: Flowable = _scaled(drawing, width, height)
+    elif form is not None:
+        flowable = PdfPageFigure(form, figure.digest, width, height)
     elif figure.kind in _DIRECT:
         flowable = Image(str(figure.path), width=width, height=height)
     else:
@@ -46,16 +63,125 @@ def inline_markup(figure: figures.Figure, attrs: list[list[str]], max_width: flo
             f'valign="middle"/>')
 
 
-def placeholder_box(content: list[Flowable], width: float) -> Flowable:
-    """The framed box that stands where an image could not be read."""
+def placeholder_box(content: list[Flowable], width: float, font: str) -> Flowable:
+    """The framed box that stands where an image could not be read (`font`: the table's own,
+    which reportlab sets even around flowables; never its unembedded Helvetica)."""
     box = Table([[content]], colWidths=[width * 0.9])
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                             ("FONT", (0, 0), (-1, -1), font, 9),
                              ("TOPPADDING", (0, 0), (-1, -1), 8),
                              ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                              ("LEFTPADDING", (0, 0), (-1, -1), 10),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 10)]))
     box.hAlign = "CENTER"
     return box
+
+
+class PdfPageFigure(Flowable):
+    """A PDF figure's first page drawn as a form XObject: its vectors and fonts, not pixels."""
+
+    def __init__(self, form: tuple[Any, tuple[float, ...]], digest: str, width: float,
+                 height: float) -> None:
+        super().__init__()
+        self._form, (self._x0, self._y0, self._x1, self._y1) = form
+        self._name = f"galleys-figure-{digest[:20]}"  # one object however often it is drawn
+        self.width, self.height = width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        document = canvas._doc  # noqa: SLF001 - where reportlab keeps a document's objects
+        if not document.hasForm(self._name):
+            document.Reference(self._form, xObjectName(self._name))
+        canvas.saveState()
+        canvas.scale(self.width / (self._x1 - self._x0), self.height / (self._y1 - self._y0))
+        canvas.translate(-self._x0, -self._y0)
+        canvas.doForm(self._name)
+        canvas.restoreState()
+
+
+class _Indirect(PDFDictionary):
+    """A dictionary the figure's file keeps as an object of its own: referenced, never inlined
+    (so a cycle of references stays a cycle of references)."""
+
+    __RefOnly__ = 1
+
+
+class _NotVector(Exception):
+    """The page holds what is not copied as it is (an image codec, an inherited resource)."""
+
+
+_LOSSLESS = {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCII85Decode", "/A85",
+             "/ASCIIHexDecode", "/AHx", "/RunLengthDecode", "/RL"}
+_STREAM_KEYS = {"/Length", "/Filter", "/DecodeParms", "/DL"}  # reportlab writes its own
+_MAX_DEPTH = 64
+
+
+def pdf_form(figure: figures.Figure) -> tuple[Any, tuple[float, ...]] | None:
+    """The figure's first page as a reportlab form XObject and its box; None where it is not
+    copied faithfully (a rotated page, JPEG or other image codecs, a broken file): it is then
+    rasterized at print resolution instead."""
+    try:
+        page = PdfReader(io.BytesIO(figure.data)).pages[0]
+        resources = page.get("/Resources")
+        if int(page.get("/Rotate", 0)) % 360 or resources is None:
+            return None
+        box = tuple(float(v) for v in page.cropbox)
+        memo: dict[tuple[int, int], Any] = {}
+        entries = {"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
+                   "BBox": PDFArray(list(box)), "Resources": _copy(resources, memo, 0)}
+        if "/Group" in page:
+            entries["Group"] = _copy(page["/Group"], memo, 0)
+        form = PDFStream(PDFDictionary(entries), page.get_contents().get_data(), [PDFZCompress])
+        return form, box
+    except (_NotVector, RecursionError):
+        return None
+    except Exception:  # noqa: BLE001 - pypdf raises many types for a broken file
+        return None
+
+
+def _copy(value: Any, memo: dict[tuple[int, int], Any], depth: int) -> Any:
+    """A pypdf object as reportlab objects: containers rebuilt, leaves as pypdf writes them."""
+    if depth > _MAX_DEPTH:
+        raise _NotVector("nested too deeply")
+    if isinstance(value, IndirectObject):
+        key = (value.idnum, value.generation)
+        if key not in memo:
+            target = value.get_object()
+            if isinstance(target, StreamObject):
+                memo[key] = _stream(target, memo, depth)
+            elif isinstance(target, DictionaryObject):
+                memo[key] = _Indirect({})
+                memo[key].dict.update(_entries(target, memo, depth))
+            else:
+                memo[key] = _copy(target, memo, depth + 1)
+        return memo[key]
+    if isinstance(value, StreamObject):
+        return _stream(value, memo, depth)
+    if isinstance(value, DictionaryObject):
+        return PDFDictionary(_entries(value, memo, depth))
+    if isinstance(value, ArrayObject):
+        return PDFArray([_copy(item, memo, depth + 1) for item in value])
+    out = io.BytesIO()
+    value.write_to_stream(out)
+    return out.getvalue()
+
+
+def _entries(value: Any, memo: dict[tuple[int, int], Any], depth: int) -> dict[str, Any]:
+    return {key[1:]: _copy(item, memo, depth + 1) for key, item in value.items()}
+
+
+def _stream(stream: Any, memo: dict[tuple[int, int], Any], depth: int) -> Any:
+    filters = stream.get("/Filter", [])
+    names = [str(f) for f in (filters if isinstance(filters, ArrayObject) else [filters])]
+    if any(name not in _LOSSLESS for name in names):
+        raise _NotVector(f"a stream with {names}")
+    entries = {key: item for key, item in stream.items() if key not in _STREAM_KEYS}
+    dictionary = PDFDictionary({key[1:]: _copy(item, memo, depth + 1)
+                                for key, item in entries.items()})
+    return PDFStream(dictionary, stream.get_data(), [PDFZCompress])
 
 
 def fit(natural: tuple[float, float], attrs: list[list[str]], max_width: float,
@@ -86,6 +212,24 @@ def open_figure(folder: Path, node: dict[str, Any], article: Path) -> figures.Fi
     """The figure an Image node names (the resolve stage has checked it can be read)."""
     source, _attrs = image_node(node)
     return figures.open_figure(folder, source, article)
+
+
+def _in_fonts(drawing: Any, fonts: FontSet) -> Any:
+    """`drawing` with the edition's embedded faces: svglib names the standard PDF fonts
+    (Helvetica, Times, Courier), which a PDF never embeds; each text gets the face of its kind."""
+    drawing.initialFontName = fonts.face("sans").name  # what reportlab sets before any text
+    nodes = [drawing]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, String):
+            name = node.fontName.lower()
+            role = ("mono" if "courier" in name or "mono" in name else
+                    "serif" if "times" in name or ("serif" in name and "sans" not in name) else
+                    "sans")
+            node.fontName = fonts.face(role, "bold" in name,
+                                       "italic" in name or "oblique" in name).name
+        nodes += getattr(node, "contents", [])
+    return drawing
 
 
 def _scaled(drawing: Any, width: float, height: float) -> Any:
