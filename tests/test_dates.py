@@ -212,3 +212,28 @@ def test_the_library_reads_and_refuses_directly(tmp_path):
     for bad in (True, 2017.5, "Foo 2024", "Aug 2017 XYZ"):
         with pytest.raises(UnreadableDate):
             publication_date(bad, here)
+
+
+def test_a_partial_date_is_partial_in_the_editions_metadata(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    resolved, front = prepare(write(tmp_path, "date: 2017-08"))
+    options = RenderOptions(source_date_epoch=article_epoch(resolved.metadata.date))
+    epub = backends.get("epub").render(resolved, front, options)
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        opf = next(n for n in archive.namelist() if n.endswith(".opf"))
+        root = etree.fromstring(archive.read(opf))
+    dates = root.findall(".//{http://purl.org/dc/elements/1.1/}date")
+    assert [d.text for d in dates] == ["2017-08"]
+    pdf = backends.get("pdf").render(resolved, front, options)
+    xmp = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Metadata"].get_data()
+    assert b"<dc:date><rdf:Seq><rdf:li>2017-08</rdf:li></rdf:Seq></dc:date>" in xmp
+    assert b"<prism:publicationDate>2017-08</prism:publicationDate>" in xmp
+    assert b"<xmp:CreateDate>2017-08-01T00:00:00Z" in xmp  # a timestamp: the first day
+    assert article_epoch(resolved.metadata.date) == int(
+        dt.datetime(2017, 8, 1, tzinfo=dt.UTC).timestamp()
+    )
