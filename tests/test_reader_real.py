@@ -198,6 +198,9 @@ def test_find_article_file(tmp_path):
         find_article_file(tmp_path)
     (tmp_path / "paper.md").write_text("---\ntitle: T\n---\n")
     assert find_article_file(tmp_path) == tmp_path / "paper.md"  # a known name wins
+    (tmp_path / "index.qmd").write_text("---\ntitle: T\n---\n")
+    with pytest.raises(SourceError, match=r"several article files \(index.qmd, paper.md\)"):
+        find_article_file(tmp_path)
 
 
 def test_cd_paper_and_convert_paper_md(tmp_path):

@@ -105,7 +105,7 @@ QUARTO_PRINTED_KEYS = (
     "sigstatement",
 )
 QUARTO_KEYS = set(QUARTO_PRINTED_KEYS)
-# Article file names `galleys convert FOLDER` looks for, in this order of preference.
+# Article file names `galleys convert FOLDER` looks for (before any other .md, .qmd file).
 ARTICLE_NAMES = (
     "article.md",
     "article.qmd",
