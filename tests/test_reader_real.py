@@ -131,12 +131,17 @@ def test_a_bad_orcid_is_a_warning_and_left_out(tmp_path, orcid, why):
         prepare(path, strict=True)
 
 
-def test_a_good_orcid_is_kept(tmp_path):
+@pytest.mark.parametrize(
+    "written", ["0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097",
+                "orcid.org/0000-0002-1825-0097", "0000-0002-5558-888x"]
+)
+def test_a_good_orcid_is_kept(tmp_path, written):
     path = tmp_path / "a" / "article.md"
     path.parent.mkdir()
-    path.write_text("---\ntitle: T\nauthor:\n  - name: A B\n    orcid: 0000-0002-1825-0097\n---\n")
-    (author,) = read_article(path).metadata.authors
-    assert author.orcid == "0000-0002-1825-0097"
+    path.write_text(f"---\ntitle: T\nauthor:\n  - name: A B\n    orcid: {written}\n---\n")
+    warnings: list[str] = []
+    (author,) = read_article(path, warnings.append).metadata.authors
+    assert author.orcid == written.rsplit("/", 1)[-1].upper() and not warnings
 
 
 # -- Quarto keys ---------------------------------------------------------------------------
@@ -153,8 +158,8 @@ def test_quarto_only_keys_one_warning_for_what_quarto_would_print(tmp_path):
     warnings: list[str] = []
     read_article(path, warnings.append)
     assert warnings == [
-        f"{path}:3: warning: format, plain-language-summary, key-points: Quarto's own output, "
-        "ignored (galleys makes its own PDF, EPUB and DOCX editions)"
+        f"{path}:3: warning: format, plain-language-summary, key-points: Quarto's (R Markdown's) "
+        "own output, ignored (galleys makes its own PDF, EPUB and DOCX editions)"
     ]
 
 

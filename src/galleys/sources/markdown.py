@@ -86,6 +86,10 @@ IGNORED_KEYS = {
     "pdf-engine",
     "github",
     "repo",
+    "editor_options",
+    "biblio-style",
+    "papersize",
+    "linestretch",
     "documentclass",
     "geometry",
     "fontsize",
@@ -95,10 +99,12 @@ IGNORED_KEYS = {
     "aas-doi",
     "aas-journal",
 }
-# Keys that change what Quarto would print, which galleys does not print: ignored, with one
-# warning naming them (`format:` chooses Quarto's own templates; the others are their content).
+# Keys that change what Quarto (or R Markdown) would print, which galleys does not print:
+# ignored, with one warning naming them (`format:`, `output:` choose their own templates; the
+# others are those templates' content).
 QUARTO_PRINTED_KEYS = (
     "format",
+    "output",
     "plain-language-summary",
     "key-points",
     "acm-metadata",
@@ -396,8 +402,8 @@ class _Normalizer:
         if found:
             line = doc.line((found[0],))
             self.warn(
-                f"{doc.path}:{line}: warning: {', '.join(found)}: Quarto's own output, "
-                "ignored (galleys makes its own PDF, EPUB and DOCX editions)"
+                f"{doc.path}:{line}: warning: {', '.join(found)}: Quarto's (R Markdown's) own "
+                "output, ignored (galleys makes its own PDF, EPUB and DOCX editions)"
             )
 
     def _check_keys(self, doc: YamlDoc, data: dict, where: KeyPath, known: set[str]) -> None:
@@ -871,7 +877,7 @@ def _orcid(value: Any, doc: YamlDoc, where: KeyPath, warn: Callable[[str], None]
     if value is None or value == "":
         return ""
     text = _as_text(value, doc, where).strip()
-    bare = re.sub(r"^https?://(www\.)?orcid\.org/", "", text, flags=re.IGNORECASE).upper()
+    bare = re.sub(r"^(https?://)?(www\.)?orcid\.org/", "", text, flags=re.IGNORECASE).upper()
     if not _ORCID.match(bare):
         why = "is not an ORCID iD (0000-0002-1825-0097)"
     elif bare == ORCID_PLACEHOLDER:
