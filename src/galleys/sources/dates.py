@@ -54,27 +54,28 @@ def publication_date(value: Any, article: Path) -> PublicationDate:
 
 def _parsed(text: str) -> PublicationDate:
     """`text` read by dateutil: every word a date word, each field present in the text kept."""
+
     def refuse(why: str) -> UnreadableDate:
         return UnreadableDate(f"{text!r} {why}; write it as one of: {ACCEPTED_FORMS}")
 
     strangers = [w for w in _WORD.findall(text) if not _date_word(w)]
     if strangers:
         raise refuse(f"is not a date ({strangers[0]!r} is not a month, a day or a date word)")
+    year_first = bool(_YEAR_FIRST.match(text))  # 2017-08-09: ISO order, never ambiguous
     readings = []
-    for dayfirst in (False, True):
+    for dayfirst in (False,) if year_first else (False, True):
         try:
             readings.append(
                 [
-                    dateutil_parser.parse(text, default=default, dayfirst=dayfirst,
-                                          yearfirst=bool(_YEAR_FIRST.match(text)))
+                    dateutil_parser.parse(
+                        text, default=default, dayfirst=dayfirst, yearfirst=year_first
+                    )
                     for default in _DEFAULTS
                 ]
             )
         except (ValueError, OverflowError) as exc:
             raise refuse(f"is not a date ({str(exc).split(':')[0]})") from None
-        if _YEAR_FIRST.match(text):
-            break  # 2017-08-09: year, month, day in ISO order, never ambiguous
-    if len(readings) == 2 and readings[0] != readings[1]:
+    if any(reading != readings[0] for reading in readings):  # 08/09/2020
         raise refuse("is ambiguous (day or month first?)")
     first, second = readings[0]
     if first.year != second.year:
