@@ -173,3 +173,13 @@ def _plain(blocks: list[dict]) -> str:
 
     walk(blocks)
     return re.sub(r"\s+", " ", "".join(words)).strip()
+
+
+def test_a_label_in_a_heading_or_a_sections_text_names_the_section(tmp_path):
+    body = ("# Methods \\label{sec:methods}\n\nSee \\autoref{sec:methods} and \\ref{sec:later}.\n\n"
+            "## Later\n\n\\label{sec:later}\nMore text.\n")
+    resolved = parse(_article(tmp_path, body, bib=""))
+    assert "See Section 1 and 1.1." in _plain(resolved.blocks)
+    links = [n for n in resolved.blocks[1]["c"] if n["t"] == "Link"]
+    assert [link["c"][2][0] for link in links] == ["#methods", "#sec:later"]
+    assert not resolved.warnings

@@ -57,6 +57,7 @@ class _Numbering:
     counts: dict[str, int] = field(default_factory=dict)
     sections: list[int] = field(default_factory=list)
     headers: list[tuple[Node, str]] = field(default_factory=list)  # heading, its number
+    section: Target | None = None  # the numbered section the pass is in
     replaced: int = 0  # references printed
 
     def next(self, kind: str) -> str:
@@ -172,7 +173,8 @@ def _number_table_cells(content: list[Any], numbering: _Numbering) -> None:
 
 
 def _number_header(block: Node, numbering: _Numbering) -> None:
-    level, (ident, classes, _kv), _inlines = block["c"]
+    level, (ident, classes, _kv), inlines = block["c"]
+    labels = [label for node in inlines if (label := _empty_label(node))]  # "\label" in it
     if any(c in classes for c in _UNNUMBERED) or ident in REFERENCE_IDS:
         return
     sections = numbering.sections
@@ -181,7 +183,8 @@ def _number_header(block: Node, numbering: _Numbering) -> None:
     sections[level - 1] += 1
     number = ".".join(str(n) for n in sections)
     numbering.headers.append((block, number))
-    numbering.add([ident], "section", number, ident)
+    numbering.add([ident, *labels], "section", number, ident)
+    numbering.section = Target("section", number, ident)
 
 
 def _number_float(block: Node, content: list[Any], kind: str, numbering: _Numbering) -> None:
@@ -214,22 +217,29 @@ def _take_caption_labels(blocks: list[Node]) -> list[str]:
     are taken out, with a space left before them."""
     labels: list[str] = []
     for block in blocks:
-        if block["t"] not in ("Plain", "Para"):
+        if block["t"] in ("Plain", "Para"):
+            labels += _take_labels(block["c"])
+    return labels
+
+
+def _take_labels(inlines: list[Node]) -> list[str]:
+    """Labels from the empty Spans in `inlines`, which are taken out (with the spaces around
+    them at either end)."""
+    labels: list[str] = []
+    kept: list[Node] = []
+    for node in inlines:
+        label = _empty_label(node)
+        if label is None:
+            kept.append(node)
             continue
-        kept: list[Node] = []
-        for node in block["c"]:
-            label = _empty_label(node)
-            if label is None:
-                kept.append(node)
-                continue
-            labels.append(label)
-            while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
-                kept.pop()
+        labels.append(label)
         while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
             kept.pop()
-        while kept and kept[0]["t"] in ("Space", "SoftBreak"):
-            kept.pop(0)
-        block["c"][:] = kept
+    while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+        kept.pop()
+    while kept and kept[0]["t"] in ("Space", "SoftBreak"):
+        kept.pop(0)
+    inlines[:] = kept
     return labels
 
 
@@ -254,6 +264,11 @@ def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
                 continue
         elif kind == "Span" and _is_equation(node):
             _number_equation(node, numbering)
+        elif _empty_label(node) and numbering.section:  # "\label{x}" in a section's text
+            label = _empty_label(node) or ""
+            node["c"][0][0] = node["c"][0][0] or label
+            section = numbering.section
+            numbering.add([label], "section", section.number, node["c"][0][0])
         elif kind == "Note":
             _number_blocks(node["c"], numbering)
         elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
