@@ -95,6 +95,7 @@ def test_markup_other_than_accents_is_left_as_written():
     assert decode("a &lt;b&gt; &copy", entities=False) == "a &lt;b&gt; &copy"
     assert decode("x?a=1&copy=2") == "x?a=1&copy=2"  # no semicolon: not an entity
     assert decode("\\ss{} \\l{}odz {\\o} \\v{S}") == "ß łodz ø Š"
+    assert decode("{Ko\\l{}odziej} {H\\\"older's} {abc}") == "Kołodziej Hölder's {abc}"
 
 
 def test_pysdm_names_and_affiliations_have_no_entities_left():

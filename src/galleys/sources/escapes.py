@@ -29,47 +29,61 @@ def decode(text: str, *, entities: bool = True) -> str:
 
 
 def _decode_tex(text: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text
-    from pylatexenc.latexwalker import (
-        LatexCommentNode,
-        LatexGroupNode,
-        LatexMacroNode,
-        LatexWalker,
-        LatexWalkerError,
-    )
+    from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
 
     try:
         nodes, _, _ = LatexWalker(text, tolerant_parsing=True).get_latex_nodes()
     except LatexWalkerError:
         return text
-    to_text = LatexNodes2Text()
+    return _decoded(nodes)
 
-    def character(node: object) -> bool:
-        return isinstance(node, LatexMacroNode) and node.macroname in ACCENTS | LETTERS
 
-    def spelled(node: object) -> str:
-        if node.macroname == "LaTeX":
-            return "LaTeX"
-        if node.macroname == "TeX":
-            return "TeX"
-        return unicodedata.normalize("NFC", to_text.nodelist_to_text([node]))
+def _decoded(nodes: list) -> str:
+    """The nodes' text with each character macro spelled out, everything else verbatim."""
+    from pylatexenc.latexwalker import LatexCharsNode, LatexCommentNode, LatexGroupNode
 
     pieces: list[str] = []
     previous = None
     for node in nodes:
-        if character(node):
-            pieces.append(spelled(node))
-        elif isinstance(node, LatexGroupNode) and node.nodelist and all(
-            character(child) or (getattr(child, "chars", None) or "").isalpha()
-            for child in node.nodelist
-        ) and any(character(child) for child in node.nodelist):
-            # {\"u}, {\o}, {\'E}cole: the group was written to hold the accent
-            pieces += [spelled(c) if character(c) else c.chars for c in node.nodelist]
-        elif isinstance(node, LatexGroupNode) and not node.nodelist and character(previous):
-            pass  # \ss{}, \l{}: the empty group ends the macro name
+        if _character(node):
+            pieces.append(_spelled(node))
+        elif isinstance(node, LatexGroupNode) and not node.nodelist and _character(previous):
+            pass  # \ss{}, \l{}: the empty group ends the macro's name
+        elif isinstance(node, LatexGroupNode) and _only_letters(node.nodelist):
+            pieces.append(_decoded(node.nodelist))  # {\"u}, {M\"uller}: braces that hold
+        elif isinstance(node, LatexGroupNode):
+            pieces.append("{" + _decoded(node.nodelist) + "}")
         elif isinstance(node, LatexCommentNode):  # "50% of …": no comment in a YAML string
             pieces.append("%" + _decode_tex(node.latex_verbatim()[1:]))
+        elif isinstance(node, LatexCharsNode):
+            pieces.append(node.chars)
         else:
             pieces.append(node.latex_verbatim())
         previous = node
     return "".join(pieces)
+
+
+def _character(node: object) -> bool:
+    from pylatexenc.latexwalker import LatexMacroNode
+
+    return isinstance(node, LatexMacroNode) and node.macroname in ACCENTS | LETTERS
+
+
+def _only_letters(nodes: list) -> bool:
+    """Whether a group holds a name's letters only (with accents), not markup."""
+    from pylatexenc.latexwalker import LatexCharsNode, LatexGroupNode
+
+    return any(_character(n) for n in nodes) and all(
+        _character(n)
+        or (isinstance(n, LatexCharsNode) and all(c.isalpha() or c in " -'’." for c in n.chars))
+        or (isinstance(n, LatexGroupNode) and (not n.nodelist or _only_letters(n.nodelist)))
+        for n in nodes
+    )
+
+
+def _spelled(node) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    if node.macroname in ("LaTeX", "TeX"):
+        return node.macroname
+    return unicodedata.normalize("NFC", LatexNodes2Text().nodelist_to_text([node]))
