@@ -344,7 +344,7 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
         from .watch import watch
 
         return watch(args.source, lambda: _build_once(args, console, formats),
-                     ignore=[args.output])
+                     ignore=[args.output], formats=formats)
     return _build_once(args, console, formats)
 
 
@@ -437,7 +437,7 @@ def _serve(args: argparse.Namespace, console: _Console) -> int:
         formats = backends.parse_formats(None)
         return serve.serve_watching(args.path, args.source,
                                     lambda: _build_once(options, console, formats),
-                                    args.port, args.host)
+                                    args.port, args.host, formats)
     console.info(f"serving {args.path} on http://{args.host}:{args.port}/ (Ctrl+C stops)")
     serve.serve(args.path, args.port, args.host)
     return EXIT_OK

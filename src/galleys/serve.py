@@ -207,6 +207,7 @@ def serve_watching(
     build: Callable[[], object],
     port: int = DEFAULT_PORT,
     host: str = "127.0.0.1",
+    formats: tuple[str, ...] = (),
 ) -> int:
     """Serve `dist` while `build` builds it now and again on every save below `source`
     (watch.watch), the open pages reloading after each build; until Ctrl+C (returns 130)."""
@@ -225,7 +226,7 @@ def serve_watching(
             live.finished()
 
     try:
-        return watch(source, rebuild, ignore=[dist])
+        return watch(source, rebuild, ignore=[dist], formats=formats)
     finally:
         server.shutdown()
         server.server_close()

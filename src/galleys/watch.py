@@ -38,9 +38,14 @@ def watch(
     build: Callable[[], object],
     *,
     ignore: Iterable[Path] = (),
+    formats: tuple[str, ...] = (),
     say: Callable[[str], None] | None = None,
 ) -> int:
     """Run `build` now and after every change below `source` until Ctrl+C; returns 130.
+
+    Once the first build is done, the backends of `formats` are imported and a pandoc server
+    started (a first build with nothing to do imports none): the first rebuild is then as
+    fast as the later ones.
 
     A build that fails as a whole (a journal.yaml that cannot be read …) is reported and the
     watch goes on: the next save may mend it. Ctrl+C during a build stops it (dist/ keeps
@@ -51,6 +56,10 @@ def watch(
     watch_filter = SourceFilter(ignore)
     try:
         _build_once(build, say)
+        if formats:
+            from .worker import Warmup
+
+            Warmup(formats).wait()
         say(f"watching {source} for changes (Ctrl+C stops)")
         for _changes in watchfiles.watch(source, watch_filter=watch_filter, step=STEP_MS,
                                          raise_interrupt=True):
