@@ -6,7 +6,7 @@ Pandoc's Markdown reader keeps `\\texttt{x}`, `\\begin{figure}…`, `\\autoref{x
 never read a file) and puts what it made in their place, before any other pass sees the body:
 
 - `equation`, `align`, `eqnarray`, `gather`, `multline` (starred too) become display math, the
-  environment turned into the `aligned`/`gathered` form every math renderer reads;
+  environment turned into a form every math renderer reads (`align*`, an `array`);
 - `figure` with `\\includegraphics`, `\\caption` and `\\label` becomes a pandoc Figure with the
   label as its id and the file named as written (`figures.check_images`, which runs next, finds
   a name without extension as LaTeX does: .pdf, .png, .jpg …);
@@ -48,6 +48,11 @@ _LAYOUT = {
     "protect", "nopagebreak", "vskip", "hskip", "quad", "qquad", "nobreak", "strut",
 }
 _PAGE_BREAKS = {"newpage", "clearpage", "pagebreak", "cleardoublepage"}
+# The logos of TeX's family pandoc's reader does not know (it knows \TeX and \LaTeX).
+_LOGOS = {"BibTeX": "BibTeX", "LaTeXe": "LaTeX2ε", "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX",
+          "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX",
+          "ConTeXt": "ConTeXt", "AmS": "AMS", "AmSTeX": "AMS-TeX", "AMSTeX": "AMS-TeX",
+          "MiKTeX": "MiKTeX", "METAFONT": "METAFONT", "MF": "METAFONT", "MP": "MetaPost"}
 _ONE_COMMAND = re.compile(r"\\([A-Za-z]+)\*?\s*((?:\[[^\]]*\]|\{[^{}]*\})*)\s*")
 _MATH_ENV = re.compile(
     r"^\s*\\begin\{(equation|align|flalign|alignat|eqnarray|gather|multline)(\*?)\}"
@@ -103,7 +108,7 @@ def unread_warning(source: object, unread: list[tuple[int | None, str]]) -> str:
                       for line, text in unread)
     first = unread[0][0]
     return (f"{source}{f':{first}' if first else ''}: warning: dropped {len(unread)} passage(s) "
-            f"of raw TeX that pandoc's LaTeX reader cannot read: {named}")
+            f"of raw markup (TeX that pandoc's LaTeX reader cannot read): {named}")
 
 
 def _short(text: str) -> str:
@@ -303,7 +308,8 @@ def _leftover(text: str, left: _Leftovers, *, block: bool) -> list[Node]:
         return [{"t": "Para", "c": [span]}] if block else [span]
     if name in _LAYOUT:
         return []
-    symbol = _symbol(text) if match and not match.group(2).strip("{}") else None
+    symbol = _LOGOS.get(name) or (_symbol(text) if match and not match.group(2).strip("{}")
+                                  else None)
     if symbol:
         word = {"t": "Str", "c": symbol}
         return [{"t": "Para", "c": [word]}] if block else [word]
@@ -421,7 +427,8 @@ def _accent(match: re.Match[str]) -> str:
 
 # -- display equations: environments normalized, labels as Span ids -------------------------
 def display_math(tex: str) -> tuple[str, str]:
-    """(label, TeX) of a display formula: the environment as `aligned`/`gathered`, the first
+    """(label, TeX) of a display formula: the environment in the form latex2mathml (EPUB, PDF)
+    and pandoc's texmath (DOCX) both read (`align*`, an `array`), the first
     `\\label` as its label ("" without one), `\\label`, `\\nonumber` and `\\notag` taken out."""
     labels = _LABEL.findall(tex)
     match = _MATH_ENV.match(tex)
@@ -429,11 +436,11 @@ def display_math(tex: str) -> tuple[str, str]:
         env, inner = match.group(1), match.group(3)
         inner = _NO_NUMBER.sub("", _LABEL.sub("", inner)).strip()
         if env in ("align", "flalign", "alignat"):
-            tex = f"\\begin{{aligned}}\n{inner}\n\\end{{aligned}}"
+            tex = f"\\begin{{align*}}\n{inner}\n\\end{{align*}}"
         elif env == "eqnarray":
             tex = f"\\begin{{array}}{{rcl}}\n{inner}\n\\end{{array}}"
         elif env in ("gather", "multline"):
-            tex = f"\\begin{{gathered}}\n{inner}\n\\end{{gathered}}"
+            tex = f"\\begin{{array}}{{c}}\n{inner}\n\\end{{array}}"
         else:
             tex = inner
     elif labels:

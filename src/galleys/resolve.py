@@ -61,10 +61,8 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
     meta = _parse_meta(texts) if separate else ast.get("meta", {})
     warnings = [f"{article.source_path}: pandoc: {w}" for w in result.warnings] + warnings
     blocks = _body_passes(ast["blocks"], result.output, body, article, warnings)
-    unlinked: list[str] = []
-    meta = links.apply_link_policy(meta, unlinked)
-    if unlinked:
-        warnings.append(links.warning(article.source_path, unlinked))
+    unlinked: list[str] = []  # the link policy's: the title's and abstract's, then the body's
+    meta = links.apply_link_policy(meta, unlinked, source=article.source_path)
     dropped: list[str] = []
     blocks = _without_raw(blocks, dropped) if b'"Raw' in result.output else blocks
     if dropped:
@@ -82,6 +80,11 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
                                                   styles.path(style))
         warnings += [f"{article.source_path}: pandoc: {w}" for w in cite_warnings]
     blocks = place_reference_list(blocks, labels.references)
+    # Last, so that citeproc's and the cross-references' links obey it too.
+    blocks = links.apply_link_policy(blocks, unlinked, links.element_ids(blocks),
+                                     article.source_path)
+    if unlinked:
+        warnings.append(links.warning(article.source_path, unlinked))
     resolved = ResolvedArticle(
         article=article,
         style=style,
@@ -99,9 +102,9 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
 def _body_passes(blocks: list[dict[str, Any]], output: bytes, body: str, article: Article,
                  warnings: list[str]) -> list[dict[str, Any]]:
     """The passes that give the body its meaning, in order: raw TeX and HTML read (raw_tex,
-    raw_html), Quarto's cells and callouts (quarto_body), display equations labelled, one link
-    policy (links). Each runs only when the body holds what it reads (the unchanged blocks
-    keep their identity, and with it the index of the parse)."""
+    raw_html), Quarto's cells and callouts (quarto_body), display equations labelled. Each
+    runs only when the body holds what it reads (the unchanged blocks keep their identity,
+    and with it the index of the parse). The link policy (links) runs last, in resolve()."""
     if b'"Raw' in output:
         blocks, unread = raw_tex.read_raw_tex(blocks, body, article.body_line)
         if unread:
@@ -111,11 +114,6 @@ def _body_passes(blocks: list[dict[str, Any]], output: bytes, body: str, article
         blocks = quarto_body.finish(blocks)
     if b"DisplayMath" in output:
         blocks = raw_tex.label_equations(blocks)
-    if b'"Link"' in output or b'"Raw' in output:
-        unlinked: list[str] = []
-        blocks = links.apply_link_policy(blocks, unlinked)
-        if unlinked:
-            warnings.append(links.warning(article.source_path, unlinked))
     return blocks
 
 
@@ -206,13 +204,28 @@ def _paragraphs(meta: dict[str, Any], key: str, article: Article) -> tuple[Inlin
 def _blocks_to_paragraphs(
     blocks: list[dict[str, Any]], key: str, article: Article
 ) -> tuple[Inlines, ...]:
+    """The paragraphs of a front-matter value; a list in it (AGU's abstract) becomes one
+    paragraph an item, led by its bullet or number, a quote or a div its own paragraphs."""
     paragraphs = []
     for block in blocks:
-        if block["t"] not in ("Para", "Plain"):
+        kind = block["t"]
+        if kind in ("Para", "Plain"):
+            paragraphs.append(from_pandoc(block["c"], key))
+        elif kind in ("BulletList", "OrderedList"):
+            items = block["c"] if kind == "BulletList" else block["c"][1]
+            start = 1 if kind == "BulletList" else block["c"][0][0]
+            for number, item in enumerate(items, start):
+                marker = "\u2022" if kind == "BulletList" else f"{number}."
+                inner = _blocks_to_paragraphs(item, key, article)
+                lead = from_pandoc([{"t": "Str", "c": marker}, {"t": "Space"}], key)
+                paragraphs += [lead + inner[0], *inner[1:]] if inner else []
+        elif kind in ("BlockQuote", "Div"):
+            paragraphs += _blocks_to_paragraphs(block["c"] if kind == "BlockQuote"
+                                                else block["c"][1], key, article)
+        else:
             raise SourceError(
-                f"may hold only paragraphs, found {block['t']}", path=article.source_path, key=key
-            )
-        paragraphs.append(from_pandoc(block["c"], key))
+                f"may hold only paragraphs and lists, found {kind}", path=article.source_path,
+                key=key)
     return tuple(paragraphs)
 
 
