@@ -5,16 +5,17 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .. import links
 from ..errors import SourceError
 from ..figures import MEDIA_TYPES, PRINT_DPI, as_kind, open_figure
 
 Node = dict[str, Any]
 
 _IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "tiff"})  # Word's own; others as PNG
-_UNSAFE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 _LEAF_BLOCKS = {"CodeBlock", "HorizontalRule"}
+CALLOUT_STYLE = "Callout"  # docx_reference: a framed, shaded paragraph style
+PAGE_BREAK_XML = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 _LEAF_INLINES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"}
 _WRAPPING_INLINES = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
                      "SmallCaps"}
@@ -63,6 +64,12 @@ class BodyPreparer:
             new = self._table(c)
         elif kind == "Figure":
             new = _kept(c, [c[0], self._caption(c[1]), self._blocks(c[2])])
+        elif kind == "Div" and "pagebreak" in c[0][1]:  # raw_tex.PAGE_BREAK
+            return {"t": "RawBlock", "c": ["openxml", PAGE_BREAK_XML]}
+        elif kind == "Div" and "callout" in c[0][1]:  # quarto_body: paragraphs in one frame
+            ident, classes, pairs = c[0]
+            return {**node, "c": [[ident, classes, [*pairs, ["custom-style", CALLOUT_STYLE]]],
+                                  self._blocks(c[1])]}
         elif kind == "Div":
             new = _kept(c, [c[0], self._blocks(c[1])])
         elif kind in _LEAF_BLOCKS:
@@ -133,9 +140,8 @@ class BodyPreparer:
         return node if new is c else {**node, "c": new}
 
     def _check_link(self, target: str) -> None:
-        scheme = urlsplit(target.strip()).scheme.lower()
-        if scheme in _UNSAFE_SCHEMES:
-            raise self._error(f"a link to a {scheme}: address is not allowed: {target[:60]!r}")
+        if not links.allowed(target):  # the resolve stage let no other through
+            raise self._error(f"a link to {target[:60]!r} is not allowed")
 
     def _embed(self, target: str) -> str:
         figure = open_figure(self.folder, target, self.source)

@@ -120,6 +120,12 @@ _STYLES: dict[str, tuple[str, str, str, str, str]] = {
                           '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
                           '<w:right w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
                           "</w:pBdr>" + _spacing(120, 120) + _INDENT, _size(20)),
+    "Callout": ("paragraph", "Callout", "BodyText",  # one frame: Word joins equal borders
+                '<w:pBdr><w:top w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                '<w:left w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
+                '<w:right w:val="single" w:sz="6" w:space="4" w:color="808080"/></w:pBdr>'
+                '<w:shd w:val="clear" w:color="auto" w:fill="F2F5FA"/>' + _INDENT, ""),
     "SourceCode": ("paragraph", "Source Code", "Normal",
                    '<w:shd w:val="clear" w:color="auto" w:fill="F4F4F4"/>' + _spacing(0, 0),
                    _fonts(MONO) + _size(18)),

@@ -26,6 +26,9 @@ figure img, img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; margin-top: 0.4em; font-style: italic; }
 div.figure-placeholder { border: 1px solid #999; padding: 0.5em 0.8em; margin: 0.5em 5%;
   text-align: left; }
+div.callout { border: 1px solid #808080; background: #f2f5fa; padding: 0.4em 0.8em;
+  margin: 0.8em 0; }
+div.pagebreak { page-break-after: always; break-after: page; }
 table { border-collapse: collapse; margin: 1em 0; width: 100%; font-size: 0.9em; }
 caption { caption-side: top; font-style: italic; margin-bottom: 0.4em; }
 th, td { border-top: 1px solid #999; border-bottom: 1px solid #999; padding: 0.25em 0.4em;

@@ -8,6 +8,7 @@ from typing import Any
 
 from lxml import etree
 
+from .. import links
 from ..errors import SourceError
 from ..inlines import Inlines, pandoc_text
 from ..mathml import append_math
@@ -17,7 +18,6 @@ XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{OPS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ftps://")
 
 Node = dict[str, Any]
 ImageSink = Callable[[str], str]  # source path in the article -> href inside the EPUB
@@ -108,8 +108,8 @@ def set_directions(root: etree._Element) -> None:
 
 
 def check_url(url: str, where: str) -> str:
-    """`url` if it is a web or mail link; anything else (javascript:, file:, relative) raises."""
-    if url.lower().startswith(SAFE_SCHEMES):
+    """`url` if links.allowed it (the resolve stage let no other through); else it raises."""
+    if links.allowed(url) and not url.startswith("#"):
         return url
     raise SourceError(f"{where}: link {url!r} is not an absolute http(s) or mailto link")
 
