@@ -92,7 +92,8 @@ def test_markup_other_than_accents_is_left_as_written():
     from galleys.sources.escapes import decode
 
     assert decode("50% of $\\alpha$ in \\emph{x}, F\\'ed") == "50% of $\\alpha$ in \\emph{x}, Féd"
-    assert decode("a &lt;b&gt; &copy", entities=False) == "a &lt;b&gt; &copy"
+    assert decode("a &lt;b&gt; \\# \\&", markdown=True) == "a &lt;b&gt; \\# \\&"
+    assert decode("a &lt;b&gt; \\# \\&") == "a <b> # &"
     assert decode("x?a=1&copy=2") == "x?a=1&copy=2"  # no semicolon: not an entity
     assert decode("\\ss{} \\l{}odz {\\o} \\v{S}") == "ß łodz ø Š"
     assert decode("{Ko\\l{}odziej} {H\\\"older's} {abc}") == "Kołodziej Hölder's {abc}"

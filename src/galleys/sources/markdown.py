@@ -926,11 +926,11 @@ def _font_family(value: Any, doc: YamlDoc, where: KeyPath) -> FontFamily:
 def _as_text(value: Any, doc: YamlDoc, where: KeyPath, *, markdown: bool = False) -> str:
     """Text from a YAML scalar; numbers are fine (volume: 2), lists and mappings are not.
 
-    TeX accents (F\\'ed\\'erale) and HTML entities (&nbsp;) become characters; in a
-    `markdown` field (title, abstract) pandoc reads the entities itself.
+    TeX accents (F\\'ed\\'erale), escapes (\\&) and HTML entities (&nbsp;) become
+    characters; in a `markdown` field (title, abstract) pandoc reads escapes and entities.
     """
     if isinstance(value, str):
-        return decode(value, entities=not markdown)
+        return decode(value, markdown=markdown)
     if isinstance(value, bool) or value is None:
         raise doc.error(where, f"expected text, got {value!r}")
     if isinstance(value, int | float):
