@@ -188,3 +188,30 @@ def test_superscript_sits_above_and_fraction_bar_between() -> None:
     (bar_x, bar_y, bar_w, bar_h), = frac.bars
     numerator, denominator = frac.glyphs
     assert numerator[4] > bar_y + bar_h > bar_y > denominator[4]
+
+
+@pytest.mark.external
+def test_browser_draws_the_landing_page_mathml_without_javascript(built: Path, tmp_path: Path
+                                                                  ) -> None:
+    from conftest import require_module
+    from test_browser import CHROMIUM_ARGS
+
+    executable = require_program("chromium", "chromium-browser")
+    require_module("playwright")
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto((built / "dist" / "fields" / "index.html").as_uri())
+        formula_box = page.locator("math").first
+        box = formula_box.bounding_box()
+        assert box and box["width"] > 5 and box["height"] > 5, box
+        shot = tmp_path / "formula.png"
+        formula_box.screenshot(path=str(shot))
+        page.screenshot(path=str(tmp_path / "page.png"))
+        browser.close()
+    pixels = Image.open(shot).convert("L")
+    assert min(pixels.get_flattened_data()) < 128  # the formula's glyphs are drawn
