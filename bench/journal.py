@@ -125,6 +125,60 @@ def article(rng: random.Random, index: int, words: int, figure: Path) -> dict[st
     return files
 
 
+# Formulas as papers write them: bold vectors, blackboard and calligraphic letters, scripts,
+# fractions, roots, sums, integrals, matrices, cases. {a} {b} {i} vary from use to use.
+MATH_INLINE = [
+    r"\mathbf{{{a}}}(\mathbf{{x}}, t) \in \mathbb{{R}}^{{m\times n}}", r"{a}_{{{i}}}^2",
+    r"\alpha_{{{i}}} + \beta", r"\frac{{{a}}}{{{b}}}", r"O(n \log n)", r"\mathcal{{L}}({a})",
+    r"\sqrt{{{a}^2 + {b}^2}}", r"\sum_{{{i}=1}}^{{n}} {a}_{{{i}}}", r"{a} \le {b}",
+    r"\|\mathbf{{{a}}}\|_2", r"\hat{{\theta}}_{{{i}}}", r"e^{{-{a}}}", r"{a} \to \infty",
+    r"\nabla f({a})", r"p({a} \mid {b})", r"\mathbb{{E}}[{a}]",
+]
+MATH_DISPLAY = [
+    r"\int_0^\infty e^{{-{a}^2}}\,d{a} = \frac{{\sqrt{{\pi}}}}{{2}}",
+    r"\mathbf{{{a}}} = \begin{{pmatrix}} {a}_{{11}} & {a}_{{12}} \\ {a}_{{21}} & {a}_{{22}} "
+    r"\end{{pmatrix}}",
+    r"\mathcal{{L}}(\theta) = \sum_{{{i}=1}}^{{N}} \log p({a}_{{{i}}} \mid \theta)",
+    r"f({a}) = \begin{{cases}} 1 & {a} > 0 \\ 0 & \text{{otherwise}} \end{{cases}}",
+    r"\frac{{\partial {a}}}{{\partial t}} = D \nabla^2 {a} + \frac{{{b}}}{{1 + {b}^2}}",
+    r"\prod_{{{i}=1}}^{{n}} \left(1 + \frac{{{a}_{{{i}}}}}{{n}}\right) \le e^{{{b}}}",
+]
+
+
+def math_article(rng: random.Random, index: int) -> dict[str, bytes]:
+    """A math-heavy article: 72 inline and 12 display formulas in 24 paragraphs."""
+    letters = "abcdfghkmnpqrsuvwxyz"
+
+    def fill(template: str) -> str:
+        return template.format(a=rng.choice(letters), b=rng.choice(letters),
+                               i=rng.choice("ijkl"))
+
+    front = (f'---\ntitle: "{sentence(rng, 7)[:-1]}"\nauthor: {rng.choice(GIVEN)} '
+             f"{rng.choice(SURNAMES)}\ndate: 2024-01-{1 + index % 27:02d}\n"
+             f'doi: 10.5555/bench.math.{index}\nabstract: "{paragraph(rng, 50)}"\n---\n\n')
+    body = []
+    for number in range(24):
+        if number % 8 == 0:
+            body.append(f"# Section {number // 8 + 1}\n")
+        words = paragraph(rng, 70).split(" ")
+        for k in range(1, 4):  # three inline formulas in a paragraph
+            words.insert(k * len(words) // 4, f"${fill(rng.choice(MATH_INLINE))}$")
+        body.append(" ".join(words) + "\n")
+        if number % 2 == 1:
+            body.append(f"$${fill(rng.choice(MATH_DISPLAY))}$$\n")
+    return {"article.md": (front + "\n".join(body)).encode()}
+
+
+def make_math_journal(root: Path, count: int) -> Path:
+    """source-math/ with `count` math-heavy articles (seeded)."""
+    rng = random.Random(20261203)
+    source = root / "source-math"
+    for index in range(count):
+        write(source / f"m{index:03d}", math_article(rng, index))
+    (source / "journal.yaml").write_text("journal:\n  title: Journal of Formulas\n")
+    return source
+
+
 def make_journal(root: Path, count: int, long_words: int) -> Path:
     """source/ with `count` articles (seeded: the same every run) and one long article."""
     rng = random.Random(20261129)
@@ -272,6 +326,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--words", type=int, default=20000, help="length of the long article")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--math-articles", type=int, default=8,
+                        help="math-heavy articles (72 inline, 12 display formulas each)")
+    parser.add_argument("--math-only", action="store_true",
+                        help="time only the math-heavy articles against pandoc md->docx")
     args = parser.parse_args()
     pandoc = pandoc_binary()
     # galleys as a normal install has it: compiled (an editable install compiles nothing, and
@@ -287,11 +345,32 @@ def main() -> int:
     RESIDENT.append(ResidentPeak(run_dir))
     results: dict[str, float] = {}
     try:
+        math_source = make_math_journal(work, args.math_articles)
+        math_articles = sorted(math_source.glob("*/article.md"))
+
+        def math_build() -> float:
+            return timed([*GALLEYS, "build", str(math_source), "-o", str(work / "dist-math"),
+                          "--force", "-q", "--jobs", "1"], work, env)
+
+        def math_docx() -> float:
+            """One pandoc md->docx per math article (pandoc makes OMML of the same formulas)."""
+            start = time.perf_counter()
+            for path in math_articles:
+                pandoc_run(pandoc, [path.name, "-o", "/tmp/galleys-bench.docx"], path.parent)
+            return time.perf_counter() - start
+
+        env = dict(os.environ)
+        if args.math_only:
+            times: dict[str, list[float]] = {"math_jobs1": [], "math_pandoc_docx": []}
+            for _ in range(args.repeat):  # in rounds, as below
+                times["math_jobs1"].append(math_build())
+                times["math_pandoc_docx"].append(math_docx())
+            _print_math({key: statistics.median(v) for key, v in times.items()},
+                        args.math_articles)
+            return 0
         source = make_journal(work, args.articles, args.words)
         seed = ROOT / "source" / "malik-2014-pakistan-japan-relations" / "article.md"
         long_article = work / "long" / "long-article" / "article.md"
-        env = dict(os.environ)
-
         results["help"] = median_of(args.repeat * 3, lambda: timed([*GALLEYS, "--help"], work))
         results["seed"] = median_of(
             args.repeat,
@@ -366,6 +445,8 @@ def main() -> int:
                 ("pandoc_alone", pandoc_alone),
                 ("pandoc_docx_all", lambda: docx_calls(True)),
                 ("pandoc_docx_uncited_all", lambda: docx_calls(False)),
+                ("math_jobs1", math_build),
+                ("math_pandoc_docx", math_docx),
             ):
                 rounds.setdefault(key, []).append(run())
         results.update({key: statistics.median(times) for key, times in rounds.items()})
@@ -405,11 +486,21 @@ def main() -> int:
     print("ratios:")
     for key, value in ratios.items():
         print(f"  {value:7.3f}  {key}")
+    _print_math(results, args.math_articles)
     print(f"  {results['help'] * 1000:7.1f}  ms cold galleys --help (target <= 150)")
     print(f"  {results['peak_rss_mb']:7.1f}  MB peak RSS of any one process (target <= 300)")
     if args.json:
         args.json.write_text(json.dumps({"results": results, "ratios": ratios}, indent=2))
     return 0
+
+
+def _print_math(results: dict[str, float], count: int) -> None:
+    """The math-heavy articles' cost per article against one pandoc md->docx of each."""
+    per_math, per_docx = results["math_jobs1"] / count, results["math_pandoc_docx"] / count
+    print(f"  math-heavy article jobs=1 {per_math * 1000:7.1f} ms, pandoc md->docx "
+          f"{per_docx * 1000:7.1f} ms ({count} articles)")
+    print(f"  {per_math / per_docx:7.3f}  math-heavy per article jobs=1 / pandoc md->docx "
+          "(target <= 2)")
 
 
 if __name__ == "__main__":
