@@ -308,3 +308,24 @@ def test_style_and_csl_together_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "ours.csl").write_text(OWN_STYLE)
     args = ["convert", str(folder), "--style", "ieee", "--csl", str(tmp_path / "ours.csl")]
     assert main(args) == 2
+
+
+def test_journal_yaml_names_the_style_file_beside_it(tmp_path):
+    folder = paper_folder(tmp_path, "source", "study", name="article.md")
+    (tmp_path / "source" / "journal.yaml").write_text("csl: styles/ours.csl\n")
+    (tmp_path / "source" / "styles").mkdir()
+    (tmp_path / "source" / "styles" / "ours.csl").write_text(OWN_STYLE)
+    meta = read_article(folder / "article.md").metadata
+    assert meta.citation_style == str((tmp_path / "source" / "styles" / "ours.csl").resolve())
+    _, front = prepare(folder / "article.md")
+    assert front.how_to_cite_text == "OURS: A Study of Fédérale Things"
+
+
+def test_joss_placeholder_date_is_read_past_with_one_warning():
+    corpus = require_corpus()
+    paper = corpus / "joss" / "lxvm__AutoBZ.jl" / "paper" / "paper.md"
+    warnings: list[str] = []
+    meta = read_article(paper, warnings.append).metadata
+    assert meta.date is None
+    (warning,) = warnings
+    assert warning.startswith(f"{paper}:31: warning: date: 'XXX 2024' is not a date")
