@@ -183,3 +183,14 @@ def test_a_label_in_a_heading_or_a_sections_text_names_the_section(tmp_path):
     links = [n for n in resolved.blocks[1]["c"] if n["t"] == "Link"]
     assert [link["c"][2][0] for link in links] == ["#methods", "#sec:later"]
     assert not resolved.warnings
+
+
+def test_references_in_captions_notes_cells_and_quotes_are_resolved(tmp_path):
+    body = ("![Like \\autoref{t}.](a.png){#fig-a}\n\n"
+            ": Numbers, see @fig-a. []{label=\"t\"}\n\n| a |\n|---|\n| @fig-a |\n\n"
+            "> Quoted @fig-a.[^n]\n\n[^n]: A note about \\ref{t}.\n\n- item @fig-a\n")
+    resolved = parse(_article(tmp_path, body, bib=""))
+    text = _plain(resolved.blocks)
+    assert "Figure 1: Like Table 1." in text and "Table 1: Numbers, see Figure 1." in text
+    assert "Quoted Figure 1.A note about 1." in text and "item Figure 1" in text
+    assert text.count("Figure 1") == 5 and "@" not in text

@@ -39,6 +39,7 @@ _KEY = re.compile(r"^(fig|tbl|eq|sec)[-:]\S")  # Quarto (fig-x) and pandoc-cross
 _CITED_KEY = re.compile(r"@\{?(?:fig|tbl|eq|sec)[-:]")
 _ATTRIBUTES = re.compile(r"^\{#(\S+?)(?:\s[^{}]*)?\}$")  # Quarto's "{#eq-x}" after display math
 _UNNUMBERED = ("unnumbered", "-")
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "RawInline"})
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class _Numbering:
     sections: list[int] = field(default_factory=list)
     headers: list[tuple[Node, str]] = field(default_factory=list)  # heading, its number
     section: Target | None = None  # the numbered section the pass is in
-    replaced: int = 0  # references printed
+    references: list[tuple[list[Node], int]] = field(default_factory=list)  # (inlines, at)
 
     def next(self, kind: str) -> str:
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -89,8 +90,11 @@ def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
     _number_blocks(blocks, numbering)
     warnings: list[str] = []
     unknown: list[str] = []
-    refers_to_section = _resolve_blocks(blocks, numbering, unknown)
-    changed = bool(numbering.counts or numbering.replaced)
+    refers_to_section = False
+    for inlines, at in numbering.references:
+        inlines[at], section = _reference(inlines[at], numbering, unknown)
+        refers_to_section = refers_to_section or section
+    changed = bool(numbering.counts or numbering.references)
     if refers_to_section:
         for header, number in numbering.headers:
             header["c"][2][:0] = [_span("section-number", [_str(number)]), {"t": "Space"}]
@@ -194,6 +198,7 @@ def _number_float(block: Node, content: list[Any], kind: str, numbering: _Number
     if not attr[0] and labels:
         attr[0] = labels[0]
     if not attr[0] and not _has_text(caption_blocks):
+        _number_blocks(caption_blocks, numbering)
         return  # neither caption nor label: LaTeX numbers no such float either
     number = numbering.next(kind)
     numbering.add([attr[0], *labels], kind, number, attr[0])
@@ -205,6 +210,7 @@ def _number_float(block: Node, content: list[Any], kind: str, numbering: _Number
         first["c"][:] = [_caption_label(word, number)]
     else:
         caption_blocks.insert(0, {"t": "Plain", "c": [_caption_label(word, number)]})
+    _number_blocks(caption_blocks, numbering)  # references in the caption
 
 
 def _caption_label(word: str, number: str) -> Node:
@@ -252,12 +258,17 @@ def _empty_label(node: Node) -> str | None:
 
 def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
     """Labelled display equations in these inlines get their numbers (and Quarto's
-    `{#eq-x}` after the math becomes the equation Span's id)."""
+    `{#eq-x}` after the math becomes the equation Span's id); references are noted."""
     at = 0
     while at < len(inlines):
         node = inlines[at]
         kind = node["t"]
-        if kind == "Math" and node["c"][0]["t"] == "DisplayMath":
+        if kind in _LEAVES:
+            at += 1
+            continue
+        if kind in ("Link", "Cite") and _is_reference(node):
+            numbering.references.append((inlines, at))
+        elif kind == "Math" and node["c"][0]["t"] == "DisplayMath":
             ident, end = _attributes_after(inlines, at + 1)
             if ident:
                 inlines[at:end] = [{"t": "Span", "c": [[ident, ["equation"], []], [node]]}]
@@ -318,45 +329,30 @@ def _number_equation(span: Node, numbering: _Numbering) -> None:
 
 # -- references ---------------------------------------------------------------------------------
 
-def _resolve_blocks(value: Any, numbering: _Numbering, unknown: list[str]) -> bool:
-    """Replace every reference in `value` (blocks, inlines, any AST list); whether one named a
-    section."""
-    found = False
-    if isinstance(value, list):
-        for at, item in enumerate(value):
-            if isinstance(item, dict) and item.get("t") in ("Link", "Cite"):
-                replacement, section = _reference(item, numbering, unknown)
-                if replacement is not None:
-                    value[at] = replacement
-                    numbering.replaced += 1
-                    found = found or section
-                    continue
-            found = _resolve_blocks(item, numbering, unknown) or found
-    elif isinstance(value, dict) and isinstance(value.get("c"), list):
-        found = _resolve_blocks(value["c"], numbering, unknown)
-    return found
-
-
-def _reference(node: Node, numbering: _Numbering, unknown: list[str]
-               ) -> tuple[Node | None, bool]:
-    """The printed reference replacing a LaTeX reference Link or a cross-reference Cite."""
+def _is_reference(node: Node) -> bool:
+    """A LaTeX reference (the Link the LaTeX reader makes of `\\ref`) or a Cite of nothing but
+    cross-reference keys."""
     if node["t"] == "Link":
         pairs = dict(node["c"][0][2])
-        style = pairs.get("reference-type")
-        label = pairs.get("reference")
-        if not style or label is None:
-            return None, False
+        return bool(pairs.get("reference-type")) and "reference" in pairs
+    citations = node["c"][0]
+    return bool(citations) and all(is_crossref_key(c["citationId"]) for c in citations)
+
+
+def _reference(node: Node, numbering: _Numbering, unknown: list[str]) -> tuple[Node, bool]:
+    """The printed reference replacing a LaTeX reference Link or a cross-reference Cite, and
+    whether it names a section."""
+    if node["t"] == "Link":
+        pairs = dict(node["c"][0][2])
+        style, label = pairs["reference-type"], pairs["reference"]
         target = numbering.targets.get(label)
         if target is None:
             unknown.append(label)
         form = {"ref+label": "named", "eqref": "parenthesized"}.get(style, "bare")
         return _printed(target, form, numbering.words), _is_section(target)
-    citations = node["c"][0]
-    if not citations or not all(is_crossref_key(c["citationId"]) for c in citations):
-        return None, False
     inlines: list[Node] = []
     section = False
-    for citation in citations:
+    for citation in node["c"][0]:
         target = numbering.targets.get(citation["citationId"])
         if target is None:
             unknown.append(citation["citationId"])
