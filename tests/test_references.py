@@ -13,6 +13,7 @@ from editions import EDITIONS, Epub, read, render, write_article
 from galleys.build import parse
 from galleys.crossref import is_crossref_key
 from galleys.inlines import pandoc_text
+from galleys.reference_list import place_reference_list
 
 FRONT = "title: Where the list goes\nauthor: Ann Author\ndate: 2024-01-02"
 BIB = ("@book{knuth, author={Donald E. Knuth}, title={The TeXbook}, year={1984}, "
@@ -139,6 +140,48 @@ def test_an_empty_list_leaves_no_heading_and_no_chapter(tmp_path, body, bib):
         found = read(edition, data[edition])
         assert "References" not in _headings(edition, found), edition
     assert "references.xhtml" not in read("epub", data["epub"]).documents
+
+
+def _h(level: int, ident: str, text: str) -> dict:
+    return {"t": "Header", "c": [level, [ident, [], []], [{"t": "Str", "c": text}]]}
+
+
+def _para(text: str) -> dict:
+    return {"t": "Para", "c": [{"t": "Str", "c": text}]}
+
+
+REFS = {"t": "Div", "c": [["refs", ["csl-bib-body"], []], [_para("Knuth 1984.")]]}
+EMPTY_REFS = {"t": "Div", "c": [["refs", [], []], []]}
+
+
+def _shape(blocks: list[dict]) -> list[str]:
+    return ["refs" if b["t"] == "Div" else b["c"][1][0] if b["t"] == "Header" else
+            b["c"][0]["c"] for b in blocks]
+
+
+@pytest.mark.parametrize(("blocks", "expected"), [
+    # JOSS: the list citeproc appended goes under the author's heading, before an appendix
+    ([_h(1, "intro", "I"), _para("t"), _h(1, "references", "References"), _h(1, "app", "A"),
+      _para("a"), REFS], ["intro", "t", "references", "refs", "app", "a"]),
+    # a list the author placed stays, with the heading before it
+    ([_h(2, "refs-head", "Works"), REFS, _h(2, "app", "A")], ["refs-head", "refs", "app"]),
+    # no heading: one at the end, under an id no element has yet
+    ([_para("t"), REFS], ["t", "references", "refs"]),
+    ([{"t": "Div", "c": [["references", [], []], [_para("d")]]}, _para("t"), REFS],
+     ["refs", "t", "bibliography", "refs"]),
+    # an empty list goes, and with it a heading left with an empty section
+    ([_para("t"), _h(1, "references", "References"), EMPTY_REFS], ["t"]),
+    ([_para("t"), _h(1, "bibliography", "Bibliography")], ["t"]),
+    ([_h(1, "references", "References"), _para("kept: not empty")],
+     ["references", "kept: not empty"]),
+])
+def test_place_reference_list(blocks, expected):
+    assert _shape(place_reference_list(blocks, "References")) == expected
+
+
+def test_place_reference_list_leaves_a_body_without_one_as_it_is():
+    blocks = [_h(1, "intro", "I"), _para("t")]
+    assert place_reference_list(blocks, "References") is blocks
 
 
 # -- the corpus -----------------------------------------------------------------------------------
