@@ -237,3 +237,10 @@ def test_a_partial_date_is_partial_in_the_editions_metadata(tmp_path, monkeypatc
     assert article_epoch(resolved.metadata.date) == int(
         dt.datetime(2017, 8, 1, tzinfo=dt.UTC).timestamp()
     )
+
+
+def test_a_date_format_without_a_year_is_a_warning_and_the_default(tmp_path):
+    resolved, front = prepare(write(tmp_path, "date: 2017-08-06\ndate-format: lng"))
+    assert front.published == "August 6, 2017"
+    (warning,) = resolved.warnings
+    assert "date-format: 'lng' shows no year" in warning and ":5: warning:" in warning

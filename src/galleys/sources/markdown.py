@@ -453,7 +453,15 @@ class _Normalizer:
         if value is None:
             return ""
         text = _as_text(value, doc, ("date-format",)).strip()
-        return DATE_FORMATS.get(text.lower(), text)
+        pattern = DATE_FORMATS.get(text.lower(), text)
+        if "YY" not in re.sub(r"\[[^\]]*\]", "", pattern):  # "lng": a typo, not a format
+            self.warn(
+                f"{doc.path}:{doc.line(('date-format',))}: warning: date-format: {text!r} shows "
+                f"no year (use {', '.join(DATE_FORMATS)} or a pattern such as D MMMM YYYY); "
+                "the default is used"
+            )
+            return ""
+        return pattern
 
     def _doi(self) -> str:
         value, doc = self._get("doi")
