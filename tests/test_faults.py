@@ -150,7 +150,8 @@ def test_an_interrupted_pandoc_request_closes_its_server(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         pandoc.convert(b"first article", "markdown", "plain")
     assert not server.alive() and server not in pandoc_server._idle
-    assert pandoc.convert(b"second article", "markdown", "plain").output.strip() == b"second article"
+    second = pandoc.convert(b"second article", "markdown", "plain")
+    assert second.output.strip() == b"second article"
 
 
 def test_any_exception_mid_request_closes_the_server(monkeypatch):
@@ -179,3 +180,35 @@ def test_a_pandoc_server_that_dies_says_why(tmp_path, monkeypatch):
     with pytest.raises(ToolError, match=r"^the pandoc server stopped: Error: the real reason$"):
         server.convert({"from": "markdown", "to": "plain"}, b"x", 30)
     assert not server.alive()
+
+
+def test_a_pandoc_failure_is_exit_69_not_a_bug(tmp_path, monkeypatch, capsys):
+    """A pandoc that fails is EX_UNAVAILABLE (69), apart from a bug in galleys (70)."""
+    from galleys import pandoc
+
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\n"
+                    'if [ "$1" = "--version" ]; then echo "pandoc 3.8"; exit 0; fi\n'
+                    'echo "pandoc: out of memory" >&2; exit 83\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("GALLEYS_PANDOC", str(fake))
+    monkeypatch.setenv("GALLEYS_PANDOC_SERVER", "0")
+    pandoc.binary.cache_clear()
+    pandoc.version.cache_clear()
+    try:
+        assert main(["convert", str(TORTURE / "article.md"), "-o", str(tmp_path / "out")]) == 69
+    finally:
+        pandoc.binary.cache_clear()
+        pandoc.version.cache_clear()
+    assert "pandoc failed: pandoc: out of memory" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_is_exit_130_without_a_traceback(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(galleys.build, "convert", interrupted)
+    assert main(["convert", "x.md"]) == 130
+    err = capsys.readouterr().err
+    assert err == "galleys: error: interrupted\n"
