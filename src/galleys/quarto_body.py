@@ -76,6 +76,14 @@ def prepare_source(body: str, source: object, body_line: int,
     return "\n".join(lines), warnings
 
 
+def text_shortcodes(text: str) -> str:
+    """A front-matter string (title, abstract) with its shortcodes read as in the body: the
+    word ones print their word, the others go (no edition could show them)."""
+    if "{{<" not in text:
+        return text
+    return _SHORTCODE.sub(lambda m: _shortcode(m, "", [], 0), text)
+
+
 def _shortcode(match: re.Match[str], line: str, dropped: list[tuple[int, str]],
                line_number: int) -> str:
     name, args = match.group("name"), match.group("args").strip()

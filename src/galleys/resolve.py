@@ -31,7 +31,9 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
     """
     metadata = article.metadata
     style = style or metadata.citation_style
-    texts = {"title": metadata.title, "subtitle": metadata.subtitle, "abstract": metadata.abstract}
+    texts = {key: quarto_body.text_shortcodes(text) for key, text in (
+        ("title", metadata.title), ("subtitle", metadata.subtitle),
+        ("abstract", metadata.abstract))}
     header = {"lang": metadata.lang}
     separate = any(sign in text for text in texts.values() for sign in _RAW_SIGNS)
     if not separate:  # no character that could start markup: one reader reads both alike
