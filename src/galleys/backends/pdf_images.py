@@ -121,8 +121,8 @@ _MAX_DEPTH = 64
 
 def pdf_form(figure: figures.Figure) -> tuple[Any, tuple[float, ...]] | None:
     """The figure's first page as a reportlab form XObject and its box; None where it is not
-    copied faithfully (a rotated page, JPEG or other image codecs, a broken file): it is then
-    rasterized at print resolution instead."""
+    copied faithfully (a rotated page, JPEG or other image codecs, a font it does not embed,
+    a broken file): it is then rasterized at print resolution instead."""
     try:
         page = PdfReader(io.BytesIO(figure.data)).pages[0]
         resources = page.get("/Resources")
@@ -170,7 +170,20 @@ def _copy(value: Any, memo: dict[tuple[int, int], Any], depth: int) -> Any:
 
 
 def _entries(value: Any, memo: dict[tuple[int, int], Any], depth: int) -> dict[str, Any]:
+    if value.get("/Type") == "/Font" and not _embedded(value):
+        raise _NotVector("a font the file does not embed")  # the edition embeds every font
     return {key[1:]: _copy(item, memo, depth + 1) for key, item in value.items()}
+
+
+def _embedded(font: Any) -> bool:
+    """Whether a font dictionary carries its glyphs (a Type 3 font is its own glyphs)."""
+    if font.get("/Subtype") == "/Type3":
+        return True
+    if font.get("/Subtype") == "/Type0":
+        font = font["/DescendantFonts"][0].get_object()
+    descriptor = font.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
 def _stream(stream: Any, memo: dict[tuple[int, int], Any], depth: int) -> Any:
