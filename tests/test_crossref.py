@@ -138,6 +138,11 @@ def test_an_unknown_label_prints_question_marks_and_warns(tmp_path, reference):
         parse(path, strict=True)
 
 
+def test_a_capitalized_quarto_reference_starts_a_sentence(tmp_path):
+    resolved = parse(_article(tmp_path, "@Fig-e shows it.\n\n![A](a.png){#fig-e}\n", bib=""))
+    assert _plain(resolved.blocks).startswith("Figure 1 shows it.")
+
+
 def test_quarto_figure_div_is_a_numbered_figure(tmp_path):
     body = ("See @fig-quine.\n\n::: {#fig-quine}\n\n![](a.png)\n\n"
             "Frequency of days absent.\n:::\n")

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 Node = dict[str, Any]
 UNKNOWN = "??"  # what LaTeX prints for an undefined reference
 REFERENCE_IDS = ("references", "bibliography", "refs")  # ids the reference list goes under
-_KEY = re.compile(r"^(fig|tbl|eq|sec)[-:]\S")  # Quarto (fig-x) and pandoc-crossref (fig:x) keys
-_CITED_KEY = re.compile(r"@\{?(?:fig|tbl|eq|sec)[-:]")
+# Quarto's keys (fig-x; @Fig-x starts a sentence) and pandoc-crossref's (fig:x).
+_KEY = re.compile(r"^[fF]ig[-:]\S|^[tT]bl[-:]\S|^[eE]q[-:]\S|^[sS]ec[-:]\S")
+_CITED_KEY = re.compile(r"@\{?(?:[fF]ig|[tT]bl|[eE]q|[sS]ec)[-:]")
 _ATTRIBUTES = re.compile(r"^\{#(\S+?)(?:\s[^{}]*)?\}$")  # Quarto's "{#eq-x}" after display math
 _UNNUMBERED = ("unnumbered", "-")
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "RawInline"})
@@ -353,9 +354,10 @@ def _reference(node: Node, numbering: _Numbering, unknown: list[str]) -> tuple[N
     inlines: list[Node] = []
     section = False
     for citation in node["c"][0]:
-        target = numbering.targets.get(citation["citationId"])
+        key = citation["citationId"]
+        target = numbering.targets.get(key) or numbering.targets.get(key[0].lower() + key[1:])
         if target is None:
-            unknown.append(citation["citationId"])
+            unknown.append(key)
         section = section or _is_section(target)
         form = "bare" if citation["citationMode"]["t"] == "SuppressAuthor" else "named"
         if inlines:
