@@ -162,6 +162,8 @@ def test_mathml_translation_and_failures() -> None:
         formula(r"\foo{x}")
     with pytest.raises(MathError):
         formula("  ")
+    aligned = formula(r"\begin{align} a &= b \\ c &= d \end{align}", True).mathml
+    assert "<mtable" in aligned and '=""' not in aligned  # EPUBCheck rejects empty values
     run = Run("x^2", frozenset({"math"}))
     assert runs_as_text((run,)) == (Run("x2", frozenset()),)
 

@@ -54,6 +54,9 @@ def formula(tex: str, display: bool = False) -> Formula:
     if unknown:
         raise MathError(f"unknown command {', '.join(unknown)}")
     _unwrap_rows(root)
+    for element in root.iter():  # latex2mathml writes columnspacing="" (EPUBCheck: invalid)
+        for name in [name for name, value in element.attrib.items() if not value.strip()]:
+            del element.attrib[name]
     root.set("alttext", source)
     text = "".join(root.itertext()).translate(_PLAIN_SPACE)
     ET.register_namespace("", MATHML_NS)
