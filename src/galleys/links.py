@@ -85,6 +85,9 @@ def apply_link_policy(value: Any, unlinked: list[str], ids: set[str] | None = No
     if isinstance(value, dict) and isinstance(value.get("c"), list):
         content = apply_link_policy(value["c"], unlinked, ids, source)
         return value if content is value["c"] else {**value, "c": content}
+    if isinstance(value, dict) and "t" not in value:  # metadata: its values are AST
+        new = {k: apply_link_policy(v, unlinked, ids, source) for k, v in value.items()}
+        return value if all(new[k] is value[k] for k in value) else new
     return value
 
 
