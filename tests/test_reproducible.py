@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from galleys.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,16 +58,19 @@ def test_build_check_catches_a_hand_edited_file(tmp_path, capsys):
     assert "torture.ris: differs from a fresh build" in capsys.readouterr().err
 
 
-def test_a_build_leaves_no_process_and_no_temporary_folder(tmp_path):
-    """The command ends the usual way: no resident process is left running (nothing of its
-    session survives it) and every temporary folder (galleys-csl-* styles, galleys-* article
-    copies) is removed by its exit."""
+@pytest.mark.parametrize("jobs", ["1", "2"])  # in this process; in worker processes
+def test_a_build_leaves_no_process_and_no_temporary_folder(tmp_path, jobs):
+    """The command ends the usual way: no resident process is left running, nor any pandoc
+    server of it or of its workers, not even as a zombie (nothing of its session survives
+    it), and every temporary folder (galleys-csl-* styles, galleys-* article copies,
+    pandoc's own) is removed by its exit."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     workdir = tmp_path / "w"
     shutil.copytree(ROOT / "source", workdir / "source")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "torture", workdir / "source" / "torture")
     build = subprocess.Popen(
-        [sys.executable, "-m", "galleys", "build", "-q", "-j", "1"], cwd=workdir,
+        [sys.executable, "-m", "galleys", "build", "-q", "-j", jobs], cwd=workdir,
         env={**os.environ, "TMPDIR": str(temp)}, start_new_session=True,
         stderr=subprocess.PIPE, text=True,
     )

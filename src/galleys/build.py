@@ -43,6 +43,7 @@ from .worker import (
     build_article,
     parse_article,
     render_article,
+    worker_started,
 )
 
 ARTICLE_FILE = "article.md"
@@ -627,7 +628,7 @@ def _run(
             warmup.wait()
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~25 ms to import
 
-        own = executor = ProcessPoolExecutor(max_workers=jobs)
+        own = executor = ProcessPoolExecutor(max_workers=jobs, initializer=worker_started)
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
         queued: dict[Future[ArticleResult], _Planned] = {}

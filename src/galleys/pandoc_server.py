@@ -264,8 +264,9 @@ os.register_at_fork(after_in_child=_forget_in_child)
 
 
 @atexit.register
-def _close_all() -> None:
-    """Stop this process's idle servers as it exits, and reap them: none outlives it."""
+def close_all() -> None:
+    """Stop this process's idle servers as it exits, and reap them: none outlives it (a
+    worker process, which ends without atexit, calls it too: worker.worker_started)."""
     with _lock:
         servers = list(_idle)
         _idle.clear()

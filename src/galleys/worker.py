@@ -211,6 +211,17 @@ def warm_backends(formats: tuple[str, ...]) -> None:
         load_common_faces()
 
 
+def worker_started() -> None:
+    """Run by each local worker process as it starts (a build's ProcessPoolExecutor): such a
+    process ends by os._exit, without atexit, so its pandoc servers are stopped by
+    multiprocessing's own exit hook instead; none is left behind, not even as a zombie."""
+    from multiprocessing.util import Finalize
+
+    from . import pandoc_server
+
+    Finalize(None, pandoc_server.close_all, exitpriority=0)
+
+
 def _article_epoch(resolved) -> int:
     from .build import article_epoch
 
