@@ -355,3 +355,36 @@ def test_editions_with_figures_and_a_placeholder_pass_the_check(tmp_path, capsys
     capsys.readouterr()
     assert main(["check", str(tmp_path / "out"), "--source", str(source)]) == 0, (
         capsys.readouterr().out)
+
+
+def _use_bomb(levels: int) -> str:
+    """An SVG of `levels` groups, each drawing the one before ten times: 10**levels shapes."""
+    groups = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use href="#l{level - 1}"/>' for _ in range(10))
+        groups.append(f'<g id="l{level}">{uses}</g>')
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>'
+            + "".join(groups) + f'</defs><use href="#l{levels}"/></svg>')
+
+
+@pytest.mark.parametrize(("svg", "shown"), [
+    (_use_bomb(9), "drawing bomb"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>',
+     "refers to itself"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/passwd"/></svg>',
+     "has a href attribute"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
+])
+def test_a_hostile_svg_is_refused_naming_its_line(tmp_path, capsys, svg, shown):
+    folder = write(tmp_path / "src" / "bomb", {"article.md": FRONT + "![x](x.svg)\n",
+                                               "x.svg": svg})
+    assert convert(folder / "article.md", tmp_path / "out") == 65
+    err = capsys.readouterr().err
+    assert "article.md:7: image 'x.svg'" in err and shown in err, err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_an_svg_drawing_its_parts_many_times_is_drawn(tmp_path):
+    folder = write(tmp_path / "src" / "many", {"article.md": FRONT + "![x](x.svg)\n",
+                                               "x.svg": _use_bomb(3)})
+    assert convert(folder / "article.md", tmp_path / "out", "--to", "pdf") == 0

@@ -35,6 +35,7 @@ PRINT_DPI = 300  # PDF and DOCX: a rasterized figure prints sharp
 SCREEN_DPI = 150  # EPUB: sharp on a reading device, a fraction of the bytes
 RASTER_DPI = 150  # the size a pixel image has when its attributes give none
 MAX_PIXELS = 50_000_000  # a larger image is most likely a decompression bomb
+MAX_SVG_ELEMENTS = 200_000  # elements an SVG draws, <use> expanded: more is a drawing bomb
 MEDIA_TYPES = {
     "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
     "bmp": "image/bmp", "tiff": "image/tiff", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -133,6 +134,7 @@ def check_svg(data: bytes, source: str, article: Path, line: int | None = None) 
         raise error(f"is not well-formed SVG: {exc}") from None
     if etree.QName(root).localname != "svg":
         raise error("is not an SVG file (its root element is not <svg>)")
+    by_id: dict[str, Any] = {}
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
@@ -143,6 +145,35 @@ def check_svg(data: bytes, source: str, article: Path, line: int | None = None) 
             name = etree.QName(key).localname
             if name.lower().startswith("on") or (name == "href" and not value.startswith("#")):
                 raise error(f"has a {name} attribute")
+            if name == "id":
+                by_id[value] = node
+    if _drawn_elements(root, by_id, {}, ()) > MAX_SVG_ELEMENTS:
+        raise error(f"draws over {MAX_SVG_ELEMENTS:,} elements once its <use> references are "
+                    "expanded (a drawing bomb), or refers to itself")
+
+
+def _drawn_elements(node: Any, by_id: dict[str, Any], sizes: dict[Any, int],
+                    open_uses: tuple[Any, ...]) -> int:
+    """How many elements `node` draws, each <use> expanded to what it refers to; a reference
+    cycle counts as over the limit."""
+    if node in sizes:
+        return sizes[node]
+    if node in open_uses or len(open_uses) > 64:
+        return MAX_SVG_ELEMENTS + 1
+    total = 1
+    for child in node:
+        if isinstance(child.tag, str):
+            total += _drawn_elements(child, by_id, sizes, open_uses)
+        if total > MAX_SVG_ELEMENTS:
+            break
+    if etree.QName(node).localname == "use":
+        href = next((v for k, v in node.attrib.items() if etree.QName(k).localname == "href"),
+                    "")
+        target = by_id.get(href[1:])
+        if target is not None:
+            total += _drawn_elements(target, by_id, sizes, (*open_uses, node))
+    sizes[node] = total
+    return total
 
 
 # -- conversions --------------------------------------------------------------------------------
