@@ -327,6 +327,8 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
     from . import backends, build
 
     formats = backends.parse_formats(args.to)
+    if args.check and args.watch:
+        raise UsageError("--check compares one fresh build: not with --watch")
     if args.check:
         problems = build.rebuild_differences(
             args.source, args.output, formats, warn=console.detail, **_render_options(args)

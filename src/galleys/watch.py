@@ -15,7 +15,7 @@ from pathlib import Path
 
 import watchfiles
 
-from .errors import EXIT_INTERRUPTED, GalleysError
+from .errors import EXIT_INTERRUPTED, GalleysError, InputMissingError
 
 STEP_MS = 50  # a save is built this long after the last change seen (editors write in bursts)
 
@@ -53,6 +53,8 @@ def watch(
     """
     say = say or (lambda message: print(message, file=sys.stderr, flush=True))
     source = Path(source)
+    if not source.is_dir():
+        raise InputMissingError("no such source folder to watch", path=source)
     watch_filter = SourceFilter(ignore)
     try:
         _build_once(build, say)
