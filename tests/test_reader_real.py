@@ -266,6 +266,11 @@ def test_csl_key_uses_the_journal_style_in_a_build(tmp_path):
     assert result.returncode == 0, result.stderr
     front = json.loads((tmp_path / "dist" / "study" / "study.frontmatter.json").read_text())
     assert front["how_to_cite_text"] == "OURS: A Study of Fédérale Things"
+    assert front["style"] == "ours.csl"  # by its name: no path of the machine is published
+    page = (tmp_path / "dist" / "study" / "index.html").read_text()
+    assert 'data-cite-style="ours.csl"' in page and str(tmp_path) not in page
+    checked = run(["check", "dist", "--source", "source", "--no-validate"], tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 @pytest.mark.parametrize(

@@ -86,7 +86,10 @@ def check_article(folder: Path, source: Path, *, validate: bool = True) -> Artic
     """Compare every edition in `folder` with the front matter computed from `source`."""
     slug = _built_slug(folder)
     built = json.loads((folder / f"{slug}{FRONTMATTER_SUFFIX}").read_text(encoding="utf-8"))
-    _, front = prepare(source, style=built.get("style"))
+    style = built.get("style")
+    if isinstance(style, str) and style.endswith(".csl"):
+        style = None  # a journal's own style file, published by its name: the source's csl:
+    _, front = prepare(source, style=style)
     editions: dict[str, Readback] = {}
     report = ArticleReport(slug, [])
     for suffix, reader in READERS.items():

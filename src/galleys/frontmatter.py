@@ -175,6 +175,7 @@ class FrontMatter:
         data = asdict(self)
         data["title_text"] = self.title_text
         data["how_to_cite_text"] = self.how_to_cite_text
+        data["style"] = styles.public_name(self.style)  # never a path of this machine
         data["elements"] = dict(self.elements())
         return _jsonable(data)
 

@@ -24,6 +24,7 @@ from .inlines import Inlines, Run, plain
 from .landing_html import Markup, el, escape, inlines, join, safe_url
 from .landing_meta import Links, json_ld, meta_tags
 from .model import ResolvedArticle
+from .styles import public_name
 
 PAGE = "index.html"
 # (name, size, sha256, media type, format): format is a backend name ("pdf") or an export's
@@ -447,7 +448,8 @@ def _how_to_cite(
     titles = {**style_titles}
     titles.setdefault(front.style, front.style_title)
     options = [
-        el("option", {"value": s, "selected": s == front.style}, titles.get(s, s)) for s in order
+        el("option", {"value": public_name(s), "selected": s == front.style}, titles.get(s, s))
+        for s in order
     ]
     picker = el(
         "div",
@@ -468,7 +470,11 @@ def _how_to_cite(
     items = [
         el(
             "section",
-            {"class": "cite-item", "data-cite-style": s, "aria-labelledby": f"cite-{n}"},
+            {
+                "class": "cite-item",
+                "data-cite-style": public_name(s),
+                "aria-labelledby": f"cite-{n}",
+            },
             el("h3", {"id": f"cite-{n}"}, titles.get(s, s)),
             el("p", {"class": "citation"}, inlines(rendered[s])),
         )

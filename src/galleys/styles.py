@@ -81,6 +81,12 @@ def is_custom(name: str) -> bool:
     return name.lower().endswith(".csl") and Path(name).is_absolute()
 
 
+def public_name(name: str) -> str:
+    """The name a published file shows: a journal's own style by its file's name, never by
+    its path on this machine."""
+    return Path(name).name if is_custom(name) else name
+
+
 def fingerprint(name: str) -> str:
     """What a style's output depends on: the name, and a file of its own's contents too."""
     if not is_custom(name):
