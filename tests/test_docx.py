@@ -227,8 +227,8 @@ def _article(tmp_path: Path, body: str) -> Path:
 ])
 def test_hostile_bodies_are_refused_with_one_line(tmp_path, body, message):
     (tmp_path / "outside.png").write_bytes((TORTURE.parent / "figures/gradient.png").read_bytes())
-    resolved, front = prepare(_article(tmp_path, body))
-    with pytest.raises(SourceError, match=message):
+    with pytest.raises(SourceError, match=message):  # in the resolve stage or the edition
+        resolved, front = prepare(_article(tmp_path, body))
         DocxBackend().render(resolved, front, RenderOptions(0))
 
 

@@ -324,8 +324,8 @@ def test_bad_images_are_source_errors(tmp_path, src, message):
 def test_unsafe_link_is_refused(tmp_path):
     path = _write_article(tmp_path / "art", "title: T\nauthor: A B\ndate: 2020-01-01",
                           "[click](javascript:alert(1))\n")
-    resolved, front = prepare(path)
-    with pytest.raises(SourceError, match="javascript"):
+    with pytest.raises(SourceError, match="javascript"):  # by the link policy, in resolve
+        resolved, front = prepare(path)
         EpubBackend().render(resolved, front, RenderOptions(EPOCH))
 
 
