@@ -388,3 +388,18 @@ def test_an_svg_drawing_its_parts_many_times_is_drawn(tmp_path):
     folder = write(tmp_path / "src" / "many", {"article.md": FRONT + "![x](x.svg)\n",
                                                "x.svg": _use_bomb(3)})
     assert convert(folder / "article.md", tmp_path / "out", "--to", "pdf") == 0
+
+
+def test_a_figure_in_a_format_no_edition_shows_is_a_placeholder(tmp_path, capsys):
+    folder = write(tmp_path / "src" / "eps", {
+        "article.md": FRONT + "![An EPS plot](plot.eps)\n",
+        "plot.eps": "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
+    })
+    assert convert(folder / "article.md", tmp_path / "out") == 0
+    assert "'plot.eps' is not a PNG, JPEG, GIF, WebP, BMP, TIFF, SVG or PDF file" in (
+        capsys.readouterr().err)
+    made = editions(tmp_path / "out")
+    for suffix, reader in ((".pdf", read_pdf), (".epub", read_epub), (".docx", read_docx)):
+        text = " ".join(reader(made[suffix]).text.split())
+        shown = "Image not included: An EPS plot plot.eps (format EPS, which galleys cannot show)"
+        assert shown in text, (suffix, text)

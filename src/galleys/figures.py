@@ -95,9 +95,9 @@ def load(path: Path, source: str, article: Path, line: int | None = None) -> Fig
     data = path.read_bytes()
     kind = _sniff(data, path)
     if kind is None:
+        shown = path.suffix.lstrip(".").upper() or "unknown"
         raise NotRead(source, "is not a PNG, JPEG, GIF, WebP, BMP, TIFF, SVG or PDF file",
-                      f"a {path.suffix.lstrip('.').upper() or 'file'} format galleys cannot show",
-                      path=article, line=line)
+                      f"format {shown}, which galleys cannot show", path=article, line=line)
     if kind == "svg":
         check_svg(data, source, article, line)
     return Figure(path, kind, data, hashlib.sha256(data).hexdigest())
