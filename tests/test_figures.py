@@ -403,3 +403,19 @@ def test_a_figure_in_a_format_no_edition_shows_is_a_placeholder(tmp_path, capsys
         text = " ".join(reader(made[suffix]).text.split())
         shown = "Image not included: An EPS plot plot.eps (format EPS, which galleys cannot show)"
         assert shown in text, (suffix, text)
+
+
+def test_a_build_rebuilds_an_article_when_a_parent_folder_figure_changes(tmp_path):
+    source = write(tmp_path / "source", {
+        "one/article.md": FRONT + "![Shared](../shared/plot.pdf)\n",
+        "shared/plot.pdf": pdf_figure(),
+    })
+    dist = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(dist), "--to", "pdf", "-q"]) == 0
+    first = (dist / "one" / "one.pdf").read_bytes()
+    assert coloured_pixels(first, RED) > 2000
+    (source / "shared" / "plot.pdf").write_bytes(pdf_figure(100, 100))
+    assert main(["build", str(source), "-o", str(dist), "--to", "pdf", "-q"]) == 0
+    second = (dist / "one" / "one.pdf").read_bytes()
+    assert second != first
+    assert [d[1:] for d in drawn_xobjects(second)] == [pytest.approx((100, 100))]
