@@ -138,6 +138,15 @@ def test_an_unknown_label_prints_question_marks_and_warns(tmp_path, reference):
         parse(path, strict=True)
 
 
+@pytest.mark.parametrize("math", ["$$x = 1$$ {#eq-x}", "$$x = 1$${#eq-x}", "$$\nx = 1\n$$ {#eq-x}",
+                                  "$$x = 1$$\n{#eq-x .numbered}"])
+def test_quarto_equation_attributes_in_every_spelling(tmp_path, math):
+    resolved = parse(_article(tmp_path, f"See @eq-x.\n\n{math}\n", bib=""))
+    assert _plain(resolved.blocks) == "See Equation 1."  # and no "{#eq-x}" left
+    span = resolved.blocks[1]["c"][0]
+    assert span["t"] == "Span" and span["c"][0][0] == "eq-x" and len(resolved.blocks[1]["c"]) == 1
+
+
 def test_a_capitalized_quarto_reference_starts_a_sentence(tmp_path):
     resolved = parse(_article(tmp_path, "@Fig-e shows it.\n\n![A](a.png){#fig-e}\n", bib=""))
     assert _plain(resolved.blocks).startswith("Figure 1 shows it.")

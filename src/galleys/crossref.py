@@ -295,7 +295,7 @@ def _attributes_after(inlines: list[Node], start: int) -> tuple[str, int]:
     """The id in a Quarto attribute block (`{#eq-x}`) that follows display math at `start`,
     and where that block ends; ("", start) when there is none."""
     at = start
-    if at < len(inlines) and inlines[at]["t"] == "Space":
+    if at < len(inlines) and inlines[at]["t"] in ("Space", "SoftBreak"):
         at += 1
     text = ""
     for end in range(at, min(len(inlines), at + 12)):
