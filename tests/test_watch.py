@@ -14,6 +14,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from conftest import require_module, require_program
 from pypdf import PdfReader
 
 from galleys.serve import BUILD_PATH, with_reload
@@ -149,3 +151,39 @@ def test_the_reload_script_is_allowed_by_the_pages_own_policy():
     bare = with_reload(b'<meta http-equiv="Content-Security-Policy" content="default-src '
                        b"'none'\"><body></body>", 1)
     assert b"default-src 'none'; script-src 'sha256-" in bare
+
+
+@pytest.mark.external
+def test_an_open_page_reloads_itself_in_a_browser_after_a_rebuild(tmp_path):
+    """Chromium keeps the landing page open; a save to the article rebuilds it and the page
+    shows the new title by itself, with no CSP violation or script error on the way."""
+    executable = require_program("chromium", "chromium-browser")
+    require_module("playwright")
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM_ARGS
+
+    source = _journal(tmp_path)
+    dist = tmp_path / "dist"
+    run = _Running(["serve", "--watch", "--port", "0", "--source", str(source), str(dist)],
+                   tmp_path)
+    try:
+        run.wait_for(lambda: any("watching" in line for line in run.errors), "first build")
+        address = next(re.search(r"http://[^/]+/", line).group(0) for line in run.lines
+                       if line.startswith("Serving"))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(address + "a1/index.html")
+            assert "Article 1" in page.title()
+            article = source / "a1" / "article.md"
+            with page.expect_navigation(timeout=WAIT * 1000):  # the page's own reload
+                article.write_text(article.read_text().replace("Article 1", "Renamed One"))
+            assert "Renamed One" in page.title()
+            assert problems == []
+            browser.close()
+        assert run.interrupt() == 130
+    finally:
+        run.stop()
