@@ -162,6 +162,17 @@ def test_quarto_figure_div_is_a_numbered_figure(tmp_path):
     assert "See Figure 1." in _plain(resolved.blocks)
 
 
+def test_quarto_sub_figures_are_lettered(tmp_path):
+    body = ("See @fig-pair, @fig-left and [-@fig-right].\n\n::: {#fig-pair layout-ncol=2}\n\n"
+            "![Left one](a.png){#fig-left}\n\n![Right one](a.png){#fig-right}\n\n"
+            "Both of them.\n:::\n\n![After](a.png){#fig-after}\n")
+    resolved = parse(_article(tmp_path, body, bib=""))
+    text = _plain(resolved.blocks)
+    assert "See Figure 1, Figure 1(a) and 1(b)." in text
+    assert "(a) Left one" in text and "(b) Right one" in text
+    assert "Figure 1: Both of them." in text and "Figure 2: After" in text
+
+
 def test_unreferenced_sections_stay_unnumbered(tmp_path):
     resolved = parse(_article(tmp_path, "# Intro\n\nSee @fig-e.\n\n![A](a.png){#fig-e}\n",
                               bib=""))

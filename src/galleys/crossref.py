@@ -116,8 +116,8 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
                 _number_header(block, numbering)  # the reference list's heading has none
             _number_inlines(content[2], numbering)
         elif kind == "Figure":
-            _number_float(block, content, "figure", numbering)
-            _number_blocks(content[2], numbering)
+            number = _number_float(block, content, "figure", numbering)
+            _number_figure_body(content[2], number, numbering)
         elif kind == "Table":
             _number_float(block, content, "table", numbering)
             _number_table_cells(content, numbering)
@@ -192,7 +192,32 @@ def _number_header(block: Node, numbering: _Numbering) -> None:
     numbering.section = Target("section", number, ident)
 
 
-def _number_float(block: Node, content: list[Any], kind: str, numbering: _Numbering) -> None:
+def _number_figure_body(blocks: list[Node], number: str | None, numbering: _Numbering) -> None:
+    """A figure's own blocks; the figures inside a numbered one are its sub-figures (Quarto's
+    `::: {#fig-x}` of several `![…](…){#fig-a}`): "(a)" before their captions, "Figure 1(a)"
+    where they are referred to."""
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    for block in blocks:
+        if block["t"] != "Figure" or number is None:
+            _number_blocks([block], numbering)
+            continue
+        attr, (_short, caption), inner = block["c"]
+        labels = _take_caption_labels(caption)
+        attr[0] = attr[0] or (labels[0] if labels else "")
+        letter = f"({next(letters, '?')})"
+        numbering.add([attr[0], *labels], "figure", number + letter, attr[0])
+        first = caption[0] if caption else None
+        if first is not None and first["t"] in ("Plain", "Para"):
+            first["c"][:0] = [_span("caption-label", [_str(letter)]), {"t": "Space"}]
+        else:
+            caption.insert(0, {"t": "Plain", "c": [_span("caption-label", [_str(letter)])]})
+        _number_blocks(caption, numbering)
+        _number_blocks(inner, numbering)
+
+
+def _number_float(block: Node, content: list[Any], kind: str, numbering: _Numbering
+                  ) -> str | None:
+    """Number a Figure or Table (its caption labelled); its number, None when it gets none."""
     attr = content[0]
     caption_blocks = content[1][1]
     labels = _take_caption_labels(caption_blocks)
@@ -200,7 +225,7 @@ def _number_float(block: Node, content: list[Any], kind: str, numbering: _Number
         attr[0] = labels[0]
     if not attr[0] and not _has_text(caption_blocks):
         _number_blocks(caption_blocks, numbering)
-        return  # neither caption nor label: LaTeX numbers no such float either
+        return None  # neither caption nor label: LaTeX numbers no such float either
     number = numbering.next(kind)
     numbering.add([attr[0], *labels], kind, number, attr[0])
     word = getattr(numbering.words, kind)
@@ -212,6 +237,7 @@ def _number_float(block: Node, content: list[Any], kind: str, numbering: _Number
     else:
         caption_blocks.insert(0, {"t": "Plain", "c": [_caption_label(word, number)]})
     _number_blocks(caption_blocks, numbering)  # references in the caption
+    return number
 
 
 def _caption_label(word: str, number: str) -> Node:
