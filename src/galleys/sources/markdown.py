@@ -231,7 +231,7 @@ def read_article(
 
     `origin` is where the article really lives when `path` is a copy of it (a build's
     worker reads a copy): its slug, `csl:` file and `date: today` are the original's (the
-    copy's where the original cannot be seen: a worker on another machine).
+    file ones the copy's where the original cannot be seen: a worker on another machine).
     """
     path = Path(path)
     if not path.is_file():
@@ -253,7 +253,8 @@ def read_article(
         for message in yaml_doc.warnings if yaml_doc else ():
             _warn(message)
     original = Path(origin) if origin is not None and Path(origin).is_file() else path
-    metadata = _Normalizer(doc, journal_doc, _warn).metadata(original)
+    named = Path(origin) if origin is not None else path  # a copy's folder above is a temp one
+    metadata = _Normalizer(doc, journal_doc, _warn).metadata(original, named)
     bibliography = _bibliography(doc, path)
     return Article(
         metadata=metadata,
@@ -369,7 +370,9 @@ class _Normalizer:
             return self.journal.data[key], self.journal
         return None, self.doc
 
-    def metadata(self, path: Path) -> Metadata:
+    def metadata(self, path: Path, named: Path) -> Metadata:
+        """The metadata; `path` is the file a `date: today` or `csl:` is read beside, `named`
+        the path the slug is made from."""
         for doc in (self.doc, self.journal):
             if doc is not None:
                 self._check_keys(doc, doc.data, (), KNOWN_KEYS | IGNORED_KEYS | QUARTO_KEYS)
@@ -377,7 +380,7 @@ class _Normalizer:
         title = self._text("title", required=True)
         authors, affiliations = self._authors()
         return Metadata(
-            slug=self._slug(path),
+            slug=self._slug(named),
             title=title,
             subtitle=self._text("subtitle"),
             authors=authors,
