@@ -125,7 +125,9 @@ def test_docx_has_one_omath_per_formula(built: Path) -> None:
     notes = etree.fromstring(docx.read("word/footnotes.xml"))
     count = sum(len(part.findall(f".//{{{OMML}}}oMath")) for part in (root, notes))
     assert count == _formulas(ARTICLE)
-    assert len(root.findall(f".//{{{OMML}}}oMathPara")) >= 1  # display stays display
+    paras = root.findall(f".//{{{OMML}}}oMathPara")  # display stays display
+    texts = ["".join(t.text or "" for t in p.iter(f"{{{OMML}}}t")) for p in paras]
+    assert len(paras) == 2 and re.search(r"E=mc2\s*\(\d\)$", texts[1]), texts  # numbered
 
 
 def test_landing_page_carries_mathml(built: Path) -> None:

@@ -123,6 +123,8 @@ class BodyPreparer:
             return node
         if kind in _WRAPPING_INLINES:
             new = self._inlines(c)
+        elif kind == "Span" and "equation" in c[0][1] and dict(c[0][2]).get("number"):
+            new = [c[0], [_numbered(n, dict(c[0][2])["number"]) for n in self._inlines(c[1])]]
         elif kind in ("Quoted", "Cite", "Span"):
             new = _kept(c, [c[0], self._inlines(c[1])])
         elif kind == "Link":
@@ -152,6 +154,14 @@ class BodyPreparer:
 
     def _error(self, message: str) -> SourceError:
         return SourceError(message, path=self.source)
+
+
+def _numbered(node: Node, number: str) -> Node:
+    """A display equation with its number beside it (pandoc's OMML has no equation numbers:
+    texmath drops \\tag), a quad away, as the EPUB has it."""
+    if node.get("t") != "Math" or node["c"][0]["t"] != "DisplayMath":
+        return node
+    return {**node, "c": [node["c"][0], f"{node['c'][1]} \\qquad ({number})"]}
 
 
 def _kept(old: list[Any], new: list[Any]) -> list[Any]:
