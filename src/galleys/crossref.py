@@ -12,10 +12,13 @@ numbers and links to the same ids:
   `number` = "3", which the math renderers print at the margin. Headings get hierarchical
   numbers (`{.unnumbered}` and `{-}` ones none, nor the reference list's); the numbers are
   printed before the headings only when the article refers to a section, so "Section 2" can be
-  found on the page.
+  found on the page. Quarto's figure or table written as a Div (`::: {#fig-x}`, its caption the
+  last paragraph) is the Figure or Table it means; the figures inside a numbered figure are its
+  sub-figures, "(a)", "(b)".
 - **Labels.** An element's id is its label; a caption may carry it instead as inara writes it,
   an empty Span `[]{label="x"}`, or as the LaTeX reader leaves `\\label{x}` (an empty Span with
-  id `x`). That Span is taken out of the caption and its label becomes the element's id.
+  id `x`). That Span is taken out of the caption and its label becomes the element's id. Such a
+  Span in a heading or in a section's text labels that section, as in LaTeX.
 - **References.** LaTeX's `\\ref`, `\\autoref`, `\\eqref` (a Link the LaTeX reader marks with
   `reference-type`), Quarto's `@fig-x` and pandoc-crossref's `@fig:x` (Cite nodes, taken out
   before citeproc would print "(fig-x?)") become a Link to `#id` whose text is "1" (`\\ref`,
@@ -116,17 +119,17 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
                 _number_header(block, numbering)  # the reference list's heading has none
             _number_inlines(content[2], numbering)
         elif kind == "Figure":
-            number = _number_float(block, content, "figure", numbering)
+            number = _number_float(content, "figure", numbering)
             _number_figure_body(content[2], number, numbering)
         elif kind == "Table":
-            _number_float(block, content, "table", numbering)
+            _number_float(content, "table", numbering)
             _number_table_cells(content, numbering)
         elif kind in ("Para", "Plain"):
             _number_inlines(content, numbering)
         elif kind == "LineBlock":
             for line in content:
                 _number_inlines(line, numbering)
-        elif kind in ("BlockQuote",):
+        elif kind == "BlockQuote":
             _number_blocks(content, numbering)
         elif kind == "Div":
             float_node = _quarto_float(block)
@@ -135,7 +138,7 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
             else:
                 blocks[at] = float_node
                 _number_blocks([float_node], numbering)
-        elif kind in ("BulletList",):
+        elif kind == "BulletList":
             for item in content:
                 _number_blocks(item, numbering)
         elif kind == "OrderedList":
@@ -215,8 +218,7 @@ def _number_figure_body(blocks: list[Node], number: str | None, numbering: _Numb
         _number_blocks(inner, numbering)
 
 
-def _number_float(block: Node, content: list[Any], kind: str, numbering: _Numbering
-                  ) -> str | None:
+def _number_float(content: list[Any], kind: str, numbering: _Numbering) -> str | None:
     """Number a Figure or Table (its caption labelled); its number, None when it gets none."""
     attr = content[0]
     caption_blocks = content[1][1]
