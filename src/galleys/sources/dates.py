@@ -130,12 +130,15 @@ def _last_commit(article: Path) -> dt.date | None:
     """The date (in its own offset) of the last commit that touched `article`, if any."""
     try:
         result = subprocess.run(
-            ["git", "log", "-1", "--format=%cI", "--", article.name],
+            # a repository's own config runs no program here: no fsmonitor, no gpg
+            ["git", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false", "log", "-1",
+             "--no-show-signature", "--format=%cI", "--", article.name],
             cwd=article.parent,
             capture_output=True,
             text=True,
             timeout=GIT_TIMEOUT_SECONDS,
             check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
         )
     except (OSError, subprocess.SubprocessError):
         return None  # no git, or it hung
