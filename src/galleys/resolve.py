@@ -14,7 +14,7 @@ from .inlines import Inlines, from_pandoc
 from .model import Article, ResolvedArticle
 from .reference_list import place_reference_list, process_citations
 
-# The body reader: raw extensions on (their nodes are dropped below), no HTML-made divs/spans.
+# The body reader: raw extensions on (their nodes are read, else dropped), no HTML-made divs/spans.
 BODY_READER = "markdown-native_divs-native_spans"
 # A line indented 400 columns or quoted 100 times deep: lists or quotes beyond MAX_DEPTH.
 _DEEP_SOURCE = re.compile(r"^(?:[ \t]*>){100}|^[ \t]{400}", re.MULTILINE)
@@ -26,8 +26,9 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
     """Parse `article` with pandoc (one process, rarely two) into the AST every backend renders.
 
     The body is read with pandoc's raw extensions on, so raw HTML, TeX and `{=format}` blocks
-    (HTML comments too) become raw nodes, which are then dropped here, each with a warning:
-    none reaches an edition. Metadata is read with them off: markup in a title shows as text.
+    (HTML comments too) become raw nodes, which the body passes then read (raw_tex, raw_html);
+    what they cannot read is dropped here with a warning: none reaches an edition. Metadata is
+    read with them off: markup in a title shows as text.
     """
     metadata = article.metadata
     style = style or metadata.citation_style
