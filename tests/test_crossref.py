@@ -147,6 +147,20 @@ def test_quarto_equation_attributes_in_every_spelling(tmp_path, math):
     assert span["t"] == "Span" and span["c"][0][0] == "eq-x" and len(resolved.blocks[1]["c"]) == 1
 
 
+def test_latex_table_figure_and_align_environments(tmp_path):
+    body = ("See \\autoref{tab:x}, \\autoref{fig:z} and \\eqref{eq:y}.\n\n"
+            "\\begin{table}\n\\caption{A LaTeX table.}\n\\label{tab:x}\n"
+            "\\begin{tabular}{ll}\na & b \\\\\n\\end{tabular}\n\\end{table}\n\n"
+            "\\begin{align}\ny &= 1 \\label{eq:y}\n\\end{align}\n\n"
+            "\\begin{figure}\n\\includegraphics{a.png}\n\\caption{A LaTeX figure.}\n"
+            "\\label{fig:z}\n\\end{figure}\n")
+    resolved = parse(_article(tmp_path, body, bib=""))
+    text = _plain(resolved.blocks)
+    assert text.startswith("See Table 1, Figure 1 and (1).")
+    assert "Table 1: A LaTeX table." in text and "Figure 1: A LaTeX figure." in text
+    assert not resolved.warnings
+
+
 def test_a_capitalized_quarto_reference_starts_a_sentence(tmp_path):
     resolved = parse(_article(tmp_path, "@Fig-e shows it.\n\n![A](a.png){#fig-e}\n", bib=""))
     assert _plain(resolved.blocks).startswith("Figure 1 shows it.")

@@ -152,9 +152,14 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
 
 
 def _quarto_float(div: Node) -> Node | None:
-    """Quarto's figure or table written as a Div (`::: {#fig-x}` … caption paragraph last) as
-    the pandoc Figure or Table it means; None for any other Div."""
+    """Quarto's figure or table written as a Div (`::: {#fig-x}` … caption paragraph last), or
+    a plain Div whose id labels the one float it holds, as the pandoc Figure or Table it means;
+    None for any other Div."""
     (ident, classes, pairs), blocks = div["c"]
+    if ident and not classes and not pairs and len(blocks) == 1 and (
+            blocks[0]["t"] in ("Table", "Figure") and not blocks[0]["c"][0][0]):
+        blocks[0]["c"][0][0] = ident  # LaTeX's table environment: a plain Div with its label
+        return blocks[0]
     kind = ident.split("-", 1)[0] if "-" in ident else ""
     if kind not in ("fig", "tbl") or not blocks:
         return None
