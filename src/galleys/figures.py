@@ -3,8 +3,10 @@
 `check_images` runs in the resolve stage: every image of the body is found (a missing file is an
 error naming its line) and one that cannot be read (a remote address, a file outside the allowed
 root, a format no edition can show) becomes a placeholder, the same in every edition, with one
-warning each. The backends then `load` each figure and take it in a form they can hold: PDF and
-SVG files are rasterized by pdfium (SVG drawn first by svglib), cached by content within a process.
+warning each. The backends then `open_figure` each image and take it in a form they can hold
+(`as_kind`): what they cannot hold is a PNG, PDF pages rasterized by pdfium and SVG drawn by
+svglib first; conversions are cached by content within a process. (The PDF edition draws SVG
+and most PDF figures as vectors: backends/pdf_images.py.)
 """
 
 from __future__ import annotations
