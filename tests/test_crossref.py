@@ -148,7 +148,7 @@ def test_quarto_equation_attributes_in_every_spelling(tmp_path, math):
 
 
 def test_latex_table_figure_and_align_environments(tmp_path):
-    body = ("See \\autoref{tab:x}, \\autoref{fig:z} and \\eqref{eq:y}.\n\n"
+    body = ("See \\autoref{tab:x}, \\Cref{fig:z} and \\eqref{eq:y}.\n\n"
             "\\begin{table}\n\\caption{A LaTeX table.}\n\\label{tab:x}\n"
             "\\begin{tabular}{ll}\na & b \\\\\n\\end{tabular}\n\\end{table}\n\n"
             "\\begin{align}\ny &= 1 \\label{eq:y}\n\\end{align}\n\n"

@@ -382,7 +382,8 @@ def _reference(node: Node, numbering: _Numbering, unknown: list[str]) -> tuple[N
         target = numbering.targets.get(label)
         if target is None:
             unknown.append(label)
-        form = {"ref+label": "named", "eqref": "parenthesized"}.get(style, "bare")
+        form = {"ref+label": "named", "ref+Label": "named",  # \autoref, \cref; \Cref
+                "eqref": "parenthesized"}.get(style, "bare")
         return _printed(target, form, numbering.words), _is_section(target)
     inlines: list[Node] = []
     section = False
