@@ -155,6 +155,8 @@ def test_a_callout_is_a_framed_titled_block_in_the_docx(document):
     assert texts[:2] == ["My Title", "Body text of the note."]
     assert "Careful now" in texts and "Plain callout body." in texts
     assert "<w:b />" in boxed[0], "the title is bold"
+    between = document[document.index("of the note."):document.index("Careful now")]
+    assert "<w:p/>" in between, "two callouts in a row are two frames, not one"
 
 
 def test_the_docx_callout_style_draws_a_frame(built):

@@ -38,7 +38,15 @@ class BodyPreparer:
         return self._blocks(blocks)
 
     def _blocks(self, blocks: list[Node]) -> list[Node]:
-        return _kept(blocks, [self._block(block) for block in blocks])
+        made = _kept(blocks, [self._block(block) for block in blocks])
+        if sum(1 for b in blocks if _is_callout(b)) < 2:
+            return made
+        out: list[Node] = []  # Word draws touching framed paragraphs as one frame: part them
+        for before, block in zip([None, *blocks], made, strict=False):
+            if _is_callout(before) and _is_callout(block):
+                out.append({"t": "RawBlock", "c": ["openxml", "<w:p/>"]})
+            out.append(block)
+        return out
 
     def _block(self, node: Node) -> Node:
         kind, c = node.get("t"), node.get("c")
@@ -162,6 +170,10 @@ def _numbered(node: Node, number: str) -> Node:
     if node.get("t") != "Math" or node["c"][0]["t"] != "DisplayMath":
         return node
     return {**node, "c": [node["c"][0], f"{node['c'][1]} \\qquad ({number})"]}
+
+
+def _is_callout(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("t") == "Div" and "callout" in block["c"][0][1]
 
 
 def _kept(old: list[Any], new: list[Any]) -> list[Any]:
