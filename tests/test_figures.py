@@ -304,7 +304,7 @@ def test_the_snapshot_holds_the_parent_folder_figures_the_article_names(tmp_path
     from galleys.snapshot import take_snapshot
 
     repo = write(tmp_path / "repo", {
-        "paper/paper.md": FRONT + "![a](../docs/a.pdf) ![b](../docs/b) ![c](../../c.pdf)\n"
+        "paper/paper.md": FRONT + "![a](../docs/a.pdf) ![b](./../docs/b) ![c](../../c.pdf)\n"
                                   "![d](../README.md)\n",
         "docs/a.pdf": pdf_figure(), "docs/b.png": b"\x89PNG\r\n\x1a\n", "docs/unnamed.pdf": b"x",
         "README.md": "not a figure",

@@ -396,10 +396,13 @@ def _is_block(node: Node) -> bool:
 
 
 def source_line(article: Article, source: str) -> int | None:
-    """The line of the article file that first names `source` (None when none does)."""
-    for number, text in enumerate(article.body.split("\n")):
-        if source in text:
-            return article.body_line + number
+    """The line of the article file that first names `source`, as written or percent-decoded
+    as pandoc may give it (None when none does)."""
+    lines = article.body.split("\n")
+    for name in dict.fromkeys((source, unquote(source))):
+        for number, text in enumerate(lines):
+            if name in text:
+                return article.body_line + number
     return None
 
 

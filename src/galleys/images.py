@@ -27,7 +27,7 @@ FIGURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", "
 _DISGUISE = re.compile("[\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # A name going up from the article folder, as written anywhere in the source ("](../docs/x.pdf)",
 # "{../figures/x}"); a candidate only: what the editions embed is decided by the parsed body.
-_UPWARD = re.compile(r"(?<![\w.])\.\./[^\s()\[\]{}<>\"'|,;]+")
+_UPWARD = re.compile(r"(?<![\w.])(?:\./)*(\.\./[^\s()\[\]{}<>\"'|,;]+)")
 
 
 class NotRead(SourceError):
