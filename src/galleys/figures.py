@@ -50,7 +50,7 @@ _MAGIC = (
 )
 PLACEHOLDER_CLASS = "figure-placeholder"
 PLACEHOLDER_STYLE = "Figure Placeholder"  # the DOCX paragraph style (a framed box)
-_CACHE_ENTRIES = 32
+CACHE_BYTES = 128_000_000  # conversions kept, the least recently used dropped beyond this
 _cache: OrderedDict[tuple[str, str, int], Any] = OrderedDict()
 _lock = threading.Lock()  # pdfium is not thread-safe, and the cache is shared
 
@@ -211,6 +211,7 @@ def as_kind(figure: Figure, accepted: frozenset[str], dpi: int) -> tuple[str, by
 
 
 def _cached(figure: Figure, what: str, dpi: int, make: Any) -> Any:
+    """`make()`, once per figure content, kind of result and resolution."""
     key = (figure.digest, what, dpi)
     with _lock:
         if key in _cache:
@@ -218,9 +219,13 @@ def _cached(figure: Figure, what: str, dpi: int, make: Any) -> Any:
             return _cache[key]
         value = make()
         _cache[key] = value
-        while len(_cache) > _CACHE_ENTRIES:
+        while len(_cache) > 1 and sum(_size(v) for v in _cache.values()) > CACHE_BYTES:
             _cache.popitem(last=False)
         return value
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, bytes) else 64
 
 
 def _natural_size(figure: Figure) -> tuple[float, float]:
