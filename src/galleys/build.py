@@ -106,15 +106,24 @@ def source_date_epoch(resolved: ResolvedArticle) -> int:
 
 def find_articles(source_dir: Path) -> list[Path]:
     """The article of each folder in `source_dir`, sorted: source/<slug>/article.md, else the
-    first of ARTICLE_NAMES there (article.qmd, index.qmd, a JOSS paper folder's paper.md …)."""
+    first of ARTICLE_NAMES there (article.qmd, index.qmd, a JOSS paper folder's paper.md …),
+    else the one such file a level down (a software repository with its paper/ folder)."""
     if not source_dir.is_dir():
         raise InputMissingError("no such source folder", path=source_dir)
     found = []
     for folder in sorted(p for p in source_dir.iterdir() if not p.name.startswith(".")):
-        article = next((folder / n for n in ARTICLE_NAMES if (folder / n).is_file()), None)
+        article = _article_in(folder)
+        if article is None and folder.is_dir():
+            below = [a for sub in sorted(folder.iterdir()) if not sub.name.startswith(".")
+                     for a in [_article_in(sub)] if a is not None]
+            article = below[0] if len(below) == 1 else None
         if article is not None:
             found.append(article)
     return found
+
+
+def _article_in(folder: Path) -> Path | None:
+    return next((folder / n for n in ARTICLE_NAMES if (folder / n).is_file()), None)
 
 
 # -- writing -----------------------------------------------------------------------------
