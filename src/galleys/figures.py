@@ -64,10 +64,6 @@ class Figure:
     data: bytes = field(repr=False)
     digest: str  # sha256 of data: the cache key of every conversion
 
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self.kind]
-
 
 def find(folder: Path, source: str, article: Path, line: int | None = None) -> Path:
     """The file `source` names, as LaTeX finds it: a name without a figure extension is tried
