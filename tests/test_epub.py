@@ -252,10 +252,13 @@ def test_figure_is_embedded_from_the_article_folder(books):
 
 def test_body_blocks_reference_list_and_cover(books):
     path = books["torture"][0]
-    text = _text(_xhtml(path, "article.xhtml"))
+    body = _xhtml(path, "article.xhtml")
+    text = _text(body)
     for expected in ("Definition of term two", "A nested quote.", "Populations in 2023",
-                     "E = mc^2", "raw html is off, so this"):
+                     "raw html is off, so this"):
         assert expected in text
+    maths = body.iter("{http://www.w3.org/1998/Math/MathML}math")  # formulas as MathML
+    assert "E = mc^2" in [math.get("alttext") for math in maths]
     assert "Knuth, D. E. (1984)" in _text(_xhtml(path, "references.xhtml"))  # its own document
     opf = _opf(path)
     cover = opf.find(".//opf:item[@properties='cover-image']", NS)
