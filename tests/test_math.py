@@ -29,7 +29,7 @@ abstract: |
   We study $\mathbf{Q}(\mathbf{x}, t) \in \mathbb{R}^{m\times n}$ and show that $x^2 + y^2 = r^2$.
 ---
 
-# Introduction
+# Introduction to $\mathbb{R}^n$
 
 Let $\mathbf{Q}(\mathbf{x}, t) \in \mathbb{R}^{m\times n}$ be a field with $\alpha_i$ and
 $\frac{a}{b}$ inline, and a note.[^1] Code `\alpha` stays code.
@@ -75,6 +75,10 @@ def test_pdf_text_has_the_formulas_as_unicode_and_no_tex(built: Path) -> None:
     assert "Q(x,t)∈R" in flat  # 𝐐(𝐱, t) ∈ ℝ, copyable
     assert re.search(r"^\(\d\)$", text, re.M)  # the labelled equation's number
     assert "\\alpha" in text  # inline code keeps its text
+    from pypdf import PdfReader
+
+    outline = [entry.title for entry in PdfReader(pdf).outline]
+    assert "Introduction to ℝn" in outline  # the bookmark has the formula's text, no TeX
 
 
 def test_pdf_page_shows_a_display_formula(tmp_path: Path) -> None:

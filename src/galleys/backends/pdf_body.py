@@ -28,6 +28,7 @@ from ..ast_index import MAX_DEPTH, BodyIndex, index_body
 from ..errors import SourceError
 from ..figures import PLACEHOLDER_CLASS
 from ..inlines import from_pandoc, plain
+from ..mathml import runs_as_text
 from . import pdf_table
 from .pdf_images import figure_flowable, image_node, inline_markup, open_figure, placeholder_box
 from .pdf_markup import InlineContext, Markup, attr, inlines
@@ -127,7 +128,7 @@ class BodyVisitor:
 
     def _block_Header(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
         level, (ident, _classes, _kv), nodes = content
-        title = plain(from_pandoc(nodes, "heading")) if nodes else ""
+        title = plain(runs_as_text(from_pandoc(nodes, "heading"))) if nodes else ""  # no TeX
         self._section = title
         self.markup.where = f'the heading "{title}"'
         style = f"h{min(level, 4)}"
