@@ -8,6 +8,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import require_corpus
@@ -82,13 +83,23 @@ def coloured_pixels(pdf: bytes, colour: tuple[int, int, int]) -> int:
     return count
 
 
-def drawn_xobjects(pdf: bytes) -> list[tuple[str, float, float]]:
-    """(subtype, width, height in points) of every figure a page draws (an image, or a form
-    of ours, not the page's own decoration), from the transforms in force where it is drawn
-    (`cm`, saved and restored by q and Q)."""
+class Drawn(NamedTuple):
+    """A figure drawn on a page: its XObject kind and its box in points."""
+
+    kind: str  # /Image or /Form
+    width: float
+    height: float
+    page: int
+    x: float  # lower left corner, from the page's lower left
+    y: float
+
+
+def drawn_xobjects(pdf: bytes) -> list[Drawn]:
+    """Every figure a page draws (an image, or a form of ours, not the page's own decoration),
+    placed by the transforms in force where it is drawn (`cm`, saved and restored by q, Q)."""
     reader = PdfReader(io.BytesIO(pdf))
     found = []
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages):
         resources = page["/Resources"].get("/XObject", {})
         matrix, saved = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], []
         for operands, operator in ContentStream(page.get_contents(), reader).operations:
@@ -102,10 +113,26 @@ def drawn_xobjects(pdf: bytes) -> list[tuple[str, float, float]]:
                 xobject = resources[operands[0]].get_object()
                 if xobject["/Subtype"] == "/Form" and "galleys-figure" not in operands[0]:
                     continue
-                box = [float(v) for v in xobject.get("/BBox", [0, 0, 1, 1])]
-                found.append((str(xobject["/Subtype"]), matrix[0] * (box[2] - box[0]),
-                              matrix[3] * (box[3] - box[1])))
+                x0, y0, x1, y1 = [float(v) for v in xobject.get("/BBox", [0, 0, 1, 1])]
+                found.append(Drawn(str(xobject["/Subtype"]), matrix[0] * (x1 - x0),
+                                   matrix[3] * (y1 - y0), number, matrix[0] * x0 + matrix[4],
+                                   matrix[3] * y0 + matrix[5]))
     return found
+
+
+def ink_in(pdf: bytes, drawn: Drawn) -> float:
+    """The share of the figure's box that is not white on its page rendered by pdfium."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    page = document[drawn.page]
+    height = page.get_height()
+    image = page.render(scale=1).to_pil().convert("L")
+    document.close()
+    box = image.crop((round(drawn.x), round(height - drawn.y - drawn.height),
+                      round(drawn.x + drawn.width), round(height - drawn.y)))
+    dark = sum(n for n, value in box.getcolors(box.width * box.height) if value < 240)
+    return dark / (box.width * box.height)
 
 
 def _times(m: list[float], n: list[float]) -> list[float]:
@@ -156,6 +183,7 @@ def test_pdf_and_svg_figures_appear_in_every_edition(tmp_path, capsys):
     text_width = float(PdfReader(io.BytesIO(made[".pdf"])).pages[0].mediabox.width) - 2 * 72
     assert drawn[0][1] == pytest.approx(text_width / 2, rel=0.25)
     assert drawn[0][2] == pytest.approx(drawn[0][1] / 2, rel=0.01)  # its aspect kept
+    assert ink_in(made[".pdf"], drawn[0]) > 0.95  # the red page fills the figure's box
     # EPUB: the PDF as a PNG, the SVG as it is, both in the zip and referenced by the XHTML
     files, sources = epub_images(made[".epub"])
     assert sorted(Path(f).suffix for f in files) == [".png", ".svg"]
@@ -338,6 +366,7 @@ def test_corpus_papers_keep_their_pdf_figures(tmp_path, monkeypatch, capsys, rep
     drawn = [d for d in drawn_xobjects(made[".pdf"]) if min(d[1], d[2]) > 50]  # not math
     assert len(drawn) == count, drawn
     assert len([d for d in drawn if d[0] == "/Form"]) == vectors, drawn
+    assert all(ink_in(made[".pdf"], d) > 0.01 for d in drawn), drawn  # something is drawn
     assert len(epub_images(made[".epub"])[0]) == count
     assert docx_parts(made[".docx"])[1].count("<w:drawing>") >= count
 
@@ -418,4 +447,4 @@ def test_a_build_rebuilds_an_article_when_a_parent_folder_figure_changes(tmp_pat
     assert main(["build", str(source), "-o", str(dist), "--to", "pdf", "-q"]) == 0
     second = (dist / "one" / "one.pdf").read_bytes()
     assert second != first
-    assert [d[1:] for d in drawn_xobjects(second)] == [pytest.approx((100, 100))]
+    assert [(d.width, d.height) for d in drawn_xobjects(second)] == [pytest.approx((100, 100))]
