@@ -137,3 +137,16 @@ def append_math(parent: Any, tex: str, display: bool = False) -> bool:
     element.tail = None
     parent.append(element)
     return True
+
+
+def math_nodes_as_text(value: Any) -> Any:
+    """Pandoc JSON (a node, a list of them) with each Math node's TeX replaced by its Unicode
+    text: for labels that cannot hold MathML (an EPUB's navigation, alt text)."""
+    if isinstance(value, list):
+        return [math_nodes_as_text(item) for item in value]
+    if not isinstance(value, dict) or "c" not in value:
+        return value
+    if value.get("t") == "Math":
+        kind, tex = value["c"]
+        return {**value, "c": [kind, unicode_text(tex, kind.get("t") == "DisplayMath")]}
+    return {**value, "c": math_nodes_as_text(value["c"])}

@@ -11,7 +11,7 @@ from lxml import etree
 from .. import links
 from ..errors import SourceError
 from ..inlines import Inlines, pandoc_text
-from ..mathml import append_math
+from ..mathml import append_math, math_nodes_as_text
 from ..scripts import direction, has_rtl, lang_direction
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -135,7 +135,7 @@ def add_runs(parent: etree._Element, runs: Inlines) -> None:
 
 def plain_text(inlines: list[Node]) -> str:
     """The text of pandoc inlines without notes (for navigation labels and alt text)."""
-    return re.sub(r"\s+", " ", pandoc_text(inlines)).strip()
+    return re.sub(r"\s+", " ", pandoc_text(math_nodes_as_text(inlines))).strip()
 
 
 class BodyWriter:
