@@ -79,6 +79,7 @@ class BodyVisitor:
     _section: str = ""
     _heading_count: int = 0
     _style_cache: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)
+    _figure_depth: int = 0  # inside a figure: its sub-figures are kept together by it
 
     def render(self, blocks: list[dict[str, Any]], index: BodyIndex | None = None
                ) -> list[Flowable]:
@@ -225,10 +226,14 @@ class BodyVisitor:
             self._emitted.add(name)
             top.append(AnchorFlowable(name))
         self.markup.where = f'a figure in {self._where()}'
+        self._figure_depth += 1
         body = self.blocks(blocks, context)
+        self._figure_depth -= 1
         caption_flow = self.blocks(caption, replace(context, style="caption",
                                                     plain_style="caption"))
         self.markup.where = self._where()
+        if self._figure_depth:  # reportlab breaks the page before a KeepTogether inside one
+            return top + body + caption_flow
         return [KeepTogether(top + body + caption_flow)]
 
     def _block_Table(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
