@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from editions import EDITIONS, read, render, write_article
+from editions import EDITIONS, read, render, squeeze, write_article
 from PIL import Image
 
 from galleys.build import parse
@@ -233,3 +233,11 @@ def test_references_in_captions_notes_cells_and_quotes_are_resolved(tmp_path):
     assert "Figure 1: Like Table 1." in text and "Table 1: Numbers, see Figure 1." in text
     assert "Quoted Figure 1.A note about 1." in text and "item Figure 1" in text
     assert text.count("Figure 1") == 5 and "@" not in text
+
+
+def test_sub_figures_stay_on_the_page_of_their_text_in_the_pdf(tmp_path):
+    body = ("See @fig-pair.\n\n::: {#fig-pair layout-ncol=2}\n\n![Left one](a.png){#fig-left}\n\n"
+            "![Right one](a.png){#fig-right}\n\nBoth of them.\n:::\n")
+    pdf = read("pdf", render(_article(tmp_path, body, bib=""))["pdf"])
+    first_page = squeeze(pdf.reader.pages[0].extract_text())
+    assert "(a) Left one (b) Right one Figure 1: Both of them." in first_page  # no page break
