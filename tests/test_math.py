@@ -120,6 +120,8 @@ def test_epub_has_one_math_element_per_formula_and_declares_it(built: Path) -> N
         for math in maths:
             assert math.get("alttext") and "\\" not in "".join(math.itertext())
     assert count == _formulas(ARTICLE)
+    nav = epub.read("EPUB/nav.xhtml").decode()
+    assert "Introduction to ℝn" in nav and "\\mathbb" not in nav  # labels: text, no TeX
     assert '>MathML<' in opf and "schema:accessibilityFeature" in opf
 
 
