@@ -172,6 +172,8 @@ def _shape(blocks: list[dict]) -> list[str]:
     # an empty list goes, and with it a heading left with an empty section
     ([_para("t"), _h(1, "references", "References"), EMPTY_REFS], ["t"]),
     ([_para("t"), _h(1, "bibliography", "Bibliography")], ["t"]),
+    ([_para("t"), _h(2, "literatur", "Literatur"), EMPTY_REFS, _h(2, "anhang", "A")],
+     ["t", "anhang"]),
     ([_h(1, "references", "References"), _para("kept: not empty")],
      ["references", "kept: not empty"]),
 ])

@@ -37,7 +37,10 @@ def place_reference_list(blocks: list[Node], title: str) -> list[Node]:
     if at is None or not blocks[at]["c"][1]:
         if at is not None:
             del blocks[at]
-        heading = next((i for i, b in enumerate(blocks) if _is_reference_heading(b)), None)
+        if at and blocks[at - 1]["t"] == "Header":  # the heading the author gave the list
+            heading = at - 1
+        else:
+            heading = next((i for i, b in enumerate(blocks) if _is_reference_heading(b)), None)
         if heading is not None and _section_end(blocks, heading) == heading + 1:
             del blocks[heading]
         return blocks
