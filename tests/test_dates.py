@@ -135,7 +135,7 @@ def test_placeholder_date_without_strict_publishes_without_a_date(tmp_path, monk
     assert "issued" not in json.loads(exports.csl_json(resolved))[0]
 
 
-@pytest.mark.parametrize("word", ["today", "now", "last-modified"])
+@pytest.mark.parametrize("word", ["today", "now", "last-modified", "'\\today'", "Today"])
 def test_quarto_words_take_source_date_epoch(tmp_path, monkeypatch, word):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
     meta = read_article(write(tmp_path, f"date: {word}")).metadata

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
-
-from dateutil import parser as dateutil_parser
 
 from ..errors import UsageError
 from ..model import PublicationDate
@@ -22,7 +21,6 @@ ACCEPTED_FORMS = (
 # Quarto's words for "the date of this file", resolved reproducibly (see moment_of).
 MOMENT_WORDS = ("today", "now", "last-modified")
 GIT_TIMEOUT_SECONDS = 5
-_INFO = dateutil_parser.parserinfo()
 _WORD = re.compile(r"[^\W\d_]+")
 _YEAR_FIRST = re.compile(r"^\s*\d{4}\b")
 # Two defaults differing in every field: a field both parses agree on was written.
@@ -47,13 +45,14 @@ def publication_date(value: Any, article: Path) -> PublicationDate:
     if not isinstance(value, str) or not value.strip():
         raise UnreadableDate(f"{value!r} is not a date; write it as one of: {ACCEPTED_FORMS}")
     text = value.strip()
-    if text.lower() in MOMENT_WORDS:
+    if text.lower().removeprefix("\\") in MOMENT_WORDS:  # LaTeX-minded JOSS papers: \today
         return _day(moment_of(article))
     return _parsed(text)
 
 
 def _parsed(text: str) -> PublicationDate:
     """`text` read by dateutil: every word a date word, each field present in the text kept."""
+    from dateutil import parser as dateutil_parser  # ~30 ms, and ISO dates never need it
 
     def refuse(why: str) -> UnreadableDate:
         return UnreadableDate(f"{text!r} {why}; write it as one of: {ACCEPTED_FORMS}")
@@ -89,13 +88,21 @@ def _parsed(text: str) -> PublicationDate:
 
 def _date_word(word: str) -> bool:
     """A month or weekday name, an ordinal suffix, a filler ("of"), T, Z, UTC, am/pm."""
+    info = _parser_info()
     return (
-        _INFO.month(word) is not None
-        or _INFO.weekday(word) is not None
-        or _INFO.jump(word)
-        or _INFO.utczone(word)
-        or _INFO.ampm(word) is not None
+        info.month(word) is not None
+        or info.weekday(word) is not None
+        or info.jump(word)
+        or info.utczone(word)
+        or info.ampm(word) is not None
     )
+
+
+@functools.cache
+def _parser_info():
+    from dateutil import parser as dateutil_parser
+
+    return dateutil_parser.parserinfo()
 
 
 def _day(date: dt.date) -> PublicationDate:
