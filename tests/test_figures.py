@@ -319,13 +319,25 @@ def test_a_figure_beyond_the_allowed_root_is_never_read(tmp_path, capsys):
     assert not (tmp_path / "strict").exists()
 
 
-def test_a_link_leading_out_of_the_folder_is_never_followed(tmp_path, capsys):
+def test_a_link_leading_out_of_the_allowed_root_is_never_followed(tmp_path, capsys):
     secret = write(tmp_path, {"secret.pdf": pdf_figure()}) / "secret.pdf"
-    folder = write(tmp_path / "repo" / "paper", {"paper.md": FRONT + "![Linked](linked.pdf)\n"})
-    (folder / "linked.pdf").symlink_to(secret)
-    assert convert(folder / "paper.md", tmp_path / "out") == 65  # a build never copies it
-    assert "'linked.pdf' does not exist" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
+    repo = write(tmp_path / "repo", {
+        "paper/paper.md": FRONT + "![Linked out](out.pdf)\n\n![Linked in](in.svg)\n",
+        "docs/blue.svg": SVG,
+    })
+    (repo / "paper" / "out.pdf").symlink_to(secret)
+    (repo / "paper" / "in.svg").symlink_to(repo / "docs" / "blue.svg")
+    assert convert(repo / "paper" / "paper.md", tmp_path / "out") == 0
+    err = capsys.readouterr().err
+    assert "paper.md:7: warning: image 'out.pdf' is outside the article folder's parent" in err
+    made = editions(tmp_path / "out")
+    assert coloured_pixels(made[".pdf"], RED) == 0  # never read
+    assert coloured_pixels(made[".pdf"], BLUE) > 2000  # the link inside the root is read
+    assert len(epub_images(made[".epub"])[0]) == 1
+    for suffix, reader in ((".pdf", read_pdf), (".epub", read_epub), (".docx", read_docx)):
+        assert "Image not included: Linked out" in " ".join(reader(made[suffix]).text.split())
+    assert convert(repo / "paper" / "paper.md", tmp_path / "strict", "--strict") == 65
+    assert not (tmp_path / "strict").exists()
 
 
 def test_the_snapshot_holds_the_parent_folder_figures_the_article_names(tmp_path):

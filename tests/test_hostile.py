@@ -258,12 +258,14 @@ def test_hostile_row(tmp_path, capsys, case, files, code, shown):
     assert not Path("/tmp/pwned").exists()
 
 
-def test_symlink_out_of_the_article_folder(tmp_path, capsys):
+def test_symlink_out_of_the_allowed_root(tmp_path, capsys):
     secret = tmp_path / "secret.png"
     secret.write_bytes(png(4, 4))
     article = _write(tmp_path / "src" / "art", {"article.md": FRONT + "![x](link.png)\n"})
     (article.parent / "link.png").symlink_to(secret)
-    assert main(["convert", str(article), "-o", str(tmp_path / "out")]) == 65
+    assert main(["convert", str(article), "-o", str(tmp_path / "out")]) == 0  # a placeholder
+    assert "'link.png' is outside the article folder's parent" in capsys.readouterr().err
+    assert main(["convert", str(article), "-o", str(tmp_path / "strict"), "--strict"]) == 65
     assert "link.png" in capsys.readouterr().err
 
 

@@ -53,6 +53,18 @@ def allowed_root(folder: Path) -> Path:
     return folder.resolve().parent
 
 
+def is_inside_root(path: str, article: Path) -> bool:
+    """Whether the real path `path` is inside the allowed root of `article`'s folder."""
+    return Path(path).is_relative_to(allowed_root(article.parent))
+
+
+def readable_link(path: str, article: Path) -> bool:
+    """Whether a link in `article`'s folder leading to the real path `path` is a figure file
+    the article may read (a build's copy then holds the file itself)."""
+    return (is_inside_root(path, article) and Path(path).suffix.lower() in FIGURE_SUFFIXES
+            and os.path.isfile(path))
+
+
 def outside_files(article: Path) -> list[tuple[str, str]]:
     """The figure files in the parent folder that `article`'s text names (with a LaTeX suffix
     added where a name has none): (name from the article folder, "../…", path), sorted."""

@@ -27,6 +27,9 @@ class ArticleInput:
     article_name: str
     files: tuple[tuple[str, bytes], ...]  # (posix path inside the folder, bytes), sorted
     journal_yaml: bytes | None
+    # Links leading out of the allowed root (images.py), never read: a copy links them to
+    # nowhere readable, so the article shows a placeholder there, as from its own folder.
+    unread: tuple[str, ...] = ()
 
     def digest(self) -> str:
         """sha256 of everything the article's editions are made from."""
@@ -36,6 +39,8 @@ class ArticleInput:
             h.update(data)
         h.update(b"journal\0" + (self.journal_yaml if self.journal_yaml is not None else b"-"))
         h.update(f"\0{self.folder_name}/{self.article_name}".encode())
+        for name in self.unread:
+            h.update(f"\0unread\0{name}".encode())
         return h.hexdigest()
 
     def materialize(self, root: Path) -> Path:
@@ -45,6 +50,9 @@ class ArticleInput:
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        for name in self.unread:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.devnull, folder / name)
         if self.journal_yaml is not None:
             (root / JOURNAL_FILE).write_bytes(self.journal_yaml)
         return folder / self.article_name
@@ -62,7 +70,8 @@ def take_snapshot(article: Path) -> ArticleInput:
     folder = article.parent
     files: list[tuple[str, bytes]] = []
     total = 0
-    for name, path, _info in _members(article):
+    unread: list[str] = []
+    for name, path, _info in _members(article, unread):
         with open(path, "rb") as handle:
             data = handle.read()
         total += len(data)
@@ -76,6 +85,7 @@ def take_snapshot(article: Path) -> ArticleInput:
         article_name=article.name,
         files=tuple(files),
         journal_yaml=journal.read_bytes() if journal.is_file() else None,
+        unread=tuple(unread),
     )
 
 
@@ -88,7 +98,9 @@ def stat_stamp(article: Path) -> str | None:
     """
     try:
         h = hashlib.sha256(f"{article}\0{_folder_name(article.parent)}".encode())
-        members = _members(article)
+        unread: list[str] = []
+        members = _members(article, unread)
+        h.update("\0".join(unread).encode())
         try:
             journal = os.stat(_journal(article))
             if stat.S_ISREG(journal.st_mode):
@@ -114,12 +126,14 @@ def _folder_name(folder: Path) -> str:
     return folder.name
 
 
-def _members(article: Path) -> list[tuple[str, str, os.stat_result]]:
+def _members(article: Path, unread: list[str] | None = None
+             ) -> list[tuple[str, str, os.stat_result]]:
     """The files of the article's folder a snapshot holds: (posix name inside it, path, stat),
     sorted by name.
 
     Hidden files and folders, linked folders, and linked files that lead out of the folder
-    are left out.
+    are left out, but for a link to a figure file inside the allowed root (images.py), which
+    is held; `unread` gets the names of links leading out of the root.
     """
     if not article.is_file():
         raise InputMissingError("no such article file", path=article)
@@ -139,7 +153,10 @@ def _members(article: Path) -> list[tuple[str, str, os.stat_result]]:
                 continue
             if entry.is_symlink():
                 inside = inside or os.path.join(os.path.realpath(folder), "")
-                if not os.path.realpath(entry.path).startswith(inside):
+                real = os.path.realpath(entry.path)
+                if not real.startswith(inside) and not images.readable_link(real, article):
+                    if unread is not None and not images.is_inside_root(real, article):
+                        unread.append(prefix + entry.name)
                     continue
             try:
                 info = entry.stat()  # of the file a link leads to
