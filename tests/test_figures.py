@@ -284,6 +284,24 @@ def test_a_remote_image_is_a_placeholder_in_every_edition(tmp_path, capsys):
     assert "never fetched" in capsys.readouterr().err
 
 
+def test_a_remote_badge_inside_a_link_is_a_placeholder_without_a_link_of_its_own(tmp_path):
+    badge = "https://img.shields.io/badge/docs-latest-blue.svg"
+    folder = write(tmp_path / "src" / "badge", {
+        "article.md": FRONT + f"Read [![docs]({badge})](https://example.org/docs) first.\n",
+    })
+    assert convert(folder / "article.md", tmp_path / "out") == 0
+    made = editions(tmp_path / "out")
+    with zipfile.ZipFile(io.BytesIO(made[".epub"])) as archive:
+        links = [a for name in archive.namelist() if name.endswith(".xhtml")
+                 for a in etree.fromstring(archive.read(name)).iter(f"{XHTML}a")]
+    outer = next(a for a in links if a.get("href") == "https://example.org/docs")
+    assert not list(outer.iter(f"{XHTML}a"))[1:]  # no link inside the link
+    assert badge in "".join(outer.itertext())
+    uris = [a["/A"]["/URI"] for a in PdfReader(io.BytesIO(made[".pdf"])).pages[0]["/Annots"]]
+    assert "https://example.org/docs" in uris and badge not in uris
+    assert badge in " ".join(read_docx(made[".docx"]).text.split())
+
+
 # -- the allowed root: the article folder's parent ----------------------------------------------
 
 

@@ -344,6 +344,7 @@ class _Checker:
     def __init__(self, article: Article, warnings: list[str]) -> None:
         self.article = article
         self.warnings = warnings
+        self.in_link = 0  # inside a Link a placeholder links nowhere: links never nest
 
     def blocks(self, blocks: list[Node]) -> list[Node]:
         out = [self.block(b) for b in blocks]
@@ -368,8 +369,12 @@ class _Checker:
         if isinstance(value, dict) and "c" in value:
             if value.get("t") == "Image":
                 reason = self.unreadable(value)
-                return _placeholder_inline(value, *reason) if reason else value
+                if reason is None:
+                    return value
+                return _placeholder_inline(value, reason[0], "" if self.in_link else reason[1])
+            self.in_link += value.get("t") == "Link"
             new = self.value(value["c"])
+            self.in_link -= value.get("t") == "Link"
             return value if new is value["c"] else {**value, "c": new}
         return value
 
