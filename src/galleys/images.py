@@ -31,7 +31,8 @@ _UPWARD = re.compile(r"(?<![\w.])(?:\./)*(\.\./[^\s()\[\]{}<>\"'|,;]+)")
 
 
 class NotRead(SourceError):
-    """An image the editions show as a placeholder: remote, or outside the allowed root.
+    """An image the editions show as a placeholder: remote, outside the allowed root, or in a
+    format no edition shows.
 
     The resolve stage turns it into a warning; it is an error only where it escapes that check.
     """
@@ -49,8 +50,10 @@ def is_remote(source: str) -> bool:
 
 
 def allowed_root(folder: Path) -> Path:
-    """The folder an article in `folder` may read files from (see the module docstring)."""
-    return folder.resolve().parent
+    """The folder an article in `folder` may read files from (see the module docstring); never
+    the file system's root, so a paper in /paper/ reads only its own folder."""
+    base = folder.resolve()
+    return base if base.parent == base.parent.parent else base.parent
 
 
 def is_inside_root(path: str, article: Path) -> bool:
@@ -67,7 +70,8 @@ def readable_link(path: str, article: Path) -> bool:
 
 def outside_files(article: Path) -> list[tuple[str, str]]:
     """The figure files in the parent folder that `article`'s text names (with a LaTeX suffix
-    added where a name has none): (name from the article folder, "../…", path), sorted."""
+    added where a name has none): (their name from the article folder, "../…"; their path),
+    sorted."""
     try:
         text = article.read_text("utf-8", errors="replace")
     except OSError:
@@ -75,7 +79,9 @@ def outside_files(article: Path) -> list[tuple[str, str]]:
     if "../" not in text:
         return []
     base = article.parent.resolve()
-    root = base.parent
+    root = allowed_root(base)
+    if root == base:
+        return []
     found: dict[str, str] = {}
     for written in sorted(set(_UPWARD.findall(text))):
         name = unquote(written).rstrip(".")
