@@ -478,3 +478,18 @@ def test_a_build_rebuilds_an_article_when_a_parent_folder_figure_changes(tmp_pat
     second = (dist / "one" / "one.pdf").read_bytes()
     assert second != first
     assert [(d.width, d.height) for d in drawn_xobjects(second)] == [pytest.approx((100, 100))]
+
+
+@pytest.mark.parametrize(("name", "data", "shown"), [
+    ("broken.pdf", b"%PDF-1.4 not a PDF after all", "PDF image cannot be read"),
+    ("empty.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG image cannot be drawn"),
+    ("garbage.png", b"\x89PNG\r\n\x1a\nnot a PNG", "image cannot be read"),
+])
+def test_a_broken_figure_file_is_an_error_naming_the_article_line(tmp_path, capsys, name,
+                                                                  data, shown):
+    folder = write(tmp_path / "src" / "broken", {"article.md": FRONT + f"Text.\n\n![x]({name})\n",
+                                                 name: data})
+    assert convert(folder / "article.md", tmp_path / "out") == 65
+    err = capsys.readouterr().err
+    assert f"article.md:9: image '{name}': {shown}" in err, err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()

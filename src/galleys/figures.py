@@ -383,12 +383,17 @@ class _Checker:
         source = image["c"][2][0]
         line = source_line(self.article, source)
         try:
-            open_figure(self.article.folder, source, self.article.source_path, line)
+            figure = open_figure(self.article.folder, source, self.article.source_path, line)
         except NotRead as exc:
             where = f"{self.article.source_path}:{line}" if line else str(self.article.source_path)
             self.warnings.append(f"{where}: warning: {exc.message}: "
                                  "the editions show a placeholder")
             return exc.label, exc.url
+        try:
+            natural_size(figure)  # a broken or oversized file: refused here, naming its line
+        except SourceError as exc:
+            raise SourceError(f"image {source!r}: {exc.message}", path=self.article.source_path,
+                              line=line) from None
         return None
 
 
