@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .ast_index import ATTR_AT
 from .errors import SourceError
@@ -23,6 +23,7 @@ Node = dict[str, Any]
 KEPT_SCHEMES = ("http", "https", "ftp", "ftps", "mailto", "tel")
 DOI_RESOLVER = "https://doi.org/"
 HOSTILE_SCHEMES = ("javascript", "vbscript", "data", "file")
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986's reserved characters, and % (kept encodings)
 _DOI = re.compile(r"^doi:\s*(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 
 
@@ -41,12 +42,13 @@ def allowed(url: str) -> bool:
 
 
 def policy_target(url: str) -> str | None:
-    """The target an edition links for `url` (a doi: made a web address), or None: no link."""
+    """The target an edition links for `url` (a doi: made a web address, characters a URL
+    cannot hold percent-encoded: a DOI with `<` in it), or None: no link."""
     url = url.strip()
     doi = _DOI.match(url)
     if doi:
-        return DOI_RESOLVER + doi.group(1)
-    return url if allowed(url) else None
+        url = DOI_RESOLVER + doi.group(1)
+    return quote(url, safe=_URL_SAFE) if allowed(url) else None
 
 
 def element_ids(value: Any, found: set[str] | None = None) -> set[str]:
