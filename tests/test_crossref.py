@@ -241,3 +241,15 @@ def test_sub_figures_stay_on_the_page_of_their_text_in_the_pdf(tmp_path):
     pdf = read("pdf", render(_article(tmp_path, body, bib=""))["pdf"])
     first_page = squeeze(pdf.reader.pages[0].extract_text())
     assert "(a) Left one (b) Right one Figure 1: Both of them." in first_page  # no page break
+
+
+def test_a_label_given_twice_warns_and_links_to_the_first(tmp_path):
+    body = ("See \\ref{x}.\n\n![One\\label{x}](a.png)\n\n![Two\\label{x}](a.png)\n\n"
+            ": Three []{label=\"x\"}\n\n" + TABLE)
+    path = _article(tmp_path, body, bib="")
+    resolved = parse(path)
+    assert "See 1." in _plain(resolved.blocks)
+    ids = [b["c"][0][0] for b in resolved.blocks if b["t"] in ("Figure", "Table")]
+    assert ids == ["x", "", ""]  # one element per id: every edition can still be made
+    assert [w for w in resolved.warnings if "'x' is given to two elements" in w]
+    render(path)  # no "id used twice" refusal

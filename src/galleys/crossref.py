@@ -64,6 +64,7 @@ class _Numbering:
     headers: list[tuple[Node, str]] = field(default_factory=list)  # heading, its number
     section: Target | None = None  # the numbered section the pass is in
     references: list[tuple[list[Node], int]] = field(default_factory=list)  # (inlines, at)
+    twice: list[str] = field(default_factory=list)  # labels given to two elements
 
     def next(self, kind: str) -> str:
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -71,8 +72,15 @@ class _Numbering:
 
     def add(self, labels: list[str], kind: str, number: str, ident: str) -> None:
         for label in labels:
-            if label:
-                self.targets.setdefault(label, Target(kind, number, ident))
+            if not label:
+                continue
+            known = self.targets.setdefault(label, Target(kind, number, ident))
+            if known.ident != ident or known.number != number:
+                self.twice.append(label)
+
+    def free(self, label: str) -> str:
+        """`label` as a new element's id, or "" when another element has it already."""
+        return "" if label in self.targets else label
 
 
 def is_crossref_key(key: str) -> bool:
@@ -105,6 +113,9 @@ def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
     for label in dict.fromkeys(unknown):
         warnings.append(f"{source}: warning: a cross-reference to {label!r}, which no figure, "
                         f"table, equation or section carries, is printed as {UNKNOWN}")
+    for label in dict.fromkeys(numbering.twice):
+        warnings.append(f"{source}: warning: the label {label!r} is given to two elements; "
+                        "references to it go to the first")
     return changed, warnings
 
 
@@ -211,7 +222,7 @@ def _number_figure_body(blocks: list[Node], number: str | None, numbering: _Numb
             continue
         attr, (_short, caption), inner = block["c"]
         labels = _take_caption_labels(caption)
-        attr[0] = attr[0] or (labels[0] if labels else "")
+        attr[0] = attr[0] or (numbering.free(labels[0]) if labels else "")
         letter = f"({next(letters, '?')})"
         numbering.add([attr[0], *labels], "figure", number + letter, attr[0])
         first = caption[0] if caption else None
@@ -229,7 +240,7 @@ def _number_float(content: list[Any], kind: str, numbering: _Numbering) -> str |
     caption_blocks = content[1][1]
     labels = _take_caption_labels(caption_blocks)
     if not attr[0] and labels:
-        attr[0] = labels[0]
+        attr[0] = numbering.free(labels[0])
     if not attr[0] and not _has_text(caption_blocks):
         _number_blocks(caption_blocks, numbering)
         return None  # neither caption nor label: LaTeX numbers no such float either
@@ -311,9 +322,9 @@ def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
             _number_equation(node, numbering)
         elif _empty_label(node) and numbering.section:  # "\label{x}" in a section's text
             label = _empty_label(node) or ""
-            node["c"][0][0] = node["c"][0][0] or label
-            section = numbering.section
-            numbering.add([label], "section", section.number, node["c"][0][0])
+            if label not in numbering.targets:  # else its heading's own, or a second one
+                node["c"][0][0] = node["c"][0][0] or label
+                numbering.add([label], "section", numbering.section.number, node["c"][0][0])
         elif kind == "Note":
             _number_blocks(node["c"], numbering)
         elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
@@ -352,7 +363,7 @@ def _number_equation(span: Node, numbering: _Numbering) -> None:
     attr = span["c"][0]
     label = dict(attr[2]).get("label", "")
     if not attr[0]:
-        attr[0] = label
+        attr[0] = numbering.free(label)
     if "equation" not in attr[1]:
         attr[1] = [*attr[1], "equation"]
     number = numbering.next("equation")
