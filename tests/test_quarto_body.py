@@ -170,6 +170,9 @@ def test_a_callout_is_a_shaded_box_with_its_title_in_the_pdf(built):
     reader = PdfReader(io.BytesIO(_file(built, ".pdf")))
     stream = "".join(page.get_contents().get_data().decode("latin-1") for page in reader.pages)
     assert len(re.findall(r"\.95 \.96 \.98 rg", stream)) == 3, "three shaded callout boxes"
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in (page["/Resources"].get("/Font") or {}).values()}
+    assert not {f for f in fonts if "+" not in f}, f"only embedded subsets: {fonts}"
     text = " ".join(read_pdf(_file(built, ".pdf")).text.split())
     assert "My Title Body text of the note." in text and "Careful now Warning body." in text
 

@@ -214,7 +214,8 @@ class BodyVisitor:
         if "pagebreak" in classes:  # raw_tex.PAGE_BREAK (\newpage, {{< pagebreak >}})
             return [PageBreak()]
         if "callout" in classes:  # quarto_body: a titled, shaded box
-            return [_callout_box(self.blocks(blocks, context), self.width - context.indent)]
+            return [_callout_box(self.blocks(blocks, context), self.width - context.indent,
+                                 self.styles["cell"].fontName)]
         return self.blocks(blocks, context)
 
     def _block_Figure(self, content: list[Any], context: _Context  # noqa: N802
@@ -426,11 +427,13 @@ class _Code(Flowable):
         self._inner.drawOn(self.canv, 0, 0)
 
 
-def _callout_box(content: list[Flowable], width: float) -> Flowable:
+def _callout_box(content: list[Flowable], width: float, font: str) -> Flowable:
     """A callout's framed, shaded box (its title is its first paragraph); it splits across
-    pages like the text it holds."""
+    pages like the text it holds. `font`: the table's own, which reportlab sets even around
+    flowables (never its unembedded Helvetica)."""
     box = Table([[content]], colWidths=[width], splitInRow=1)
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                             ("FONT", (0, 0), (-1, -1), font, 9),
                              ("BACKGROUND", (0, 0), (-1, -1), CALLOUT_SHADE),
                              ("TOPPADDING", (0, 0), (-1, -1), 6),
                              ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
