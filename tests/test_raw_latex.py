@@ -320,3 +320,31 @@ def test_torchquad_and_geostats_lose_no_raw_tex():
         _resolved("joss/adtzlr__felupe/paper/paper.md").ast["blocks"])
     assert "'eq:problem', ['equation']" in str(
         _resolved("joss/fabian-sp__GGLasso/paper/paper.md").ast["blocks"])
+
+
+# -- simple raw HTML --------------------------------------------------------------------------
+@pytest.mark.parametrize(("html", "made"), [
+    ("a <br />b", [{"t": "Str", "c": "a"}, {"t": "LineBreak"}, {"t": "Str", "c": "b"}]),
+    ("x<sub>2</sub>", [{"t": "Str", "c": "x"}, {"t": "Subscript", "c": [{"t": "Str", "c": "2"}]}]),
+    ("<b>bold</b>", [{"t": "Strong", "c": [{"t": "Str", "c": "bold"}]}]),
+    ('<a href="https://x.org/" title="t">site</a>',
+     [{"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "site"}], ["https://x.org/", "t"]]}]),
+    ("<code>f(x)</code>", [{"t": "Code", "c": [["", [], []], "f(x)"]}]),
+    ('<span class="c">kept</span> <!-- gone -->', [{"t": "Str", "c": "kept"}, {"t": "Space"}]),
+])
+def test_simple_raw_html_is_read(html, made):
+    from galleys.raw_html import read_raw_html
+
+    assert read_raw_html(_read(html + "\n"))[0]["c"] == made
+
+
+def test_other_raw_html_is_left_for_the_warning(tmp_path):
+    from galleys.raw_html import read_raw_html
+
+    blocks = read_raw_html(_read('Before <img src="x.png"> after.\n'))
+    assert {"t": "RawInline", "c": ["html", '<img src="x.png">']} in blocks[0]["c"]
+    article = tmp_path / "src" / "art" / "article.md"
+    article.parent.mkdir(parents=True)
+    article.write_text('---\ntitle: T\n---\nBefore <img src="x.png"> after.\n', encoding="utf-8")
+    warned = [w for w in parse(article).warnings if "raw markup" in w]
+    assert len(warned) == 1 and "<img" in warned[0]
