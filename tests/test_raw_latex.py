@@ -348,3 +348,32 @@ def test_other_raw_html_is_left_for_the_warning(tmp_path):
     article.write_text('---\ntitle: T\n---\nBefore <img src="x.png"> after.\n', encoding="utf-8")
     warned = [w for w in parse(article).warnings if "raw markup" in w]
     assert len(warned) == 1 and "<img" in warned[0]
+
+
+# -- bad TeX --------------------------------------------------------------------------------
+def test_a_macro_that_expands_forever_is_a_one_line_source_error(tmp_path, capsys):
+    article = tmp_path / "src" / "loop" / "article.md"
+    article.parent.mkdir(parents=True)
+    article.write_text("---\ntitle: T\n---\nBefore.\n\n\\def\\x{\\x}\\x\n", encoding="utf-8")
+    assert main(["convert", str(article), "-o", str(tmp_path / "out")]) == 65
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "article.md" in err[0] and "expands forever" in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_passage_the_reader_refuses_is_unread_and_the_others_are_read(monkeypatch):
+    from galleys.errors import ToolError
+
+    blocks = _read("A \\texttt{kept} word.\n\n\\begin{refused}x\\end{refused}\n")
+    real = pandoc.convert
+
+    def convert(data: bytes, reader: str, *args, **kwargs):
+        if b"refused" in data:
+            raise ToolError("pandoc failed: Error at line 1")
+        return real(data, reader, *args, **kwargs)
+
+    monkeypatch.setattr(pandoc, "convert", convert)
+    result, unread = raw_tex.read_raw_tex(blocks, "", 1)
+    assert {"t": "Code", "c": [["", [], []], "kept"]} in result[0]["c"]
+    assert [text for _, text in unread] == ["\\begin{refused}x\\end{refused}"]
+    assert len(result) == 1

@@ -32,6 +32,7 @@ import re
 from typing import Any
 
 from . import pandoc
+from .errors import ToolError
 
 Node = dict[str, Any]
 TEX_FORMATS = ("latex", "tex")
@@ -39,6 +40,8 @@ LATEX_READER = "latex+raw_tex"  # unparsed commands stay raw, so they can be cou
 TEXT_READER = "latex"  # the second reading: unknown commands go, known wrappers give text
 PAGE_BREAK: Node = {"t": "Div", "c": [["", ["pagebreak"], []], []]}
 _SEPARATOR = "GALLEYSRAWTEXPASSAGE"
+MACRO_LOOP = "Loop encountered in expanding macro"  # pandoc's words for \def\x{\x}\x
+_TIMED_OUT = "did not finish within"  # pandoc.run's words: not worth a second try
 # Commands that only lay out (nothing of the text is lost without them).
 _LAYOUT = {
     "centering", "raggedright", "raggedleft", "noindent", "indent", "hfill", "vfill", "par",
@@ -135,11 +138,25 @@ def _parse(passages: _Passages, dropped: list[str]) -> list[list[Node]]:
 def _read_all(texts: list[str], reader: str) -> list[list[Node]]:
     """The blocks of each text, read in one pandoc call (parted by separator paragraphs)."""
     joined = f"\n\n{_SEPARATOR}\n\n".join(texts)
-    parsed = _split(pandoc.convert(joined.encode(), reader, "json").json()["blocks"])
-    if len(parsed) != len(texts):  # a passage swallowed a separator: one by one
-        parsed = [pandoc.convert(text.encode(), reader, "json").json()["blocks"]
-                  for text in texts]
+    try:
+        parsed = _split(pandoc.convert(joined.encode(), reader, "json").json()["blocks"])
+    except ToolError as error:  # one passage the reader refuses: the others are still read
+        if _TIMED_OUT in error.message:
+            raise
+        parsed = []
+    if len(parsed) != len(texts):  # a passage swallowed a separator, or failed: one by one
+        parsed = [_read_one(text, reader) for text in texts]
     return parsed
+
+
+def _read_one(text: str, reader: str) -> list[Node]:
+    """The blocks of one passage; one the reader refuses is left raw (so counted as unread)."""
+    try:
+        return pandoc.convert(text.encode(), reader, "json").json()["blocks"]
+    except ToolError as error:
+        if _TIMED_OUT in error.message:
+            raise
+        return [{"t": "RawBlock", "c": ["latex", text]}]
 
 
 def _raw_texts(value: Any) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import crossref, figures, links, pandoc, quarto_body, raw_html, raw_tex, styles
 from .ast_index import MAX_DEPTH, index_body
-from .errors import SourceError
+from .errors import SourceError, ToolError
 from .frontmatter import Labels
 from .inlines import Inlines, from_pandoc
 from .model import Article, ResolvedArticle
@@ -46,14 +46,20 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         raise _too_deep(article)
     body, warnings = quarto_body.prepare_source(
         article.body, article.source_path, article.body_line, raw_tex.decode_accents)
-    result = pandoc.convert(
-        f"{_yaml(header)}\n{body}\n".encode(),
-        BODY_READER,
-        "json",
-        citeproc=cited and not crossref.cites_crossref(body),  # else after crossref's pass
-        bibliography=article.bibliography,
-        csl=styles.path(style) if cited else None,
-    )
+    try:
+        result = pandoc.convert(
+            f"{_yaml(header)}\n{body}\n".encode(),
+            BODY_READER,
+            "json",
+            citeproc=cited and not crossref.cites_crossref(body),  # else after crossref's pass
+            bibliography=article.bibliography,
+            csl=styles.path(style) if cited else None,
+        )
+    except ToolError as error:
+        if raw_tex.MACRO_LOOP in error.message:  # \def\x{\x}\x: the source's, not pandoc's
+            raise SourceError(f"a TeX macro expands forever ({error.message})",
+                              path=article.source_path) from None
+        raise
     try:
         ast = result.json()
     except RecursionError:
