@@ -377,3 +377,15 @@ def test_a_passage_the_reader_refuses_is_unread_and_the_others_are_read(monkeypa
     assert {"t": "Code", "c": [["", [], []], "kept"]} in result[0]["c"]
     assert [text for _, text in unread] == ["\\begin{refused}x\\end{refused}"]
     assert len(result) == 1
+
+
+def test_tex_the_markdown_reader_left_as_text_is_named_by_line(tmp_path):
+    article = tmp_path / "src" / "open" / "article.md"
+    article.parent.mkdir(parents=True)
+    article.write_text("---\ntitle: T\n---\nBefore.\n\n\\begin{equation} x = 1\n\n"
+                       "An \\emph{unclosed brace.\n\nWritten as \\\\texttt on purpose.\n",
+                       encoding="utf-8")
+    warned = [w for w in parse(article).warnings if "shown as written" in w]
+    assert len(warned) == 1, parse(article).warnings
+    assert "article.md:6:" in warned[0] and "line 6 '\\\\begin{equation}'" in warned[0]
+    assert "line 8 '\\\\emph{unclosed'" in warned[0] and "texttt" not in warned[0]

@@ -63,6 +63,7 @@ _MATH_ENV = re.compile(
     re.DOTALL,
 )
 _LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
+_TEX_AS_TEXT = re.compile(r"^\\[A-Za-z]+\{")  # a Str "\begin{equation}" or "\emph{x"
 _NO_NUMBER = re.compile(r"\\(?:nonumber|notag)\b")
 _WIDTH = re.compile(r"^(\d*\.?\d*)\s*\\(?:textwidth|linewidth|columnwidth|hsize)$")
 _INLINE_WRAPPERS = ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
@@ -103,6 +104,37 @@ def read_raw_tex(
         passages.results = _parse(passages, dropped)
         blocks = _splice_blocks(blocks, passages)
     return blocks, _lines(dropped, body, body_line)
+
+
+def tex_left_as_text(blocks: list[Node], body: str, body_line: int
+                     ) -> list[tuple[int | None, str]]:
+    """The TeX commands pandoc's Markdown reader left as text (`\\begin{equation}` never
+    closed, `\\emph{` never matched), with their lines: what the author will want to mend."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if value.get("t") == "Str":
+                if _TEX_AS_TEXT.match(value["c"]):
+                    found.append(value["c"])
+            elif isinstance(value.get("c"), list):
+                walk(value["c"])
+
+    walk(blocks)
+    return _lines(found, body, body_line)
+
+
+def left_as_text_warning(source: object, left: list[tuple[int | None, str]]) -> str:
+    """The one warning naming, by line, the malformed TeX shown as written."""
+    named = "; ".join(f"line {line} {_short(text)}" if line else _short(text)
+                      for line, text in left)
+    first = left[0][0]
+    return (f"{source}{f':{first}' if first else ''}: warning: {len(left)} TeX command(s) "
+            f"shown as written (an environment never closed or a brace never matched): "
+            f"{named}")
 
 
 def unread_warning(source: object, unread: list[tuple[int | None, str]]) -> str:

@@ -123,6 +123,10 @@ def _body_passes(blocks: list[dict[str, Any]], output: bytes, body: str, article
         blocks = quarto_body.finish(blocks)
     if b"DisplayMath" in output:
         blocks = raw_tex.label_equations(blocks)
+    if "\\" in body:
+        left = raw_tex.tex_left_as_text(blocks, body, article.body_line)
+        if left:
+            warnings.append(raw_tex.left_as_text_warning(article.source_path, left))
     return blocks
 
 
