@@ -138,9 +138,10 @@ def left_as_text_warning(source: object, left: list[tuple[int | None, str]]) -> 
 
 
 def unread_warning(source: object, unread: list[tuple[int | None, str]]) -> str:
-    """The one warning naming, by line, the raw TeX passages the reader could not read."""
-    named = "; ".join(f"line {line} {_short(text)}" if line else _short(text)
-                      for line, text in unread)
+    """The one warning naming, by line, the raw TeX passages the reader could not read (one
+    not in the body text came from the bibliography, through citeproc)."""
+    named = "; ".join(f"line {line} {_short(text)}" if line else
+                      f"{_short(text)} (from the bibliography)" for line, text in unread)
     first = unread[0][0]
     return (f"{source}{f':{first}' if first else ''}: warning: dropped {len(unread)} passage(s) "
             f"of raw markup (TeX that pandoc's LaTeX reader cannot read): {named}")
