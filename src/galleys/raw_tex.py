@@ -66,8 +66,6 @@ _LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
 _TEX_AS_TEXT = re.compile(r"^\\[A-Za-z]+\{")  # a Str "\begin{equation}" or "\emph{x"
 _NO_NUMBER = re.compile(r"\\(?:nonumber|notag)\b")
 _WIDTH = re.compile(r"^(\d*\.?\d*)\s*\\(?:textwidth|linewidth|columnwidth|hsize)$")
-_INLINE_WRAPPERS = ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
-                    "SmallCaps")
 
 
 class _Passages:
@@ -129,22 +127,27 @@ def tex_left_as_text(blocks: list[Node], body: str, body_line: int
 
 def left_as_text_warning(source: object, left: list[tuple[int | None, str]]) -> str:
     """The one warning naming, by line, the malformed TeX shown as written."""
-    named = "; ".join(f"line {line} {_short(text)}" if line else _short(text)
-                      for line, text in left)
-    first = left[0][0]
-    return (f"{source}{f':{first}' if first else ''}: warning: {len(left)} TeX command(s) "
-            f"shown as written (an environment never closed or a brace never matched): "
-            f"{named}")
+    return (f"{_where(source, left)}: warning: {len(left)} TeX command(s) shown as written "
+            f"(an environment never closed or a brace never matched): {_named(left)}")
 
 
 def unread_warning(source: object, unread: list[tuple[int | None, str]]) -> str:
     """The one warning naming, by line, the raw TeX passages the reader could not read (one
     not in the body text came from the bibliography, through citeproc)."""
-    named = "; ".join(f"line {line} {_short(text)}" if line else
-                      f"{_short(text)} (from the bibliography)" for line, text in unread)
-    first = unread[0][0]
-    return (f"{source}{f':{first}' if first else ''}: warning: dropped {len(unread)} passage(s) "
-            f"of raw markup (TeX that pandoc's LaTeX reader cannot read): {named}")
+    return (f"{_where(source, unread)}: warning: dropped {len(unread)} passage(s) of raw markup "
+            f"(TeX that pandoc's LaTeX reader cannot read): "
+            f"{_named(unread, ' (from the bibliography)')}")
+
+
+def _where(source: object, found: list[tuple[int | None, str]]) -> str:
+    """`source`, with the line of the first of `found` when it has one."""
+    return f"{source}:{found[0][0]}" if found[0][0] else str(source)
+
+
+def _named(found: list[tuple[int | None, str]], elsewhere: str = "") -> str:
+    """Each passage with its line ("line 12 '\\foo{x}'"), `elsewhere` after one without."""
+    return "; ".join(f"line {line} {_short(text)}" if line else f"{_short(text)}{elsewhere}"
+                     for line, text in found)
 
 
 def _short(text: str) -> str:
