@@ -389,3 +389,23 @@ def test_tex_the_markdown_reader_left_as_text_is_named_by_line(tmp_path):
     assert len(warned) == 1, parse(article).warnings
     assert "article.md:6:" in warned[0] and "line 6 '\\\\begin{equation}'" in warned[0]
     assert "line 8 '\\\\emph{unclosed'" in warned[0] and "texttt" not in warned[0]
+
+
+def test_citations_in_raw_tex_are_processed_in_every_edition(tmp_path):
+    folder = tmp_path / "source" / "cited"
+    folder.mkdir(parents=True)
+    (folder / "references.bib").write_text(
+        "@article{knuth84, author = {Donald E. Knuth}, title = {Literate Programming},"
+        " journal = {The Computer Journal}, year = {1984}}\n", encoding="utf-8")
+    _png(folder / "plot.png")
+    (folder / "article.md").write_text(
+        "---\ntitle: T\nauthor: A B\ndate: 2024-01-02\n---\nAs \\cite{knuth84} wrote.\n\n"
+        "\\begin{figure}\n\\includegraphics{plot}\n\\caption{After \\citet{knuth84}.}\n"
+        "\\end{figure}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["convert", str(folder / "article.md"), "-o", str(out), "-q"]) == 0
+    for suffix, reader in ((".pdf", read_pdf), (".epub", read_epub), (".docx", read_docx)):
+        text = " ".join(reader((out / f"cited{suffix}").read_bytes()).text.split())
+        assert text.count("Knuth") >= 3, (suffix, text)  # two citations and the entry
+        assert "Literate programming" in text and "@knuth84" not in text, suffix
+    assert not [w for w in parse(folder / "article.md").warnings if "raw markup" in w]

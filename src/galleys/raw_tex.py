@@ -63,6 +63,7 @@ _MATH_ENV = re.compile(
     re.DOTALL,
 )
 _LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
+_CITE = re.compile(r"\\(?:[a-zA-Z]*cite[a-zA-Z]*|citet|citep)\*?\s*[\[{]")
 _TEX_AS_TEXT = re.compile(r"^\\[A-Za-z]+\{")  # a Str "\begin{equation}" or "\emph{x"
 _NO_NUMBER = re.compile(r"\\(?:nonumber|notag)\b")
 _WIDTH = re.compile(r"^(\d*\.?\d*)\s*\\(?:textwidth|linewidth|columnwidth|hsize)$")
@@ -129,6 +130,12 @@ def left_as_text_warning(source: object, left: list[tuple[int | None, str]]) -> 
     """The one warning naming, by line, the malformed TeX shown as written."""
     return (f"{_where(source, left)}: warning: {len(left)} TeX command(s) shown as written "
             f"(an environment never closed or a brace never matched): {_named(left)}")
+
+
+def cites(body: str) -> bool:
+    """Whether raw TeX in `body` may cite (`\\cite{k}`, `\\citet[p.~2]{k}`): citeproc must
+    then run after this pass, which makes those citations, not in the parse."""
+    return bool(_CITE.search(body))
 
 
 def unread_warning(source: object, unread: list[tuple[int | None, str]]) -> str:
@@ -330,8 +337,10 @@ def _finish_inlines(inlines: list[Node], left: _Leftovers
     for node in inlines:
         if node["t"] == "RawInline":
             out.extend(_leftover(node["c"][1], left, block=False))
-        elif node["t"] == "Cite":  # \cite{k}: its text is the raw command; citeproc fills it
-            out.append(node)
+        elif node["t"] == "Cite":  # \cite{k}: its text is the raw command; as Markdown's instead
+            citations = node["c"][0]
+            keys = "; ".join("@" + c["citationId"] for c in citations)
+            out.append({"t": "Cite", "c": [citations, [{"t": "Str", "c": f"[{keys}]"}]]})
         else:
             out.append(_finish_node(node, left))
     return out

@@ -46,12 +46,15 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
         raise _too_deep(article)
     body, warnings = quarto_body.prepare_source(
         article.body, article.source_path, article.body_line, raw_tex.decode_accents)
+    # Citeproc after the passes when they make or take out citations (\cite{k} read from raw
+    # TeX; @fig-x, a cross-reference), else in the parse.
+    late_citeproc = crossref.cites_crossref(body) or raw_tex.cites(body)
     try:
         result = pandoc.convert(
             f"{_yaml(header)}\n{body}\n".encode(),
             BODY_READER,
             "json",
-            citeproc=cited and not crossref.cites_crossref(body),  # else after crossref's pass
+            citeproc=cited and not late_citeproc,
             bibliography=article.bibliography,
             csl=styles.path(style) if cited else None,
         )
@@ -84,7 +87,7 @@ def resolve(article: Article, style: str | None = None) -> ResolvedArticle:
     labels = Labels(**dict(metadata.labels))
     renumbered, crossref_warnings = crossref.resolve_crossrefs(blocks, labels, article.source_path)
     warnings += crossref_warnings
-    if article.bibliography and crossref.cites_crossref(body):  # @fig-x gone: citeproc now
+    if article.bibliography and late_citeproc:  # @fig-x gone, \cite{k} read: citeproc now
         blocks, cite_warnings = process_citations(ast, blocks, article.bibliography,
                                                   styles.path(style))
         warnings += [f"{article.source_path}: pandoc: {w}" for w in cite_warnings]
