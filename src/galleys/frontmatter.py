@@ -11,6 +11,7 @@ from typing import Any
 
 from . import citation, styles
 from .inlines import Inlines, Run, plain
+from .mathml import runs_as_text
 from .model import Author, PublicationDate, ResolvedArticle
 from .scripts import is_east_asian_name, lang_direction
 
@@ -127,11 +128,12 @@ class FrontMatter:
 
     @property
     def title_text(self) -> str:
-        return plain(self.title)
+        """The title as text: a formula as its Unicode ("ℝn"), never its TeX."""
+        return plain(runs_as_text(self.title))
 
     @property
     def subtitle_text(self) -> str:
-        return plain(self.subtitle)
+        return plain(runs_as_text(self.subtitle))
 
     @property
     def how_to_cite_text(self) -> str:
