@@ -409,3 +409,13 @@ def test_citations_in_raw_tex_are_processed_in_every_edition(tmp_path):
         assert text.count("Knuth") >= 3, (suffix, text)  # two citations and the entry
         assert "Literate programming" in text and "@knuth84" not in text, suffix
     assert not [w for w in parse(folder / "article.md").warnings if "raw markup" in w]
+
+
+def test_a_lone_hr_is_a_rule_and_a_cite_without_bibliography_reads_as_markdown():
+    from galleys.raw_html import read_raw_html
+
+    assert read_raw_html(_read('<hr class="x" />\n')) == [{"t": "HorizontalRule"}]
+    blocks, _ = raw_tex.read_raw_tex(_read("See \\cite[22-23]{smith.1899}.\n"), "", 1)
+    cite = next(n for n in blocks[0]["c"] if n["t"] == "Cite")
+    assert cite["c"][1] == [{"t": "Str", "c": "[@smith.1899 22-23]"}]
+    assert cite["c"][0][0]["citationId"] == "smith.1899"

@@ -4,8 +4,9 @@ Pandoc's Markdown reader keeps each HTML tag as a raw node, the text between rea
 Here a tag is read by the standard library's HTML parser and, in the same paragraph, paired
 with its closing tag: `<br>` is a line break; `<sup>`, `<sub>`, `<em>`/`<i>`, `<strong>`/`<b>`,
 `<u>`/`<ins>`, `<s>`/`<del>`, `<q>`, `<code>`/`<kbd>` and `<a href>` wrap what they enclose as
-the Markdown equivalent does; the tags of plain wrappers (`<span>`, `<small>`, `<div>`, `<p>`,
-`<center>` …, e.g. GGLasso's `<div class="math">` around an equation) go, their content stays.
+the Markdown equivalent does; a lone `<hr>` is a rule; the tags of plain wrappers (`<span>`,
+`<small>`, `<div>`, `<p>`, `<center>` …, e.g. GGLasso's `<div class="math">` around an
+equation) go, their content stays.
 HTML comments go silently. Anything else (a `<table>`, an `<img>`, a `<script>`) is left for
 the resolve stage to drop with its warning: no markup passes into an edition.
 """
@@ -80,12 +81,16 @@ def _is_html(node: Node) -> bool:
 
 
 def _blocks(blocks: list[Node]) -> list[Node]:
-    """Block-level tags of plain wrappers and comments removed; other raw blocks kept."""
+    """Block-level tags of plain wrappers and comments removed, `<hr>` a rule; other raw
+    blocks kept."""
     out = []
     for block in blocks:
         if _is_html(block):
             tags = _tags(block["c"][1])
             if tags is not None and all(k == "comment" or t in _PLAIN for k, t, _ in tags):
+                continue
+            if tags is not None and [t for k, t, _ in tags if k != "comment"] == ["hr"]:
+                out.append({"t": "HorizontalRule"})
                 continue
         out.append(block)
     return out

@@ -339,7 +339,9 @@ def _finish_inlines(inlines: list[Node], left: _Leftovers
             out.extend(_leftover(node["c"][1], left, block=False))
         elif node["t"] == "Cite":  # \cite{k}: its text is the raw command; as Markdown's instead
             citations = node["c"][0]
-            keys = "; ".join("@" + c["citationId"] for c in citations)
+            keys = "; ".join(" ".join(filter(None, (
+                _plain_text(c["citationPrefix"]), "@" + c["citationId"],
+                _plain_text(c["citationSuffix"])))) for c in citations)
             out.append({"t": "Cite", "c": [citations, [{"t": "Str", "c": f"[{keys}]"}]]})
         else:
             out.append(_finish_node(node, left))
