@@ -241,3 +241,12 @@ def test_jss_template_cells_callouts_and_shortcodes():
     assert "'callout'" in blocks and "{{<" not in blocks and "#|" not in blocks
     assert "['', ['r'], []]" in blocks, "the {R} cells are R code blocks"
     assert not any("{{<" in str(run.text) for p in resolved.abstract for run in p)
+
+
+def test_a_cell_in_a_list_item_is_code_too():
+    body, warnings = quarto_body.prepare_source(
+        "1. Item\n\n    ```{python}\n    #| echo: false\n    x = 1\n    ```\n", "a.qmd", 1)
+    assert "    ```{.python .cell}\n" in body and len(warnings) == 1
+    blocks = quarto_body.finish([{"t": "CodeBlock", "c": [["", ["python", "cell"], []],
+                                                            "#| echo: false\nx = 1"]}])
+    assert blocks == [{"t": "CodeBlock", "c": [["", ["python"], []], "x = 1"]}]

@@ -28,9 +28,9 @@ CALLOUT_KINDS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important"
                  "caution": "Caution"}
 WORD_SHORTCODES = {"latex": "LaTeX", "tex": "TeX", "bibtex": "BibTeX"}
 _CELL_FENCE = re.compile(
-    r"^(?P<lead>[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*)\{(?P<lang>[A-Za-z][\w+-]*)"
+    r"^(?P<lead>[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*)\{(?P<lang>[A-Za-z][\w+-]*)"
     r"(?P<rest>[^{}]*)\}[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")  # in a list item too: any indent
 _SHORTCODE = re.compile(r"\{\{<(?P<escaped>/\*)?\s*(?P<name>[\w-]+)(?P<args>[^>]*?)\s*"
                         r"(?(escaped)\*/)>\}\}")
 _OPTION_LINE = re.compile(r"^#\|")
