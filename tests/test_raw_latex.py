@@ -419,3 +419,21 @@ def test_a_lone_hr_is_a_rule_and_a_cite_without_bibliography_reads_as_markdown()
     cite = next(n for n in blocks[0]["c"] if n["t"] == "Cite")
     assert cite["c"][1] == [{"t": "Str", "c": "[@smith.1899 22-23]"}]
     assert cite["c"][0][0]["citationId"] == "smith.1899"
+
+
+def test_a_latex_table_is_a_table_with_its_label_in_every_edition(tmp_path):
+    article = tmp_path / "source" / "tab" / "article.md"
+    article.parent.mkdir(parents=True)
+    article.write_text(
+        "---\ntitle: T\n---\nSee \\autoref{tab:x}.\n\n\\begin{table}[h]\n\\centering\n"
+        "\\caption{Animals \\emph{counted}.}\n\\label{tab:x}\n\\begin{tabular}{ll}\n"
+        "Dog & 2 \\\\\nCat & 1 \\\\\n\\end{tabular}\n\\end{table}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["convert", str(article), "-o", str(out), "-q"]) == 0
+    tree = etree.fromstring(zipfile.ZipFile(out / "tab.epub").read("EPUB/article.xhtml"))
+    assert tree.xpath('//x:table[@id="tab:x"]/x:caption[contains(., "counted")]', namespaces=NS)
+    assert tree.xpath('//x:a[@href="#tab:x"][contains(., "Table 1")]', namespaces=NS)
+    document = zipfile.ZipFile(out / "tab.docx").read("word/document.xml").decode("utf-8")
+    assert "<w:tbl>" in document and 'w:name="tab:x"' in document
+    text = " ".join(read_pdf((out / "tab.pdf").read_bytes()).text.split())
+    assert "See Table 1." in text and "Dog 2" in text and not _TEX.findall(text)

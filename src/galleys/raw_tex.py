@@ -7,6 +7,7 @@ never read a file) and puts what it made in their place, before any other pass s
 
 - `equation`, `align`, `eqnarray`, `gather`, `multline` (starred too) become display math, the
   environment turned into a form every math renderer reads (`align*`, an `array`);
+- `table` with `\\caption` and `\\label` becomes a Table with the label as its id;
 - `figure` with `\\includegraphics`, `\\caption` and `\\label` becomes a pandoc Figure with the
   label as its id and the file named as written (`figures.check_images`, which runs next, finds
   a name without extension as LaTeX does: .pdf, .png, .jpg …);
@@ -326,9 +327,21 @@ def _finish_blocks(blocks: list[Node], left: _Leftovers) -> list[Node]:
                     out.extend(_leftover(node["c"][1], left, block=True))
         elif kind == "Figure":
             out.append(_figure(block, left))
+        elif _labelled_table(block):  # \begin{table}…\label{x}: the reader's Div around it
+            table = _finish_node(block["c"][1][0], left)
+            out.append({"t": "Table", "c": [[block["c"][0][0], *table["c"][0][1:]],
+                                            *table["c"][1:]]})
         else:
             out.append(_finish_node(block, left))
     return [b for b in out if not (b["t"] in ("Para", "Plain") and not b["c"])]
+
+
+def _labelled_table(block: Node) -> bool:
+    """Whether `block` is a Div with only an id around one Table without one."""
+    if block["t"] != "Div" or not block["c"][0][0] or block["c"][0][1] or block["c"][0][2]:
+        return False
+    inner = block["c"][1]
+    return len(inner) == 1 and inner[0]["t"] == "Table" and not inner[0]["c"][0][0]
 
 
 def _finish_inlines(inlines: list[Node], left: _Leftovers
