@@ -51,7 +51,7 @@ def _converted(paper: Path, out: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=240,
-        env={**os.environ, "GALLEYS_RESIDENT": "0", "SOURCE_DATE_EPOCH": "1700000000"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
     )
 
 
@@ -113,10 +113,22 @@ def _words(text: str) -> set[str]:
 
 
 @cache
+def _pandoc_ast(paper: Path) -> dict:
+    """The file as pandoc's own Markdown reader reads it (the reference, not galleys' reading)."""
+    reply = pandoc.run(["-f", "markdown", "-t", "json", "-o", "-"], paper.read_bytes())
+    return json.loads(reply.output)
+
+
+@cache
 def _pandoc_paragraphs(paper: Path) -> tuple[tuple[str, ...], ...]:
-    """The body's paragraphs as pandoc renders the file to plain text, as word tuples."""
+    """The body's paragraphs as pandoc renders the file to plain text, as word tuples.
+
+    Formulas are left out: pandoc's plain text keeps what it cannot turn into Unicode as TeX
+    words (`begin`, `bmatrix`), which no edition that typesets the formula prints.
+    """
     plain = pandoc.run(
-        ["-f", "markdown", "-t", "plain", "--wrap=none", "-o", "-"], paper.read_bytes()
+        ["-f", "json", "-t", "plain", "--wrap=none", "-o", "-"],
+        json.dumps(_without_math(_pandoc_ast(paper))).encode(),
     ).output.decode()
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", plain):
@@ -126,6 +138,17 @@ def _pandoc_paragraphs(paper: Path) -> tuple[tuple[str, ...], ...]:
     return tuple(paragraphs)
 
 
+def _without_math(node: object) -> object:
+    """A pandoc JSON value with every Math node replaced by a space."""
+    if isinstance(node, list):
+        return [_without_math(item) for item in node]
+    if isinstance(node, dict):
+        if node.get("t") == "Math":
+            return {"t": "Space"}
+        return {key: _without_math(value) for key, value in node.items()}
+    return node
+
+
 def _front_matter(paper: Path) -> dict:
     text = paper.read_text(encoding="utf-8")
     return yaml.safe_load(text.split("\n---", 1)[0].removeprefix("---"))
@@ -133,7 +156,6 @@ def _front_matter(paper: Path) -> dict:
 
 def _code_control_words(paper: Path) -> set[str]:
     """TeX control words the source shows as code (a LaTeX example is not a leak)."""
-    ast = pandoc.run(["-f", "markdown", "-t", "json", "-o", "-"], paper.read_bytes()).output
     found: set[str] = set()
 
     def walk(node: object) -> None:
@@ -146,7 +168,7 @@ def _code_control_words(paper: Path) -> set[str]:
             for item in node:
                 walk(item)
 
-    walk(json.loads(ast)["blocks"])
+    walk(_pandoc_ast(paper)["blocks"])
     return found
 
 
