@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import links
-from ..errors import SourceError
+from ..errors import InternalError, SourceError
 from ..figures import MEDIA_TYPES, PRINT_DPI, as_kind, open_figure
 
 Node = dict[str, Any]
@@ -85,7 +85,8 @@ class BodyPreparer:
         elif kind == "RawBlock":
             raise self._error(f"raw {c[0]} markup cannot go into the DOCX edition")
         else:
-            raise self._error(f"the DOCX edition does not know the block type {kind}")
+            raise InternalError(f"the DOCX edition does not know the block type {kind}",
+                                path=self.source)
         return node if new is c else {**node, "c": new}
 
     def _table(self, c: list[Any]) -> list[Any]:
@@ -146,7 +147,8 @@ class BodyPreparer:
         elif kind == "RawInline":
             raise self._error(f"raw {c[0]} markup cannot go into the DOCX edition")
         else:
-            raise self._error(f"the DOCX edition does not know the inline type {kind}")
+            raise InternalError(f"the DOCX edition does not know the inline type {kind}",
+                                path=self.source)
         return node if new is c else {**node, "c": new}
 
     def _check_link(self, target: str) -> None:

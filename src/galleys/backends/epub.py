@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ebooklib import epub
 
-from ..errors import OutputError, ToolError
+from ..errors import InternalError, OutputError
 from ..figures import MEDIA_TYPES, SCREEN_DPI, SUFFIXES, as_kind, open_figure
 from ..inlines import plain
 from ..mathml import MATHML_NS
@@ -354,9 +354,9 @@ def _repack(data: bytes, epoch: int, expected: dict[str, bytes]) -> bytes:
         entries = {name: source.read(name) for name in names}
     for name, content in expected.items():
         if entries.get(name) != content:
-            raise ToolError(f"ebooklib did not write {name} as made (empty or changed)")
+            raise InternalError(f"ebooklib did not write {name} as made (empty or changed)")
     if entries.get("mimetype") != b"application/epub+zip":
-        raise ToolError("ebooklib wrote no mimetype entry")
+        raise InternalError("ebooklib wrote no mimetype entry")
     first = ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
     order = [n for n in first if n in entries] + [n for n in names if n not in first]
     out = io.BytesIO()

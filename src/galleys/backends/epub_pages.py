@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..errors import ToolError
+from ..errors import InternalError
 from ..frontmatter import KEYWORD_SEPARATOR, FrontMatter
 from ..scripts import direction, has_rtl
 from .epub_xhtml import (
@@ -60,12 +60,12 @@ def serialize(root: etree._Element, name: str) -> bytes:
     try:
         parsed = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        raise ToolError(f"EPUB document {name} is not well-formed XHTML: {exc}") from None
+        raise InternalError(f"EPUB document {name} is not well-formed XHTML: {exc}") from None
     body = parsed.find(f"{{{XHTML}}}body")
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
-        raise ToolError(f"EPUB document {name} came out empty")
+        raise InternalError(f"EPUB document {name} came out empty")
     if next(parsed.iter(f"{{{XHTML}}}script"), None) is not None:
-        raise ToolError(f"EPUB document {name} contains a script")
+        raise InternalError(f"EPUB document {name} contains a script")
     return data
 
 

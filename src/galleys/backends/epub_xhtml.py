@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from .. import links
-from ..errors import SourceError
+from ..errors import InternalError, SourceError
 from ..inlines import Inlines, pandoc_text
 from ..mathml import append_math, math_nodes_as_text
 from ..scripts import direction, has_rtl, lang_direction
@@ -174,7 +174,7 @@ class BodyWriter:
         kind, c = node["t"], node.get("c")
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
-            raise SourceError(f"the EPUB edition cannot render a {kind} block")
+            raise InternalError(f"the EPUB edition cannot render a {kind} block")
         method(parent, c)
 
     def _block_Plain(self, parent: etree._Element, c: list[Node]) -> None:
@@ -339,7 +339,7 @@ class BodyWriter:
             if number:  # a numbered display equation: its number beside it
                 el(span, "span", "equation-number").text = f"({number})"
         else:
-            raise SourceError(f"the EPUB edition cannot render a {kind} inline")
+            raise InternalError(f"the EPUB edition cannot render a {kind} inline")
 
     def _link(self, parent: etree._Element, c: list[Any]) -> None:
         attr, inlines, (url, title) = c

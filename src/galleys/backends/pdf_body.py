@@ -18,14 +18,12 @@ from reportlab.platypus import (
     ListItem,
     PageBreak,
     Paragraph,
-    Table,
-    TableStyle,
     XPreformatted,
 )
 from reportlab.platypus.flowables import AnchorFlowable
 
 from ..ast_index import MAX_DEPTH, BodyIndex, index_body
-from ..errors import SourceError
+from ..errors import InternalError, SourceError
 from ..figures import PLACEHOLDER_CLASS
 from ..inlines import from_pandoc, plain
 from ..mathml import runs_as_text
@@ -117,8 +115,8 @@ class BodyVisitor:
         kind, content = node["t"], node.get("c")
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
-            raise SourceError(f"the PDF edition cannot lay out the block element {kind}",
-                              key=self._where())
+            raise InternalError(f"the PDF edition cannot lay out the block element {kind}",
+                                key=self._where())
         return method(content, context)
 
     def _block_Para(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
@@ -428,17 +426,9 @@ class _Code(Flowable):
 
 
 def _callout_box(content: list[Flowable], width: float, font: str) -> Flowable:
-    """A callout's framed, shaded box (its title is its first paragraph); it splits across
-    pages like the text it holds. `font`: the table's own, which reportlab sets even around
-    flowables (never its unembedded Helvetica)."""
-    box = Table([[content]], colWidths=[width], splitInRow=1)
-    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE),
-                             ("FONT", (0, 0), (-1, -1), font, 9),
-                             ("BACKGROUND", (0, 0), (-1, -1), CALLOUT_SHADE),
-                             ("TOPPADDING", (0, 0), (-1, -1), 6),
-                             ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 10)]))
+    """A callout's framed, shaded box (its title is its first paragraph), split across pages
+    like the text it holds."""
+    box = pdf_table.framed_box(content, width, font, RULE, shade=CALLOUT_SHADE, splits=True)
     box.spaceBefore = box.spaceAfter = 8
     return box
 

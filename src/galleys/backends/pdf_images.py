@@ -19,12 +19,13 @@ from reportlab.pdfbase.pdfdoc import (
     PDFZCompress,
     xObjectName,
 )
-from reportlab.platypus import Flowable, Image, Table, TableStyle
+from reportlab.platypus import Flowable, Image
 
 from .. import figures
 from .pdf_fonts import FontSet
 from .pdf_markup import attr
 from .pdf_styles import RULE
+from .pdf_table import framed_box
 
 _UNITS = {"px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 _DIRECT = frozenset({"png", "jpeg"})  # what reportlab embeds as it is
@@ -64,15 +65,8 @@ def inline_markup(figure: figures.Figure, attrs: list[list[str]], max_width: flo
 
 
 def placeholder_box(content: list[Flowable], width: float, font: str) -> Flowable:
-    """The framed box that stands where an image could not be read (`font`: the table's own,
-    which reportlab sets even around flowables; never its unembedded Helvetica)."""
-    box = Table([[content]], colWidths=[width * 0.9])
-    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE),
-                             ("FONT", (0, 0), (-1, -1), font, 9),
-                             ("TOPPADDING", (0, 0), (-1, -1), 8),
-                             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 10)]))
+    """The framed box that stands where an image could not be read, centred."""
+    box = framed_box(content, width * 0.9, font, RULE, padding=(8, 4))
     box.hAlign = "CENTER"
     return box
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import links
 from ..bidi import isolate
-from ..errors import SourceError
+from ..errors import InternalError, SourceError
 from ..inlines import Inlines
 from ..scripts import font_package, script_of
 from .pdf_fonts import FontSet
@@ -271,8 +271,8 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
         return ctx.note(content)
     if kind == "Image":
         return ctx.image(node)
-    raise SourceError(f"the PDF edition cannot lay out the inline element {kind}",
-                      key=markup.where)
+    raise InternalError(f"the PDF edition cannot lay out the inline element {kind}",
+                        key=markup.where)
 
 
 def _face(markup: Markup, role: str, body: str) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from html import escape
 from typing import Any
 
-from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import XMP
 
 from .. import __name__ as _package
@@ -35,20 +33,6 @@ def info(front: FrontMatter) -> dict[str, Any]:
 def creator_names(front: FrontMatter) -> list[str]:
     """Authors' names for dc:creator: the title-block names without the display-only honorific."""
     return [a.catalogue_name for a in front.authors]
-
-
-def fix_time(canvas: Any, epoch: int) -> None:
-    """Make every date in the document `epoch`, and the file ID depend on nothing else."""
-    document = canvas._doc
-    stamp = TimeStamp(invariant=True)
-    stamp.t = epoch
-    stamp.lt = time.gmtime(epoch)
-    stamp.YMDhms = tuple(stamp.lt)[:6]
-    stamp.dhh = stamp.dmm = 0
-    document._timeStamp = stamp
-    signature = hashlib.md5(usedforsecurity=False)
-    signature.update(b"a reportlab document" + str(epoch).encode())
-    document.signature = signature
 
 
 def attach_xmp(canvas: Any, resolved: ResolvedArticle, front: FrontMatter, epoch: int) -> None:

@@ -8,10 +8,33 @@ from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
 if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
     from .pdf_body import BodyVisitor, _Context
 
 _MIN_WIDTH = 28.0  # points: the narrowest column still readable
 _BLACK = colors.HexColor("#222222")
+
+
+def framed_box(content: list[Flowable], width: float, font: str, rule: colors.Color, *,
+               shade: colors.Color | None = None, padding: tuple[float, float] = (6, 6),
+               splits: bool = False) -> Table:
+    """A one-cell framed table around flowables (callouts, image placeholders). `font`: the
+    table's own, which reportlab sets even around flowables (never its unembedded Helvetica);
+    `splits`: it may break across pages like the text it holds."""
+    box = Table([[content]], colWidths=[width], splitInRow=1 if splits else 0)
+    commands: list[tuple[Any, ...]] = [
+        ("BOX", (0, 0), (-1, -1), 0.8, rule),
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("TOPPADDING", (0, 0), (-1, -1), padding[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding[1]),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+    ]
+    if shade is not None:
+        commands.append(("BACKGROUND", (0, 0), (-1, -1), shade))
+    box.setStyle(TableStyle(commands))
+    return box
 
 
 def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: float) -> Table:
