@@ -19,7 +19,7 @@ from galleys.backends import RenderOptions
 from galleys.backends.docx import DocxBackend
 from galleys.backends.docx_reference import reference_docx
 from galleys.build import prepare, source_date_epoch
-from galleys.errors import SourceError
+from galleys.errors import InternalError, SourceError
 from galleys.frontmatter import FrontMatter
 from galleys.inlines import plain
 from galleys.model import ResolvedArticle
@@ -243,7 +243,7 @@ def test_unknown_node_type_raises(torture, tmp_path):
     ast = dict(resolved.ast, blocks=[{"t": "Mystery", "c": []}])
     broken = ResolvedArticle(resolved.article, resolved.style, resolved.title, resolved.subtitle,
                              resolved.abstract, ast)
-    with pytest.raises(SourceError, match="Mystery"):
+    with pytest.raises(InternalError, match="Mystery"):
         DocxBackend().render(broken, front, RenderOptions(0))
 
 

@@ -256,6 +256,9 @@ def _same_metadata(original, imported, *, skip=()):
             assert getattr(imported.journal, name) == getattr(original.journal, name), name
 
 
+@pytest.mark.xfail(strict=True, reason="known, open: the importer keeps the edition's 'Table 1:' "
+                   "caption label (numbered again on the next build) and crossref leaves a "
+                   "pandoc-crossref '{#tbl:pop}' in a table caption as text")
 def test_round_trip_of_the_torture_edition(tmp_path):
     edition = _edition(tmp_path, TORTURE / "article.md")
     out = tmp_path / "source" / "torture"

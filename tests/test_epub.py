@@ -19,7 +19,7 @@ from galleys.backends.epub import EpubBackend, _repack, file_as
 from galleys.backends.epub_pages import serialize, skeleton
 from galleys.backends.epub_xhtml import BodyWriter
 from galleys.build import prepare
-from galleys.errors import SourceError, ToolError
+from galleys.errors import InternalError, SourceError
 from galleys.model import Author
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
@@ -329,22 +329,22 @@ def test_unsafe_link_is_refused(tmp_path):
 def test_unknown_node_types_raise():
     writer = BodyWriter({}, lambda src: src)
     root, body = skeleton(prepare(TORTURE)[1], "t")
-    with pytest.raises(SourceError, match="Bogus block"):
+    with pytest.raises(InternalError, match="Bogus block"):
         writer.document(body, [{"t": "Bogus", "c": []}], "a.xhtml")
-    with pytest.raises(SourceError, match="Wobble inline"):
+    with pytest.raises(InternalError, match="Wobble inline"):
         writer.document(body, [{"t": "Para", "c": [{"t": "Wobble"}]}], "a.xhtml")
 
 
 def test_empty_or_changed_documents_are_errors():
     front = prepare(TORTURE)[1]
     root, _body = skeleton(front, "t")
-    with pytest.raises(ToolError, match="empty"):
+    with pytest.raises(InternalError, match="empty"):
         serialize(root, "empty.xhtml")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("mimetype", "application/epub+zip")
         z.writestr("EPUB/a.xhtml", b"")
-    with pytest.raises(ToolError, match="a.xhtml"):
+    with pytest.raises(InternalError, match="a.xhtml"):
         _repack(buffer.getvalue(), EPOCH, {"EPUB/a.xhtml": b"<html/>"})
 
 

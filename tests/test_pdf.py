@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from galleys.backends import RenderOptions
 from galleys.backends.pdf import PdfBackend
 from galleys.build import prepare
-from galleys.errors import SourceError
+from galleys.errors import InternalError, SourceError
 
 EPOCH = 1710460800  # 2024-03-15
 PAYLOAD_FONT = (
@@ -277,19 +277,19 @@ def test_long_article_lays_out_quickly(tmp_path: Path) -> None:
     assert elapsed < 10, f"took {elapsed:.1f} s"
 
 
-@pytest.mark.parametrize("node", [
-    {"t": "Bogus", "c": []},
-    {"t": "Para", "c": [{"t": "Str", "c": "x"}, {"t": "Mystery", "c": []}]},
-    {"t": "RawBlock", "c": ["html", "<b>raw</b>"]},
+@pytest.mark.parametrize(("node", "error"), [
+    ({"t": "Bogus", "c": []}, InternalError),  # a node the writer does not know: a bug
+    ({"t": "Para", "c": [{"t": "Str", "c": "x"}, {"t": "Mystery", "c": []}]}, InternalError),
+    ({"t": "RawBlock", "c": ["html", "<b>raw</b>"]}, SourceError),  # markup: the source's
 ])
-def test_unknown_nodes_raise_naming_the_type(node: dict, tmp_path: Path) -> None:
+def test_unknown_nodes_raise_naming_the_type(node: dict, error: type, tmp_path: Path) -> None:
     from galleys.backends.pdf_body import BodyVisitor
     from galleys.backends.pdf_fonts import fonts
     from galleys.backends.pdf_markup import Markup
     from galleys.backends.pdf_styles import make_styles
 
     visitor = BodyVisitor(Markup(fonts()), make_styles(fonts()), tmp_path, 400, 600)
-    with pytest.raises(SourceError, match=node["t"] if node["t"] != "Para" else "Mystery"):
+    with pytest.raises(error, match=node["t"] if node["t"] != "Para" else "Mystery"):
         visitor.render([node])
 
 

@@ -45,6 +45,8 @@ STYLE_FIELDS = {
     "keyword": "keywords",
     "howtocitetitle": "skip",
     "howtocite": "cite",
+    "authornote": "authornote",
+    "issuetitle": "skip",  # the issue's title is journal-wide: journal.yaml's issue-title
 }
 _ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary)\s*(?:[:.\u2014\u2013-]\s*|$)", re.I)
 _KEYWORDS_LABEL = re.compile(
@@ -197,6 +199,8 @@ def _styled(kind: str, inlines: Inlines, found: Found) -> None:
         found.keywords += split_keywords(_unlabelled_text(inlines))
     elif kind == "cite":
         found.notes.append("left out the How to Cite line: galleys makes it from the metadata")
+    elif kind == "authornote":
+        _author_note(plain(inlines), found)
 
 
 def _paragraphs(blocks: list[Node]) -> list[Inlines]:
@@ -294,6 +298,18 @@ def _contact_line(text: str, marker: str, found: Found) -> bool:
     else:
         found.notes.append(f"contact line {text!r}: cannot tell which author it belongs to")
     return True
+
+
+def _author_note(text: str, found: Found) -> None:
+    """Our editions' note lines: "* Corresponding author: Ana Gómez, ana@example.org" and
+    "E-mail: Name, address; Name, address" give each named author their e-mail."""
+    corresponding = _CONTACT.match(text) is not None and "mail" not in text.split(":")[0].lower()
+    for part in text.split(":", 1)[-1].split(";"):
+        emails = _EMAIL.findall(part)
+        people = [p for p in found.people if p.name and p.name in part]
+        if emails and len(people) == 1:
+            people[0].email = people[0].email or emails[0]
+            people[0].corresponding = people[0].corresponding or corresponding
 
 
 def _names_like(people: list[Person], inlines: Inlines) -> bool:
