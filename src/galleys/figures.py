@@ -25,6 +25,7 @@ from lxml import etree
 from . import images
 from .errors import SourceError
 from .images import FIGURE_SUFFIXES, LATEX_SUFFIXES, NotRead
+from .inlines import text_nodes
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -417,19 +418,11 @@ def source_line(article: Article, source: str) -> int | None:
     return None
 
 
-def _words(text: str) -> list[Node]:
-    out: list[Node] = []
-    for word in text.split():
-        if out:
-            out.append({"t": "Space"})
-        out.append({"t": "Str", "c": word})
-    return out
-
 
 def _placeholder_inlines(image: Node, reason: str, url: str) -> list[Node]:
     """"Image not included: ALT" and the address (a link for a web address)."""
     _attr, alt, (source, _title) = image["c"]
-    head: list[Node] = [{"t": "Strong", "c": _words("Image not included")}]
+    head: list[Node] = [{"t": "Strong", "c": text_nodes("Image not included")}]
     if alt:
         head += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
     shown = source if len(source) <= 120 else source[:117] + "..."
@@ -437,7 +430,7 @@ def _placeholder_inlines(image: Node, reason: str, url: str) -> list[Node]:
         address: Node = {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": shown}], [url, ""]]}
     else:
         address = {"t": "Code", "c": [["", [], []], shown]}
-    why = _words(f"({reason})")
+    why = text_nodes(f"({reason})")
     return [*head, {"t": "LineBreak"}, address, {"t": "Space"}, *why]
 
 

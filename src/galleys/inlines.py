@@ -63,6 +63,16 @@ def pandoc_text(nodes: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
+def text_nodes(text: str) -> list[dict[str, Any]]:
+    """Plain text as pandoc inline nodes: a Str a word, Spaces between."""
+    nodes: list[dict[str, Any]] = []
+    for word in text.split():
+        if nodes:
+            nodes.append({"t": "Space"})
+        nodes.append({"t": "Str", "c": word})
+    return nodes
+
+
 def from_pandoc(inlines: list[dict[str, Any]], where: str = "text") -> Inlines:
     """Runs from pandoc JSON inlines; raises on what front matter cannot hold (a footnote)."""
     runs: list[Run] = []

@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .inlines import text_nodes
+
 Node = dict[str, Any]
 CALLOUT_KINDS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important",
                  "caution": "Caution"}
@@ -145,7 +147,7 @@ def _callout(node: Node) -> Node:
     given = [v for k, v in pairs if k == "title"]
     blocks = _walk(blocks)
     if given:
-        title = _words(given[0])
+        title = text_nodes(given[0])
     elif blocks and blocks[0]["t"] == "Header":
         title, blocks = blocks[0]["c"][2], blocks[1:]
     elif kind:
@@ -157,11 +159,3 @@ def _callout(node: Node) -> Node:
     box_classes = ["callout", f"callout-{kind or 'note'}"]
     return {"t": "Div", "c": [[ident, box_classes, pairs], head + blocks]}
 
-
-def _words(text: str) -> list[Node]:
-    inlines: list[Node] = []
-    for word in text.split():
-        if inlines:
-            inlines.append({"t": "Space"})
-        inlines.append({"t": "Str", "c": word})
-    return inlines

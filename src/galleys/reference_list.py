@@ -21,6 +21,7 @@ from typing import Any
 
 from . import pandoc
 from .crossref import REFERENCE_IDS
+from .inlines import text_nodes
 
 Node = dict[str, Any]
 LIST_ID = "refs"
@@ -52,7 +53,7 @@ def place_reference_list(blocks: list[Node], title: str) -> list[Node]:
     if heading is not None or (at > 0 and blocks[at - 1]["t"] == "Header"):
         return blocks
     ident = "references" if not _has_id(blocks, "references") else "bibliography"
-    header = {"t": "Header", "c": [1, [ident, ["unnumbered"], []], _words(title)]}
+    header = {"t": "Header", "c": [1, [ident, ["unnumbered"], []], text_nodes(title)]}
     blocks.insert(at, header)
     return blocks
 
@@ -91,11 +92,3 @@ def _has_id(blocks: list[Node], ident: str) -> bool:
     return any(b["t"] in ("Header", "Div") and b["c"][0 if b["t"] == "Div" else 1][0] == ident
                for b in blocks)
 
-
-def _words(text: str) -> list[Node]:
-    inlines: list[Node] = []
-    for word in text.split():
-        if inlines:
-            inlines.append({"t": "Space"})
-        inlines.append({"t": "Str", "c": word})
-    return inlines
