@@ -25,6 +25,7 @@ dist: bytecode
 test: bytecode
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/galleys build source -o dist --check
 
 lint: $(STAMP)

@@ -55,8 +55,8 @@ def index_body(blocks: list[dict[str, Any]], max_depth: int) -> BodyIndex:
                 content = item.get("c")
                 if type(content) is not list:
                     continue
-                at = ATTR_AT.get(kind)
-                if at is not None and content[at][0]:
+                at = ATTR_AT.get(kind) if kind is not None else None
+                if at is not None and kind is not None and content[at][0]:
                     found.append((kind, content[at][0]))
                 walk(content, depth + 1)
             elif type(item) is list:

@@ -523,9 +523,9 @@ def _build_all(
                 warn(message)
         owner = slugs.get(outcome.slug)
         if owner is not None and owner != name:
-            error = f"{path}: slug: {outcome.slug!r} is also used by {source_dir / owner}"
-            result.failed.append((path, error))
-            report(path, error)
+            clash = f"{path}: slug: {outcome.slug!r} is also used by {source_dir / owner}"
+            result.failed.append((path, clash))
+            report(path, clash)
             continue
         try:
             changed = _rewritten(outcome.outputs, dist / outcome.slug)

@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from . import __version__
 from .backends import PAPER_SIZES
@@ -287,7 +288,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _render_options(args: argparse.Namespace) -> dict[str, object]:
+class _RenderSettings(TypedDict):
+    """The keyword arguments build.convert and build.build_all share."""
+
+    style: str | None
+    paper: str
+    strict: bool
+
+
+def _render_options(args: argparse.Namespace) -> _RenderSettings:
     """The options every build shares, from --style or --csl, --paper and --strict."""
     style = args.style
     if args.csl is not None:

@@ -123,7 +123,8 @@ def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
 
 def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
     for at, block in enumerate(blocks):
-        kind, content = block["t"], block.get("c")
+        kind = block["t"]
+        content: Any = block.get("c")  # its shape depends on the kind
         if kind == "Header":
             following = blocks[at + 1] if at + 1 < len(blocks) else None
             if not (following and following["t"] == "Div" and following["c"][0][0] == "refs"):

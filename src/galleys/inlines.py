@@ -45,7 +45,8 @@ def pandoc_text(nodes: list[dict[str, Any]]) -> str:
     """The text of pandoc inlines, notes left out: for labels, alt text and layout guesses."""
     out: list[str] = []
     for node in nodes:
-        kind, content = node.get("t"), node.get("c")
+        kind = node.get("t")
+        content: Any = node.get("c")  # its shape depends on the kind
         if kind == "Str":
             out.append(content)
         elif kind in ("Space", "SoftBreak", "LineBreak"):
@@ -88,7 +89,8 @@ def _walk(inlines: list[dict[str, Any]], outer: Run, out: list[Run], where: str)
         return Run(text, marks | more, link, outer.lang)
 
     for node in inlines:
-        kind, content = node["t"], node.get("c")
+        kind = node["t"]
+        content: Any = node.get("c")  # its shape depends on the kind
         if kind == "Str":
             out.append(run(content))
         elif kind in ("Space", "SoftBreak", "LineBreak"):

@@ -49,11 +49,14 @@ WORDS = {  # interface words that are not front-matter labels
 
 
 class _File(Protocol):
-    """What describe() reads of build's OutputFile."""
+    """What describe() reads of build's OutputFile (read-only: it is frozen)."""
 
-    name: str
-    data: bytes
-    media_type: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def media_type(self) -> str: ...
 
 
 def article_files(
@@ -560,7 +563,7 @@ def _download(info: FileInfo) -> Markup:
 
 def _entry(entry: IndexEntry, page_lang: str) -> Markup:
     other = entry.lang != page_lang
-    title = [inlines(entry.title)]
+    title: list[str] = [inlines(entry.title)]
     if entry.subtitle:
         title += [": ", inlines(entry.subtitle)]
     meta = " \u00b7 ".join(p for p in (entry.authors, entry.published) if p)

@@ -13,6 +13,7 @@ them with a rule of its own.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -66,7 +67,7 @@ def element_ids(value: Any, found: set[str] | None = None) -> set[str]:
 
 
 def apply_link_policy(value: Any, unlinked: list[str], ids: set[str] | None = None,
-                      source: object = None) -> Any:
+                      source: Path | str | None = None) -> Any:
     """`value` (AST lists and nodes) with every Link made to obey the policy (with `ids`, a
     link to `#id` needs an element with that id); the targets left without a link are added
     to `unlinked`; a hostile one raises a SourceError naming `source`. Unchanged parts are the
@@ -88,13 +89,13 @@ def apply_link_policy(value: Any, unlinked: list[str], ids: set[str] | None = No
         content = apply_link_policy(value["c"], unlinked, ids, source)
         return value if content is value["c"] else {**value, "c": content}
     if isinstance(value, dict) and "t" not in value:  # metadata: its values are AST
-        new = {k: apply_link_policy(v, unlinked, ids, source) for k, v in value.items()}
-        return value if all(new[k] is value[k] for k in value) else new
+        meta = {k: apply_link_policy(v, unlinked, ids, source) for k, v in value.items()}
+        return value if all(meta[k] is value[k] for k in value) else meta
     return value
 
 
-def _link(node: Node, unlinked: list[str], ids: set[str] | None, source: object
-          ) -> list[Node]:
+def _link(node: Node, unlinked: list[str], ids: set[str] | None,
+          source: Path | str | None) -> list[Node]:
     attr, inlines, (url, title) = node["c"]
     inlines = apply_link_policy(inlines, unlinked, ids, source)
     target = policy_target(url)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .inlines import text_nodes
@@ -64,8 +65,8 @@ def prepare_source(body: str, source: object, body_line: int,
             fence = opened.group(1)
             continue
         if "{{<" in line:
-            line = _SHORTCODE.sub(
-                lambda m, t=line, n=number: _shortcode(m, t, dropped, body_line + n), line)
+            line = _SHORTCODE.sub(partial(_shortcode, line=line, dropped=dropped,
+                                          line_number=body_line + number), line)
         lines[number] = prose(line) if prose else line
     warnings = []
     if cells:

@@ -379,7 +379,7 @@ def _leftover(text: str, left: _Leftovers, *, block: bool) -> list[Node]:
     name = match.group(1) if match else ""
     if name in _PAGE_BREAKS:
         return [PAGE_BREAK] if block else []
-    if name == "label" and match.group(2).startswith("{"):  # as the reader without raw TeX
+    if match and name == "label" and match.group(2).startswith("{"):  # as without raw TeX
         label = match.group(2)[1:-1].strip()
         span = {"t": "Span", "c": [[label, [], [["label", label]]], []]}
         return [{"t": "Para", "c": [span]}] if block else [span]

@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree import ElementTree
 
 NS = {
@@ -74,7 +76,7 @@ def read_pdf(data: bytes) -> Readback:
     text = _pdftotext(data)
     if text is None:
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    info = reader.metadata or {}
+    info: Mapping[str, Any] = reader.metadata or {}
     metadata = {
         key.lstrip("/").lower(): [str(value)] for key, value in info.items() if value is not None
     }
@@ -107,10 +109,11 @@ def read_epub(data: bytes) -> Readback:
     texts = []
     for itemref in opf.iterfind(".//opf:spine/opf:itemref", NS):
         item = manifest.get(itemref.get("idref"))
-        if item is None or "nav" in (item.get("properties") or "").split():
+        href = item.get("href") if item is not None else None
+        if item is None or href is None or "nav" in (item.get("properties") or "").split():
             continue
         if item.get("media-type") == "application/xhtml+xml":
-            texts.append(_markup_text(archive.read(base + item.get("href"))))
+            texts.append(_markup_text(archive.read(base + href)))
     metadata: dict[str, list[str]] = {}
     block = opf.find("opf:metadata", NS)
     for element in block if block is not None else []:

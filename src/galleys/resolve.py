@@ -164,7 +164,7 @@ def _parse_meta(texts: dict[str, str]) -> dict[str, Any]:
 def _without_raw(value: Any, dropped: list[str]) -> Any:
     """`value` (AST lists and nodes) without RawBlock/RawInline nodes; notes what went."""
     if isinstance(value, list):
-        kept = []
+        kept: list[Any] = []
         for item in value:
             if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline"):
                 fmt, text = item["c"]

@@ -15,6 +15,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputMissingError, UsageError
 
@@ -103,7 +104,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self._root = Path(directory).resolve()
         super().__init__(*args, directory=directory, **kwargs)
 
-    def send_head(self):  # type: ignore[no-untyped-def]
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
         if self.live is not None and path == BUILD_PATH:
             return self._send(json.dumps({"build": self.live.build}).encode(), "application/json")
@@ -234,5 +235,6 @@ def serve_watching(
 
 def _announce(server: http.server.ThreadingHTTPServer, dist: Path) -> None:
     bound_host, bound_port = server.server_address[:2]
-    shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    host = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
+    shown = f"[{host}]" if ":" in host else host
     print(f"Serving {dist} at http://{shown}:{bound_port}/ (Ctrl+C stops)", flush=True)

@@ -122,7 +122,7 @@ def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -
 
 def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -> None:
     from . import backends, exports, landing
-    from .backends import RenderOptions
+    from .backends import RenderOptions, is_external
     from .citation import how_to_cite_many
     from .frontmatter import build_front_matter
 
@@ -145,7 +145,7 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
         apart = {
             id(backend): pool.submit(backend.prepare(resolved, front, options))
             for backend in chosen
-            if getattr(backend, "external", False)
+            if is_external(backend)
         }
         for backend in chosen:
             future = apart.get(id(backend))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeGuard
 
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..frontmatter import FrontMatter
     from ..model import ResolvedArticle
 
@@ -37,8 +39,21 @@ class Backend(Protocol):
         self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
     ) -> bytes: ...
 
-    # A backend whose work is mostly pandoc's also has `external = True` and prepare(), which
-    # does render's own part and returns the rest (the conversion) for a thread to run.
+
+class ExternalBackend(Backend, Protocol):
+    """A backend whose work is mostly pandoc's: prepare() does render's own part and returns
+    the rest (the conversion) for a thread to run."""
+
+    external: ClassVar[bool]
+
+    def prepare(
+        self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
+    ) -> Callable[[], bytes]: ...
+
+
+def is_external(backend: Backend) -> TypeGuard[ExternalBackend]:
+    """Whether `backend` has `external = True` and prepare()."""
+    return bool(getattr(backend, "external", False))
 
 
 # name -> "module:Class". A format is listed here only once its backend exists.

@@ -49,7 +49,8 @@ class BodyPreparer:
         return out
 
     def _block(self, node: Node) -> Node:
-        kind, c = node.get("t"), node.get("c")
+        kind = node.get("t")
+        c: Any = node.get("c")  # its shape depends on the kind
         if kind in ("Plain", "Para"):
             new = self._inlines(c)
         elif kind == "LineBlock":
@@ -127,7 +128,9 @@ class BodyPreparer:
         return inlines if changed is None else changed
 
     def _inline(self, node: Node) -> Node:
-        kind, c = node.get("t"), node.get("c")
+        kind = node.get("t")
+        c: Any = node.get("c")  # its shape depends on the kind
+        new: list[Any]
         if kind in _LEAF_INLINES:
             return node
         if kind in _WRAPPING_INLINES:

@@ -26,7 +26,8 @@ def mark_directions(blocks: list[Node], base: str) -> list[Node]:
     spans with a right-to-left `lang` given dir=rtl, and loose RTL words made RTL runs."""
     out: list[Node] = []
     for block in blocks:
-        kind, content = block["t"], block.get("c")
+        kind = block["t"]
+        content: Any = block.get("c")  # its shape depends on the kind
         if kind in _TEXT_BLOCKS:
             inlines = content[2] if kind == "Header" else content
             _inlines(inlines, base)
@@ -54,7 +55,8 @@ def mark_directions(blocks: list[Node], base: str) -> list[Node]:
 
 def _inlines(inlines: list[Node], base: str) -> None:
     for index, node in enumerate(inlines):
-        kind, content = node["t"], node.get("c")
+        kind = node["t"]
+        content: Any = node.get("c")  # its shape depends on the kind
         if kind == "Span":
             attrs = dict(content[0][2])
             if "lang" in attrs and "dir" not in attrs:

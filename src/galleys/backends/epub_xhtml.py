@@ -171,7 +171,8 @@ class BodyWriter:
                 self.block(parent, block)
 
     def block(self, parent: etree._Element, node: Node) -> None:
-        kind, c = node["t"], node.get("c")
+        kind = node["t"]
+        c: Any = node.get("c")  # its shape depends on the kind
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
             raise InternalError(f"the EPUB edition cannot render a {kind} block")
@@ -298,7 +299,8 @@ class BodyWriter:
             add_text(parent, "".join(words))
 
     def inline(self, parent: etree._Element, node: Node) -> None:
-        kind, c = node["t"], node.get("c")
+        kind = node["t"]
+        c: Any = node.get("c")  # its shape depends on the kind
         if kind == "Str":
             add_text(parent, c)
         elif kind in ("Space", "SoftBreak"):

@@ -89,8 +89,8 @@ class BodyVisitor:
         context = _Context()
         out: list[Flowable] = []
         notes_at: int | None = None
-        for index, block in enumerate(blocks):
-            following = blocks[index + 1] if index + 1 < len(blocks) else None
+        for at, block in enumerate(blocks):
+            following = blocks[at + 1] if at + 1 < len(blocks) else None
             before_refs = block["t"] == "Header" and following is not None and _is_refs(following)
             if notes_at is None and (_is_refs(block) or before_refs):
                 notes_at = len(out)
@@ -112,7 +112,8 @@ class BodyVisitor:
         return out
 
     def block(self, node: dict[str, Any], context: _Context) -> list[Flowable]:
-        kind, content = node["t"], node.get("c")
+        kind = node["t"]
+        content: Any = node.get("c")  # its shape depends on the kind
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
             raise InternalError(f"the PDF edition cannot lay out the block element {kind}",
@@ -279,7 +280,7 @@ class BodyVisitor:
         pieces = display_pieces(nodes)
         if pieces is not None:  # text before, each display formula on its own, text after
             return [flowable for kind, value in pieces for flowable in (
-                self._display_math(*value, style) if kind == "display"
+                self._display_math(value[0], value[1], value[2], style) if kind == "display"
                 else self._paragraph(value, context, style))]
         self.markup.where = self._where()
         return [self._para(self._inlines(nodes, style), style)]

@@ -155,8 +155,9 @@ def default_faces() -> dict[str, dict[str, Face]]:
     wanted = [(family, style) for family, styles in _WANTED.values() for style in styles]
     matched = {pair: _fc_match(*pair) for pair in wanted}
     for role, (family, styles) in _WANTED.items():
-        paths = [matched[family, style] for style in styles]
-        if any(p is None for p in paths):
+        found = [matched[family, style] for style in styles]
+        paths = [p for p in found if p is not None]
+        if len(paths) < len(found):
             paths = [vera / name for name in _VERA]
         faces[role] = {key: _lazy(path) for key, path in zip(VARIANTS, paths, strict=True)}
     return faces

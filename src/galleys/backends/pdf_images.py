@@ -119,8 +119,8 @@ def pdf_form(figure: figures.Figure) -> tuple[Any, tuple[float, ...]] | None:
     a broken file): it is then rasterized at print resolution instead."""
     try:
         page = PdfReader(io.BytesIO(figure.data)).pages[0]
-        resources = page.get("/Resources")
-        if int(page.get("/Rotate", 0)) % 360 or resources is None:
+        resources, contents = page.get("/Resources"), page.get_contents()
+        if int(page.get("/Rotate", 0)) % 360 or resources is None or contents is None:
             return None
         box = tuple(float(v) for v in page.cropbox)
         memo: dict[tuple[int, int], Any] = {}
@@ -128,7 +128,7 @@ def pdf_form(figure: figures.Figure) -> tuple[Any, tuple[float, ...]] | None:
                    "BBox": PDFArray(list(box)), "Resources": _copy(resources, memo, 0)}
         if "/Group" in page:
             entries["Group"] = _copy(page["/Group"], memo, 0)
-        form = PDFStream(PDFDictionary(entries), page.get_contents().get_data(), [PDFZCompress])
+        form = PDFStream(PDFDictionary(entries), contents.get_data(), [PDFZCompress])
         return form, box
     except (_NotVector, RecursionError):
         return None

@@ -227,7 +227,8 @@ def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, stat
 
 
 def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _State) -> str:
-    kind, content = node["t"], node.get("c")
+    kind = node["t"]
+    content: Any = node.get("c")  # its shape depends on the kind
     if kind == "Str":
         return markup.text(content, state.role, state.bold, state.italic)
     if kind in ("Space", "SoftBreak"):

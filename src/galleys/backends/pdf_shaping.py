@@ -319,6 +319,8 @@ def paragraph(markup: str, style: ParagraphStyle, default: str = "ltr",
 class BidiParagraph(Paragraph):
     """A Paragraph whose lines are put in visual order after breaking (words are the unit)."""
 
+    blPara: Any  # reportlab's broken lines, set by wrap()
+
     def __init__(self, text: str, style: Any, base: str = "ltr", marks: bool = False,
                  **kwargs: Any) -> None:
         self.base_direction = base

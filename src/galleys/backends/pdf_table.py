@@ -101,7 +101,8 @@ def _style(count: int, head_count: int, has_foot: bool) -> list[tuple[Any, ...]]
 def _widths(colspecs: list[Any], texts: list[list[str]], width: float) -> list[float]:
     """Pandoc's relative widths where given; else shares from the cells' text lengths."""
     columns = len(colspecs)
-    given = [spec[1]["c"] if spec[1]["t"] == "ColWidth" else None for spec in colspecs]
+    given: list[float] = [spec[1]["c"] if spec[1]["t"] == "ColWidth" else 0.0
+                          for spec in colspecs]  # 0: ColWidthDefault
     weights = []
     for c in range(columns):
         cells = [row[c] for row in texts]

@@ -139,7 +139,7 @@ def _update_journal_yaml(path: Path, title: str, warn: Callable[[str], None]) ->
                     " kept the existing one"
                 )
             return
-    journal = data.get("journal") if isinstance(data.get("journal"), dict) else {}
-    data["journal"] = {"title": title, **journal}
+    kept: dict = data["journal"] if isinstance(data.get("journal"), dict) else {}
+    data["journal"] = {"title": title, **kept}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     write_atomic(path, text.encode("utf-8"))

@@ -651,9 +651,9 @@ class _Normalizer:
                     if not text.strip():
                         raise doc.error(("labels", key), "a label cannot be empty")
                     chosen[LABEL_KEYS[key]] = text.strip()
-        for doc in (self.journal, self.doc):  # pandoc's own key for the list's heading wins
-            if doc is not None and doc.data.get(_LIST_TITLE) is not None:
-                title = _as_text(doc.data[_LIST_TITLE], doc, (_LIST_TITLE,)).strip()
+        for source in (self.journal, self.doc):  # pandoc's own key for the list's heading wins
+            if source is not None and source.data.get(_LIST_TITLE) is not None:
+                title = _as_text(source.data[_LIST_TITLE], source, (_LIST_TITLE,)).strip()
                 if title:
                     chosen["references"] = title
         return tuple(sorted(chosen.items()))
@@ -682,7 +682,7 @@ class _Normalizer:
         parts: dict[str, str] = {}
         honorific = _as_text(item.get("honorific", ""), doc, (*where, "honorific"))
         name = item.get("name")
-        attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
+        attributes: dict = item["attributes"] if isinstance(item.get("attributes"), dict) else {}
         group = _flag(doc, item, {}, where, "group")
         name_notes: tuple[str, ...] = ()
         name_email = ""

@@ -95,9 +95,10 @@ def parse_ojs_text(text: str, path: Path) -> ImportResult:
     # Lines up to "Published …": authors and affiliations, then "<journal> <year>".
     block: list[tuple[int, str]] = []
     published_at = None
+    published_date = ""
     while (item := cursor.next_nonblank()) is not None:
-        if _PUBLISHED.match(item[1]):
-            published_at = item
+        if found := _PUBLISHED.match(item[1]):
+            published_at, published_date = item, found.group("date")
             break
         if item[1].lower() == "how to cite":
             cursor.back()
@@ -120,7 +121,7 @@ def parse_ojs_text(text: str, path: Path) -> ImportResult:
         missing.append("authors")
 
     if published_at:
-        date = parse_date(_PUBLISHED.match(published_at[1]).group("date"))
+        date = parse_date(published_date)
         if date:
             front["date"] = date
         else:
