@@ -12,9 +12,9 @@ import pypdfium2
 from lxml import etree
 from pypdf import PdfReader
 
-from galleys import backends
-from galleys.backends import RenderOptions
-from galleys.build import prepare
+from galleys import writers
+from galleys.build.coordinator import prepare
+from galleys.writers import RenderOptions
 
 EPOCH = 1700000000
 EDITIONS = ("pdf", "epub", "docx")
@@ -34,7 +34,7 @@ def write_article(folder: Path, front: str, body: str, bib: str = "") -> Path:
 def render(path: Path) -> dict[str, bytes]:
     """Every edition of the article, as bytes."""
     resolved, front = prepare(path)
-    return {name: backends.get(name).render(resolved, front, RenderOptions(EPOCH))
+    return {name: writers.get(name).render(resolved, front, RenderOptions(EPOCH))
             for name in EDITIONS}
 
 

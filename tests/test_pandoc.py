@@ -86,8 +86,8 @@ def _both(monkeypatch, convert):
 
 
 def test_server_converts_exactly_as_a_pandoc_process(tmp_path, monkeypatch):
-    from galleys import styles
-    from galleys.backends.docx_reference import reference_docx
+    from galleys.front import styles
+    from galleys.writers.docx.reference import reference_docx
 
     bib = tmp_path / "references.bib"
     bib.write_text(BIB)
@@ -150,7 +150,7 @@ def test_server_timeout_kills_it_and_the_next_call_starts_another():
 
 
 def test_an_article_cannot_make_citeproc_read_a_file(tmp_path):
-    from galleys import styles
+    from galleys.front import styles
 
     bib = tmp_path / "references.bib"
     bib.write_text(BIB)

@@ -10,10 +10,10 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from galleys.check import check_article
+from galleys.build.snapshot import take_snapshot
+from galleys.build.worker import ArticleJob, build_article
+from galleys.check.parity import check_article
 from galleys.errors import EXIT_INTERNAL
-from galleys.snapshot import take_snapshot
-from galleys.worker import ArticleJob, build_article
 
 FORMATS = ("pdf", "epub", "docx")
 # CI runs the same examples every time (a red run must be reproducible); explore new ones with

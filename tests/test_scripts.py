@@ -13,13 +13,13 @@ import pytest
 from conftest import FIXTURES, require_program
 from pypdf import PdfReader
 
-from galleys.backends import RenderOptions
-from galleys.backends.docx import DocxBackend
-from galleys.backends.epub import EpubBackend
-from galleys.backends.pdf import PdfBackend
-from galleys.build import prepare
+from galleys.build.coordinator import prepare
 from galleys.errors import SourceError
 from galleys.scripts import lang_direction, needs_shaping, runs, script_of
+from galleys.writers import RenderOptions
+from galleys.writers.docx.edition import DocxBackend
+from galleys.writers.epub.edition import EpubBackend
+from galleys.writers.pdf.edition import PdfBackend
 
 MULTI = FIXTURES / "multiscript" / "article.md"
 EPOCH = 1714521600  # 2024-05-01
@@ -202,7 +202,7 @@ def test_epub_spans_carry_lang_and_dir(epub: bytes) -> None:
 
 
 def test_epub_passes_epubcheck(epub: bytes, tmp_path: Path) -> None:
-    from galleys.check import epubcheck, epubcheck_jar, java
+    from galleys.check.parity import epubcheck, epubcheck_jar, java
 
     if not java() or not epubcheck_jar():
         require_program("java")
@@ -284,8 +284,8 @@ Body text.
 
 def test_a_right_to_left_author_in_a_left_to_right_title_block(tmp_path: Path) -> None:
     """Each name and keyword keeps its own direction; the line keeps the article's."""
-    from galleys.check import check_path, format_report
-    from galleys.cli import main
+    from galleys.check.parity import check_path, format_report
+    from galleys.cli.main import main
 
     source = tmp_path / "source"
     (source / "lahore").mkdir(parents=True)
@@ -314,7 +314,7 @@ def test_a_right_to_left_author_in_a_left_to_right_title_block(tmp_path: Path) -
 def test_epub_cover_draws_every_script(prepared, tmp_path: Path) -> None:
     """The cover is set in the PDF edition's faces: CJK, Devanagari, Arabic are glyphs, not
     boxes, and the names read back in their order."""
-    from galleys.backends.epub_cover import HEIGHT, WIDTH, cover_pdf, cover_png
+    from galleys.writers.epub.cover import HEIGHT, WIDTH, cover_pdf, cover_png
 
     _resolved, front = prepared
     path = tmp_path / "cover.pdf"
@@ -336,8 +336,8 @@ def test_epub_cover_draws_every_script(prepared, tmp_path: Path) -> None:
 def test_check_passes_an_article_titled_in_one_arabic_letter(tmp_path: Path) -> None:
     """Found by Hypothesis: a one-letter right-to-left title made check report the PDF's How
     to Cite as missing (pypdf read the line out of order); pdftotext reads it back whole."""
-    from galleys.check import check_path, format_report
-    from galleys.cli import main
+    from galleys.check.parity import check_path, format_report
+    from galleys.cli.main import main
 
     require_program("pdftotext")
     source = tmp_path / "source"
@@ -373,8 +373,8 @@ abstract: |
 def test_an_urdu_article_with_an_english_author_passes_check(tmp_path: Path) -> None:
     """A right-to-left article whose author line and How to Cite mix directions: title,
     abstract and body read back exactly; check accepts the mixed lines letter for letter."""
-    from galleys.check import check_path, format_report
-    from galleys.cli import main
+    from galleys.check.parity import check_path, format_report
+    from galleys.cli.main import main
 
     program = require_program("pdftotext")
     source = tmp_path / "source"

@@ -1,5 +1,5 @@
 """`python -m galleys`: the same as the `galleys` command."""
 
-from .launch import run
+from galleys.cli.launch import run
 
 run()

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .ast_index import MAX_DEPTH, BodyIndex, index_body
-from .inlines import Inlines
+from galleys.front.inlines import Inlines
+from galleys.resolve.ast_index import MAX_DEPTH, BodyIndex, index_body
 
 
 @dataclass(frozen=True)

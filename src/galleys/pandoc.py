@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import pandoc_server
-from .errors import ToolError
+from galleys import pandoc_server
+from galleys.errors import ToolError
 
 MIN_VERSION = (3, 1, 6)  # older releases have --extract-media path traversal CVEs
 BINARY_WRITERS = ("docx", "epub", "odt", "pptx")

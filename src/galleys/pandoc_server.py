@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import ToolError
+from galleys.errors import ToolError
 
 # The server, in pandoc's Lua. `citation-abbreviations` names a file: an article's own YAML
 # must not make citeproc read one (the CLI's --sandbox refuses it too).

@@ -1,0 +1,1 @@
+"""Building a journal: plan, snapshots, keys, workers, delivery to dist/, watch."""

@@ -1,0 +1,231 @@
+"""The per-article build: a pure function of serializable inputs that returns the files' bytes.
+
+It runs the same in-process, in a local worker process, or on a Dask worker on another machine:
+it reads nothing but its job and writes nothing but a temporary copy of the article's folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from galleys.build.snapshot import ArticleInput
+from galleys.errors import EXIT_INTERNAL, GalleysError
+from galleys.front.inlines import Inlines
+
+if TYPE_CHECKING:
+    from galleys.model import ResolvedArticle
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of an article's output, in memory until delivered."""
+
+    name: str  # file name inside dist/<slug>/
+    data: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    """Everything one article's build needs."""
+
+    input: ArticleInput
+    formats: tuple[str, ...]
+    style: str | None = None
+    paper: str = "a4"
+    strict: bool = False
+    epoch: int | None = None  # SOURCE_DATE_EPOCH as the coordinator saw it
+    citations: dict[str, Inlines] = field(default_factory=dict)  # How to Cite by style
+    landing: tuple[str, ...] = ()  # styles of the landing page; () makes no landing page
+
+
+@dataclass
+class ArticleResult:
+    """What a job made; `error` is a one-line message (exceptions do not travel well)."""
+
+    article_path: str
+    slug: str = ""
+    outputs: list[OutputFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+    exit_code: int = 0
+
+
+def build_article(job: ArticleJob) -> ArticleResult:
+    """Build one article's files in memory; never raises for a bad article."""
+    return render_article(job, parse_article(job))
+
+
+class ParsedArticle:
+    """An article's folder materialized and its source parsed: the first half of a build,
+    which mostly waits for pandoc (so a build may do it for the next article meanwhile, or
+    before the How-to-Cite lines are ready: it needs only the job's input, style and strict)."""
+
+    def __init__(self, job: ArticleJob) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="galleys-")
+        self.root = Path(self.folder.name)
+        self.result = ArticleResult(job.input.article_path)
+        self.parsed: ResolvedArticle | None = None
+
+    def discard(self) -> None:
+        """Remove the materialized folder of a parse that will not be rendered."""
+        self.folder.cleanup()
+
+
+def parse_article(job: ArticleJob) -> ParsedArticle:
+    """Materialize and parse `job`'s article; an error is kept for render_article to return."""
+    parsed = ParsedArticle(job)
+    _guarded(job, parsed, lambda: _parse(job, parsed))
+    return parsed
+
+
+def render_article(job: ArticleJob, parsed: ParsedArticle) -> ArticleResult:
+    """Render the editions of a parsed article (front matter with `job`'s How-to-Cite lines);
+    removes its materialized folder."""
+    try:
+        resolved = parsed.parsed
+        if resolved is not None:
+            _guarded(job, parsed, lambda: _render(job, parsed, resolved))
+        return parsed.result
+    finally:
+        parsed.discard()
+
+
+def _parse(job: ArticleJob, parsed: ParsedArticle) -> None:
+    from galleys.build.coordinator import parse
+
+    path = job.input.materialize(parsed.root)
+    parsed.parsed = parse(path, job.style, strict=job.strict, origin=Path(job.input.article_path))
+
+
+def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -> None:
+    """Run `step`; a failure becomes the result's one-line error (exceptions do not travel)."""
+    result = parsed.result
+    try:
+        step()
+    except GalleysError as error:
+        result.error = job.input.rename_paths(str(error), parsed.root)
+        result.exit_code = error.exit_code
+        parsed.parsed = None
+    except Exception as error:  # a bug must not take the other articles down
+        result.error = f"{job.input.article_path}: internal error: {type(error).__name__}: {error}"
+        result.exit_code = EXIT_INTERNAL
+        parsed.parsed = None
+
+
+def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -> None:
+    from galleys import writers
+    from galleys.front.citation import how_to_cite_many
+    from galleys.front.frontmatter import build_front_matter
+    from galleys.writers import RenderOptions, citation_files, is_external
+    from galleys.writers.landing import pages as landing
+
+    front = build_front_matter(resolved, job.citations.get(resolved.style))
+
+    options = RenderOptions(
+        source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
+        paper=job.paper,
+        strict=job.strict,
+    )
+    slug = resolved.metadata.slug
+    outputs = []
+    warnings = list(resolved.warnings)
+    chosen = [writers.get(name) for name in job.formats]
+    # A backend whose work is mostly its own pandoc process prepares its input here, first,
+    # and its conversion runs in a thread, so pandoc uses the other core while this one lays
+    # out the PDF (prepared in that thread, it waited for the GIL the layout held); the bytes
+    # are the same.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        apart = {
+            id(backend): pool.submit(backend.prepare(resolved, front, options))
+            for backend in chosen
+            if is_external(backend)
+        }
+        for backend in chosen:
+            future = apart.get(id(backend))
+            data = future.result() if future else backend.render(resolved, front, options)
+            warnings += getattr(backend, "warnings", [])
+            outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
+    for suffix, media_type, data in citation_files.all_files(resolved, front):
+        outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
+    if job.landing:
+        citations = dict(job.citations)
+        missing = tuple(name for name in job.landing if name not in citations)
+        if missing:
+            citations.update(how_to_cite_many(resolved, missing))
+        shown = {name: citations[name] for name in (front.style, *job.landing)}
+        for name, data, media_type in landing.article_files(resolved, front, outputs, shown):
+            outputs.append(OutputFile(name, data, media_type))
+    result = parsed.result
+    result.slug, result.outputs = slug, outputs
+    result.warnings = [job.input.rename_paths(w, parsed.root) for w in warnings]
+
+
+class Warmup:
+    """A pandoc server started now, and the backends imported (~0.4 s) in a thread while the
+    build plans. wait() before rendering here, and before forking workers (a fork beside a
+    running import can hang the child); the forked workers then start with the backends
+    imported. Whatever fails here fails again where it counts, with its own message."""
+
+    def __init__(self, formats: tuple[str, ...]) -> None:
+        from galleys import pandoc
+
+        # Started here, not in the thread: a conversion begun next (the first parse, the
+        # titles) finds it idle instead of starting one of its own beside it (~5 ms: a spawn).
+        with contextlib.suppress(Exception):
+            pandoc.prestart()
+        self._thread = threading.Thread(target=self._run, args=(formats,), name="galleys-warmup",
+                                        daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _run(formats: tuple[str, ...]) -> None:
+        with contextlib.suppress(Exception):
+            warm_backends(formats)
+
+    def wait(self) -> None:
+        self._thread.join()
+
+
+def warm_backends(formats: tuple[str, ...]) -> None:
+    """Import the backends of `formats` (~0.4 s), e.g. while pandoc parses the first article;
+    an unknown format is left for the build to report."""
+    from galleys import writers
+    from galleys.writers import citation_files
+    from galleys.writers.landing import pages as landing  # noqa: F401
+
+    for name in formats:
+        with contextlib.suppress(GalleysError):
+            writers.get(name)
+    citation_files.import_writers()
+    if {"pdf", "epub"} & set(formats):  # the PDF and the EPUB cover: pdfium, and the default
+        # faces most articles draw with (the others are read if an edition needs them)
+        import pypdfium2  # noqa: F401
+
+        from galleys.writers.pdf.fonts import load_common_faces
+
+        load_common_faces()
+
+
+def worker_started() -> None:
+    """Run by each local worker process as it starts (a build's ProcessPoolExecutor): such a
+    process ends by os._exit, without atexit, so its pandoc servers are stopped by
+    multiprocessing's own exit hook instead; none is left behind, not even as a zombie."""
+    from multiprocessing.util import Finalize
+
+    from galleys import pandoc_server
+
+    Finalize(None, pandoc_server.close_all, exitpriority=0)
+
+
+def _article_epoch(resolved) -> int:
+    from galleys.build.coordinator import article_epoch
+
+    return article_epoch(resolved.metadata.date)

@@ -1,0 +1,1 @@
+"""`galleys check`: the editions read back and compared with the source."""

@@ -1,0 +1,1 @@
+"""The `galleys` command: arguments, the entry point, `galleys serve`."""

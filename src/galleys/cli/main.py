@@ -1,0 +1,476 @@
+"""The `galleys` command: argument parsing only; maps errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypedDict
+
+from galleys import __version__
+from galleys.errors import (
+    EXIT_FAILURES,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    GalleysError,
+    UsageError,
+)
+from galleys.writers import PAPER_SIZES
+
+DESCRIPTION = """\
+Turn one normalized article source into its formatted editions (PDF, EPUB, DOCX), each with
+the same citation front matter, plus the article's citation as BibTeX, RIS and CSL-JSON.
+
+exit codes: 0 ok, 1 build finished with failures, 2 usage, 65 bad source data,
+66 input missing, 69 pandoc failed, 70 internal error (a bug), 73 cannot write output,
+130 interrupted"""
+
+
+class _Console:
+    """Where messages go: results to stdout, warnings and errors to stderr."""
+
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 1:
+            print(message)
+
+    def detail(self, message: str) -> None:
+        if self.verbosity >= 2:
+            print(message)
+
+    def warn(self, message: str) -> None:
+        if self.verbosity >= 1:
+            print(message, file=sys.stderr)
+
+    def error(self, message: str) -> None:
+        print(f"galleys: error: {message}", file=sys.stderr)
+
+
+@functools.cache  # made once (~8 ms)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="galleys",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"galleys {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="print more")
+    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    render = argparse.ArgumentParser(add_help=False)
+    render.add_argument(
+        "--to",
+        metavar="FORMATS",
+        help="comma-separated formats (default: all; see `galleys formats`)",
+    )
+    render.add_argument(
+        "--style", metavar="NAME", help="CSL citation style (default: the article's, else apa)"
+    )
+    render.add_argument(
+        "--csl",
+        type=Path,
+        metavar="FILE.csl",
+        help="the journal's own CSL style file (instead of --style)",
+    )
+    render.add_argument(
+        "--paper",
+        choices=PAPER_SIZES,
+        default="a4",
+        help="page size of the PDF edition (default: a4)",
+    )
+    render.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    convert = commands.add_parser(
+        "convert",
+        parents=[common, render],
+        help="build the editions of one article",
+        description="Build the editions of one article file.",
+    )
+    convert.add_argument(
+        "article",
+        type=Path,
+        metavar="ARTICLE",
+        help="an article file (.md, .qmd), or the folder holding one",
+    )
+    convert.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
+    )
+
+    build = commands.add_parser(
+        "build",
+        parents=[common, render],
+        help="build every article under a source folder",
+        description="Build every SOURCE_DIR/<slug>/article.md into "
+        "DIR/<slug>/ and write DIR/manifest.json. Only articles whose inputs changed since "
+        "the last build are built again; with --watch, again on every save until Ctrl+C.",
+    )
+    build.add_argument(
+        "source",
+        type=Path,
+        nargs="?",
+        default=Path("source"),
+        metavar="SOURCE_DIR",
+        help="default: source",
+    )
+    build.add_argument(
+        "-o", "--output", type=Path, default=Path("dist"), metavar="DIR", help="default: dist"
+    )
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+    build.add_argument("--force", action="store_true", help="rebuild every article, changed or not")
+    build.add_argument(
+        "--dask-scheduler",
+        metavar="tcp://HOST:PORT",
+        help="build the articles on a Dask distributed cluster (needs galleys[dask])",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild into a temporary folder and fail (exit 1) if any file in DIR differs "
+        "from it; DIR is not changed",
+    )
+    build.add_argument(
+        "--watch",
+        action="store_true",
+        help="stay in the foreground and rebuild what changed on every save, until Ctrl+C",
+    )
+
+    importer = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import a foreign file into the normalized source",
+        description="Import a foreign file into SOURCE/<slug>/article.md: an OJS article-page "
+        "text export (.txt), or a Word manuscript or galleys DOCX edition (.docx, whose pictures "
+        "go into figures/). What it cannot find is reported and written as comments at the top "
+        "of the front matter; values are never invented. Creates or completes "
+        "SOURCE/journal.yaml with the journal title when one is found.",
+    )
+    importer.add_argument("file", type=Path, metavar="FILE")
+    importer.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="article folder (default: SOURCE/<slug>/)"
+    )
+    importer.add_argument(
+        "--source",
+        type=Path,
+        default=Path("source"),
+        metavar="SOURCE",
+        help="source folder (default: source)",
+    )
+    importer.add_argument("--force", action="store_true", help="replace an existing article.md")
+
+    styles = commands.add_parser(
+        "styles",
+        parents=[common],
+        help="list citation styles",
+        description="List the CSL citation styles --style accepts.",
+    )
+    styles.add_argument(
+        "--all",
+        action="store_true",
+        help="list every style the styles package ships, not only the tested ones",
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="preview the built site on 127.0.0.1",
+        description="Serve DIST_DIR (the landing pages and editions) on this machine only.",
+    )
+    serve.add_argument(
+        "path", type=Path, nargs="?", default=Path("dist"), metavar="DIST_DIR", help="default: dist"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="build SOURCE into DIST_DIR, rebuild on every save and reload the open page",
+    )
+    serve.add_argument(
+        "--source",
+        type=Path,
+        default=Path("source"),
+        metavar="SOURCE",
+        help="with --watch: the source folder (default: source)",
+    )
+
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="check that built editions agree with the source and are valid",
+        description="Read every edition back (PDF text and metadata, EPUB title page and OPF, "
+        "DOCX document and properties, citation files), compare each front-matter element "
+        "with the source, and validate (EPUBCheck, PDF structure and fonts, DOCX opens). "
+        "Exit 1 on any difference or problem.",
+    )
+    check.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=Path("dist"),
+        metavar="DIST_DIR|ARTICLE_DIR",
+        help="default: dist",
+    )
+    check.add_argument(
+        "--source",
+        type=Path,
+        default=Path("source"),
+        metavar="SOURCE",
+        help="source folder (default: source)",
+    )
+    check.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="compare front matter only; skip EPUBCheck, qpdf, python-docx",
+    )
+
+    commands.add_parser(
+        "formats",
+        parents=[common],
+        help="list edition formats",
+        description="List the edition formats --to accepts.",
+    )
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if exit_.code in (0, None) else EXIT_USAGE
+    console = _Console(0 if args.quiet else 1 + args.verbose)
+    try:
+        return _COMMANDS[args.command](args, console)
+    except GalleysError as error:
+        if args.debug:
+            traceback.print_exc()
+        console.error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: say so in one line, full trace with --debug
+        if args.debug:
+            traceback.print_exc()
+        console.error(f"internal error: {type(error).__name__}: {error} (run with --debug)")
+        return EXIT_INTERNAL
+
+
+class _RenderSettings(TypedDict):
+    """The keyword arguments build.convert and build.build_all share."""
+
+    style: str | None
+    paper: str
+    strict: bool
+
+
+def _render_options(args: argparse.Namespace) -> _RenderSettings:
+    """The options every build shares, from --style or --csl, --paper and --strict."""
+    style = args.style
+    if args.csl is not None:
+        from galleys.front import styles
+
+        if style:
+            raise UsageError("give --style NAME or --csl FILE, not both")
+        style = styles.custom(args.csl)
+    return {"style": style, "paper": args.paper, "strict": args.strict}
+
+
+def _convert(args: argparse.Namespace, console: _Console) -> int:
+    from galleys import writers
+    from galleys.build import coordinator as build
+
+    formats = writers.parse_formats(args.to)
+    options = _render_options(args)
+    if console.verbosity >= 2:
+        _show_slug(args.article, console)
+    written = build.convert(args.article, args.output, formats, warn=console.warn, **options)
+    for path in written:
+        console.info(str(path))
+    return EXIT_OK
+
+
+def _show_slug(article: Path, console: _Console) -> None:
+    """-v: the slug the article's files are named by, and what it was made from."""
+    from galleys.read.markdown import default_slug, find_article_file, read_article
+
+    path = find_article_file(article) if article.is_dir() else article
+    slug = read_article(path).metadata.slug
+    made, name = default_slug(path)
+    origin = f" (made from the name {name!r})" if slug == made and name != slug else ""
+    console.detail(f"{path}: slug {slug!r}{origin}")
+
+
+def _build(args: argparse.Namespace, console: _Console) -> int:
+    from galleys import writers
+    from galleys.build import coordinator as build
+
+    formats = writers.parse_formats(args.to)
+    if args.check and args.watch:
+        raise UsageError("--check compares one fresh build: not with --watch")
+    if args.check:
+        problems = build.rebuild_differences(
+            args.source, args.output, formats, warn=console.detail, **_render_options(args)
+        )
+        for problem in problems:
+            console.error(problem)
+        console.info(
+            f"{args.output}: "
+            + (f"{len(problems)} problem(s)" if problems else "every file matches a fresh build")
+        )
+        return EXIT_FAILURES if problems else EXIT_OK
+    if args.watch:
+        if args.dask_scheduler:
+            raise UsageError("--watch builds in this process: not with --dask-scheduler")
+        from galleys.build.watch import watch
+
+        return watch(args.source, lambda: _build_once(args, console, formats),
+                     ignore=[args.output], formats=formats)
+    return _build_once(args, console, formats)
+
+
+def _build_once(args: argparse.Namespace, console: _Console, formats: tuple[str, ...]) -> int:
+    """One incremental build of args.source into args.output, with progress and a summary."""
+    from galleys.build import coordinator as build
+    from galleys.build.progress import ProgressReporter
+
+    reporter = ProgressReporter(quiet=console.verbosity == 0)
+    client = _dask_client(args.dask_scheduler) if args.dask_scheduler else None
+    executor = client.get_executor() if client is not None else None
+    try:
+        result = build.build_all(
+            args.source,
+            args.output,
+            formats,
+            **_render_options(args),
+            jobs=args.jobs,
+            incremental=not args.force,
+            warn=console.warn,
+            progress=reporter,
+            executor=executor,
+        )
+    finally:
+        reporter.finish()
+        if client is not None:
+            client.close()
+    console.info(
+        f"{len(result.built)} built, {len(result.skipped)} skipped, {len(result.failed)} failed "
+        f"in {result.seconds:.1f} s"
+    )
+    for path, _ in result.failed:
+        console.info(f"  failed: {path}")
+    return EXIT_FAILURES if result.failed else EXIT_OK
+
+
+def _dask_client(address: str):
+    """A client of the Dask distributed cluster at `address` (extra: galleys[dask])."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--dask-scheduler needs Dask: pip install 'galleys[dask]'") from None
+    try:
+        return Client(address, timeout=30)
+    except OSError as error:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def _import(args: argparse.Namespace, console: _Console) -> int:
+    from galleys.importers.dispatch import import_file
+
+    target, result = import_file(
+        args.file, args.output, args.source, force=args.force, warn=console.warn
+    )
+    console.info(f"wrote {target}")
+    for missing in result.missing:
+        console.warn(f"{target}: not found in {args.file.name}: {missing}")
+    return EXIT_OK
+
+
+def _styles(args: argparse.Namespace, console: _Console) -> int:
+    from galleys.front import styles
+
+    names = styles.available() if args.all else styles.RECOMMENDED
+    for name in names:
+        print(f"{name:32} {styles.title(name)}" if not args.all else name)
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, console: _Console) -> int:
+    from galleys.check import parity as check
+
+    reports = check.check_path(args.path, args.source, validate=not args.no_validate)
+    for report in reports:
+        if not report.ok or console.verbosity >= 1:
+            print(check.format_report(report))
+    failed = [r.slug for r in reports if not r.ok]
+    console.info(f"{len(reports) - len(failed)} fit to publish, {len(failed)} not")
+    return EXIT_FAILURES if failed else EXIT_OK
+
+
+def _serve(args: argparse.Namespace, console: _Console) -> int:
+    from galleys.cli import serve
+
+    if args.watch:  # a build as `galleys build SOURCE -o DIST_DIR` makes it, on every save
+        from galleys import writers
+
+        options = _parser().parse_args(
+            ["build", str(args.source), "-o", str(args.path), *(["-q"] if args.quiet else [])])
+        formats = writers.parse_formats(None)
+        return serve.serve_watching(args.path, args.source,
+                                    lambda: _build_once(options, console, formats),
+                                    args.port, args.host, formats)
+    console.info(f"serving {args.path} on http://{args.host}:{args.port}/ (Ctrl+C stops)")
+    serve.serve(args.path, args.port, args.host)
+    return EXIT_OK
+
+
+def _formats(args: argparse.Namespace, console: _Console) -> int:
+    from galleys import writers
+
+    for name in writers.names():
+        backend = writers.get(name)
+        print(f"{name:6} {backend.suffix:6} {backend.media_type}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "convert": _convert,
+    "build": _build,
+    "import": _import,
+    "styles": _styles,
+    "formats": _formats,
+    "check": _check,
+    "serve": _serve,
+}

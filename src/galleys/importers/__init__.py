@@ -1,0 +1,1 @@
+"""`galleys import`: foreign files (OJS page text, Word manuscripts) into article.md."""

@@ -1,0 +1,1 @@
+"""Reading an article as written: Markdown + YAML, names, dates, raw TeX, Quarto."""

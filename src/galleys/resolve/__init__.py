@@ -1,0 +1,1 @@
+"""The body's passes, once for every edition: links, numbering, figures, citations."""

@@ -1,0 +1,446 @@
+"""Cross-references: figures, tables, labelled equations and sections numbered once, every
+reference to them printed and linked.
+
+One pass over the resolved body, before citeproc sees it, so every edition prints the same
+numbers and links to the same ids:
+
+- **Numbering.** Every Figure and Table with a caption or a label is numbered in document order
+  (unlabelled ones too, as LaTeX and inara do), "Figure 1: " / "Table 1: " put before its caption
+  (the words come from `labels:`). A display equation is numbered when it is labelled: the
+  raw-TeX pass's `Span [id, ["equation"], []] [Math]` (see raw_tex), inara's
+  `[$$…$$]{label="x"}`, or Quarto's `$$…$$ {#eq-x}`; its Span gets the attribute
+  `number` = "3", which the math renderers print at the margin. Headings get hierarchical
+  numbers (`{.unnumbered}` and `{-}` ones none, nor the reference list's); the numbers are
+  printed before the headings only when the article refers to a section, so "Section 2" can be
+  found on the page. Quarto's figure or table written as a Div (`::: {#fig-x}`, its caption the
+  last paragraph) is the Figure or Table it means; the figures inside a numbered figure are its
+  sub-figures, "(a)", "(b)".
+- **Labels.** An element's id is its label; a caption may carry it instead as inara writes it,
+  an empty Span `[]{label="x"}`, or as the LaTeX reader leaves `\\label{x}` (an empty Span with
+  id `x`). That Span is taken out of the caption and its label becomes the element's id. Such a
+  Span in a heading or in a section's text labels that section, as in LaTeX.
+- **References.** LaTeX's `\\ref`, `\\autoref`, `\\eqref` (a Link the LaTeX reader marks with
+  `reference-type`), Quarto's `@fig-x` and pandoc-crossref's `@fig:x` (Cite nodes, taken out
+  before citeproc would print "(fig-x?)") become a Link to `#id` whose text is "1" (`\\ref`,
+  `[-@fig-x]`), "Figure 1" (`\\autoref`, `@fig-x`) or "(3)" (`\\eqref`). A reference to a label
+  that nothing carries prints "??", as LaTeX does, with a warning naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from galleys.front.frontmatter import Labels
+
+Node = dict[str, Any]
+UNKNOWN = "??"  # what LaTeX prints for an undefined reference
+REFERENCE_IDS = ("references", "bibliography", "refs")  # ids the reference list goes under
+# Quarto's keys (fig-x; @Fig-x starts a sentence) and pandoc-crossref's (fig:x).
+_KEY = re.compile(r"^[fF]ig[-:]\S|^[tT]bl[-:]\S|^[eE]q[-:]\S|^[sS]ec[-:]\S")
+_CITED_KEY = re.compile(r"@\{?(?:[fF]ig|[tT]bl|[eE]q|[sS]ec)[-:]")
+_ATTRIBUTES = re.compile(r"^\{#(\S+?)(?:\s[^{}]*)?\}$")  # Quarto's "{#eq-x}" after display math
+_UNNUMBERED = ("unnumbered", "-")
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "RawInline"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """A numbered element: its kind (a Labels field), number and the id links go to."""
+
+    kind: str
+    number: str
+    ident: str
+
+
+@dataclass
+class _Numbering:
+    words: Labels
+    targets: dict[str, Target] = field(default_factory=dict)  # label -> target
+    counts: dict[str, int] = field(default_factory=dict)
+    sections: list[int] = field(default_factory=list)
+    headers: list[tuple[Node, str]] = field(default_factory=list)  # heading, its number
+    section: Target | None = None  # the numbered section the pass is in
+    references: list[tuple[list[Node], int]] = field(default_factory=list)  # (inlines, at)
+    twice: list[str] = field(default_factory=list)  # labels given to two elements
+
+    def next(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return str(self.counts[kind])
+
+    def add(self, labels: list[str], kind: str, number: str, ident: str) -> None:
+        for label in labels:
+            if not label:
+                continue
+            known = self.targets.setdefault(label, Target(kind, number, ident))
+            if known.ident != ident or known.number != number:
+                self.twice.append(label)
+
+    def free(self, label: str) -> str:
+        """`label` as a new element's id, or "" when another element has it already."""
+        return "" if label in self.targets else label
+
+
+def is_crossref_key(key: str) -> bool:
+    """Whether a citation key names a cross-reference (`fig-x`, `tbl:y` …), not a work."""
+    return bool(_KEY.match(key))
+
+
+def cites_crossref(body: str) -> bool:
+    """Whether a Markdown body may cite a cross-reference key (`@fig-x`, `[-@tbl:y]`): then
+    citeproc must run after this pass, not in the parse."""
+    return bool(_CITED_KEY.search(body))
+
+
+def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
+                      ) -> tuple[bool, list[str]]:
+    """Number and resolve in place; whether anything changed, and the warnings (one per label
+    nothing carries)."""
+    numbering = _Numbering(words)
+    _number_blocks(blocks, numbering)
+    warnings: list[str] = []
+    unknown: list[str] = []
+    refers_to_section = False
+    for inlines, at in numbering.references:
+        inlines[at], section = _reference(inlines[at], numbering, unknown)
+        refers_to_section = refers_to_section or section
+    changed = bool(numbering.counts or numbering.references)
+    if refers_to_section:
+        for header, number in numbering.headers:
+            header["c"][2][:0] = [_span("section-number", [_str(number)]), {"t": "Space"}]
+    for label in dict.fromkeys(unknown):
+        warnings.append(f"{source}: warning: a cross-reference to {label!r}, which no figure, "
+                        f"table, equation or section carries, is printed as {UNKNOWN}")
+    for label in dict.fromkeys(numbering.twice):
+        warnings.append(f"{source}: warning: the label {label!r} is given to two elements; "
+                        "references to it go to the first")
+    return changed, warnings
+
+
+# -- numbering ----------------------------------------------------------------------------------
+
+def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
+    for at, block in enumerate(blocks):
+        kind = block["t"]
+        content: Any = block.get("c")  # its shape depends on the kind
+        if kind == "Header":
+            following = blocks[at + 1] if at + 1 < len(blocks) else None
+            if not (following and following["t"] == "Div" and following["c"][0][0] == "refs"):
+                _number_header(block, numbering)  # the reference list's heading has none
+            _number_inlines(content[2], numbering)
+        elif kind == "Figure":
+            number = _number_float(content, "figure", numbering)
+            _number_figure_body(content[2], number, numbering)
+        elif kind == "Table":
+            _number_float(content, "table", numbering)
+            _number_table_cells(content, numbering)
+        elif kind in ("Para", "Plain"):
+            _number_inlines(content, numbering)
+        elif kind == "LineBlock":
+            for line in content:
+                _number_inlines(line, numbering)
+        elif kind == "BlockQuote":
+            _number_blocks(content, numbering)
+        elif kind == "Div":
+            float_node = _quarto_float(block)
+            if float_node is None:
+                _number_blocks(content[1], numbering)
+            else:
+                blocks[at] = float_node
+                _number_blocks([float_node], numbering)
+        elif kind == "BulletList":
+            for item in content:
+                _number_blocks(item, numbering)
+        elif kind == "OrderedList":
+            for item in content[1]:
+                _number_blocks(item, numbering)
+        elif kind == "DefinitionList":
+            for term, definitions in content:
+                _number_inlines(term, numbering)
+                for definition in definitions:
+                    _number_blocks(definition, numbering)
+
+
+def _quarto_float(div: Node) -> Node | None:
+    """Quarto's figure or table written as a Div (`::: {#fig-x}` … caption paragraph last), or
+    a plain Div whose id labels the one float it holds, as the pandoc Figure or Table it means;
+    None for any other Div."""
+    (ident, classes, pairs), blocks = div["c"]
+    if ident and not classes and not pairs and len(blocks) == 1 and (
+            blocks[0]["t"] in ("Table", "Figure") and not blocks[0]["c"][0][0]):
+        blocks[0]["c"][0][0] = ident  # LaTeX's table environment: a plain Div with its label
+        return blocks[0]
+    kind = ident.split("-", 1)[0] if "-" in ident else ""
+    if kind not in ("fig", "tbl") or not blocks:
+        return None
+    caption: list[Node] = []
+    if len(blocks) > 1 and blocks[-1]["t"] == "Para":
+        caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
+    if kind == "fig":
+        return {"t": "Figure", "c": [[ident, classes, pairs], [None, caption], blocks]}
+    if len(blocks) != 1 or blocks[0]["t"] != "Table":
+        return None
+    table = blocks[0]
+    table["c"][0][0] = table["c"][0][0] or ident
+    if caption and not _has_text(table["c"][1][1]):
+        table["c"][1][1] = caption
+    return table
+
+
+def _number_table_cells(content: list[Any], numbering: _Numbering) -> None:
+    _attr, _caption, _specs, head, bodies, foot = content
+    rows = [*head[1], *(row for body in bodies for row in (*body[2], *body[3])), *foot[1]]
+    for row in rows:
+        for cell in row[1]:
+            _number_blocks(cell[4], numbering)
+
+
+def _number_header(block: Node, numbering: _Numbering) -> None:
+    level, (ident, classes, _kv), inlines = block["c"]
+    labels = [label for node in inlines if (label := _empty_label(node))]  # "\label" in it
+    if any(c in classes for c in _UNNUMBERED) or ident in REFERENCE_IDS:
+        return
+    sections = numbering.sections
+    del sections[level:]
+    sections += [0] * (level - len(sections))
+    sections[level - 1] += 1
+    number = ".".join(str(n) for n in sections)
+    numbering.headers.append((block, number))
+    numbering.add([ident, *labels], "section", number, ident)
+    numbering.section = Target("section", number, ident)
+
+
+def _number_figure_body(blocks: list[Node], number: str | None, numbering: _Numbering) -> None:
+    """A figure's own blocks; the figures inside a numbered one are its sub-figures (Quarto's
+    `::: {#fig-x}` of several `![…](…){#fig-a}`): "(a)" before their captions, "Figure 1(a)"
+    where they are referred to."""
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    for block in blocks:
+        if block["t"] != "Figure" or number is None:
+            _number_blocks([block], numbering)
+            continue
+        attr, (_short, caption), inner = block["c"]
+        labels = _take_caption_labels(caption)
+        attr[0] = attr[0] or (numbering.free(labels[0]) if labels else "")
+        letter = f"({next(letters, '?')})"
+        numbering.add([attr[0], *labels], "figure", number + letter, attr[0])
+        first = caption[0] if caption else None
+        if first is not None and first["t"] in ("Plain", "Para"):
+            first["c"][:0] = [_span("caption-label", [_str(letter)]), {"t": "Space"}]
+        else:
+            caption.insert(0, {"t": "Plain", "c": [_span("caption-label", [_str(letter)])]})
+        _number_blocks(caption, numbering)
+        _number_blocks(inner, numbering)
+
+
+def _number_float(content: list[Any], kind: str, numbering: _Numbering) -> str | None:
+    """Number a Figure or Table (its caption labelled); its number, None when it gets none."""
+    attr = content[0]
+    caption_blocks = content[1][1]
+    labels = _take_caption_labels(caption_blocks)
+    if not attr[0] and labels:
+        attr[0] = numbering.free(labels[0])
+    if not attr[0] and not _has_text(caption_blocks):
+        _number_blocks(caption_blocks, numbering)
+        return None  # neither caption nor label: LaTeX numbers no such float either
+    number = numbering.next(kind)
+    numbering.add([attr[0], *labels], kind, number, attr[0])
+    word = getattr(numbering.words, kind)
+    first = caption_blocks[0] if caption_blocks else None
+    if first is not None and first["t"] in ("Plain", "Para") and first["c"]:
+        first["c"][:0] = [_caption_label(word, number + ":"), {"t": "Space"}]
+    elif first is not None and first["t"] in ("Plain", "Para"):
+        first["c"][:] = [_caption_label(word, number)]
+    else:
+        caption_blocks.insert(0, {"t": "Plain", "c": [_caption_label(word, number)]})
+    _number_blocks(caption_blocks, numbering)  # references in the caption
+    return number
+
+
+def _caption_label(word: str, number: str) -> Node:
+    """"Figure 1:" before a caption, as a Span a writer may style."""
+    return _span("caption-label", [_str(word), {"t": "Space"}, _str(number)])
+
+
+def _take_caption_labels(blocks: list[Node]) -> list[str]:
+    """Labels from empty Spans in a caption's paragraphs (`[]{label="x"}`, `\\label{x}`), which
+    are taken out, with a space left before them."""
+    labels: list[str] = []
+    for block in blocks:
+        if block["t"] in ("Plain", "Para"):
+            labels += _take_labels(block["c"])
+    return labels
+
+
+def _take_labels(inlines: list[Node]) -> list[str]:
+    """Labels from the empty Spans in `inlines`, which are taken out (with the spaces around
+    them at either end)."""
+    labels: list[str] = []
+    kept: list[Node] = []
+    for node in inlines:
+        label = _empty_label(node)
+        if label is None:
+            kept.append(node)
+            continue
+        labels.append(label)
+        while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+            kept.pop()
+    while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+        kept.pop()
+    while kept and kept[0]["t"] in ("Space", "SoftBreak"):
+        kept.pop(0)
+    inlines[:] = kept
+    return labels
+
+
+def _empty_label(node: Node) -> str | None:
+    if node["t"] != "Span" or node["c"][1]:
+        return None
+    ident, _classes, pairs = node["c"][0]
+    return dict(pairs).get("label") or ident or None
+
+
+def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
+    """Labelled display equations in these inlines get their numbers (and Quarto's
+    `{#eq-x}` after the math becomes the equation Span's id); references are noted."""
+    at = 0
+    while at < len(inlines):
+        node = inlines[at]
+        kind = node["t"]
+        if kind in _LEAVES:
+            at += 1
+            continue
+        if kind in ("Link", "Cite") and _is_reference(node):
+            numbering.references.append((inlines, at))
+        elif kind == "Math" and node["c"][0]["t"] == "DisplayMath":
+            ident, end = _attributes_after(inlines, at + 1)
+            if ident:
+                inlines[at:end] = [{"t": "Span", "c": [[ident, ["equation"], []], [node]]}]
+                continue
+        elif kind == "Span" and _is_equation(node):
+            _number_equation(node, numbering)
+        elif _empty_label(node) and numbering.section:  # "\label{x}" in a section's text
+            label = _empty_label(node) or ""
+            if label not in numbering.targets:  # else its heading's own, or a second one
+                node["c"][0][0] = node["c"][0][0] or label
+                numbering.add([label], "section", numbering.section.number, node["c"][0][0])
+        elif kind == "Note":
+            _number_blocks(node["c"], numbering)
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
+                      "SmallCaps"):
+            _number_inlines(node["c"], numbering)
+        elif kind in ("Span", "Quoted", "Cite", "Link", "Image"):
+            _number_inlines(node["c"][1], numbering)
+        at += 1
+
+
+def _attributes_after(inlines: list[Node], start: int) -> tuple[str, int]:
+    """The id in a Quarto attribute block (`{#eq-x}`) that follows display math at `start`,
+    and where that block ends; ("", start) when there is none."""
+    at = start
+    if at < len(inlines) and inlines[at]["t"] in ("Space", "SoftBreak"):
+        at += 1
+    text = ""
+    for end in range(at, min(len(inlines), at + 12)):
+        node = inlines[end]
+        text += node["c"] if node["t"] == "Str" else " " if node["t"] == "Space" else "\0"
+        if not text.startswith("{"):
+            break
+        match = _ATTRIBUTES.match(text)
+        if match:
+            return match.group(1), end + 1
+    return "", start
+
+
+def _is_equation(node: Node) -> bool:
+    (ident, classes, pairs), inlines = node["c"]
+    has_math = any(n["t"] == "Math" and n["c"][0]["t"] == "DisplayMath" for n in inlines)
+    return has_math and ("equation" in classes or "label" in dict(pairs) or bool(ident))
+
+
+def _number_equation(span: Node, numbering: _Numbering) -> None:
+    attr = span["c"][0]
+    label = dict(attr[2]).get("label", "")
+    if not attr[0]:
+        attr[0] = numbering.free(label)
+    if "equation" not in attr[1]:
+        attr[1] = [*attr[1], "equation"]
+    number = numbering.next("equation")
+    attr[2] = [pair for pair in attr[2] if pair[0] not in ("label", "number")]
+    attr[2].append(["number", number])
+    numbering.add([attr[0], label], "equation", number, attr[0])
+
+
+# -- references ---------------------------------------------------------------------------------
+
+def _is_reference(node: Node) -> bool:
+    """A LaTeX reference (the Link the LaTeX reader makes of `\\ref`) or a Cite of nothing but
+    cross-reference keys."""
+    if node["t"] == "Link":
+        pairs = dict(node["c"][0][2])
+        return bool(pairs.get("reference-type")) and "reference" in pairs
+    citations = node["c"][0]
+    return bool(citations) and all(is_crossref_key(c["citationId"]) for c in citations)
+
+
+def _reference(node: Node, numbering: _Numbering, unknown: list[str]) -> tuple[Node, bool]:
+    """The printed reference replacing a LaTeX reference Link or a cross-reference Cite, and
+    whether it names a section."""
+    if node["t"] == "Link":
+        pairs = dict(node["c"][0][2])
+        style, label = pairs["reference-type"], pairs["reference"]
+        target = numbering.targets.get(label)
+        if target is None:
+            unknown.append(label)
+        form = {"ref+label": "named", "ref+Label": "named",  # \autoref, \cref; \Cref
+                "eqref": "parenthesized"}.get(style, "bare")
+        return _printed(target, form, numbering.words), _is_section(target)
+    inlines: list[Node] = []
+    section = False
+    for citation in node["c"][0]:
+        key = citation["citationId"]
+        target = numbering.targets.get(key) or numbering.targets.get(key[0].lower() + key[1:])
+        if target is None:
+            unknown.append(key)
+        section = section or _is_section(target)
+        form = "bare" if citation["citationMode"]["t"] == "SuppressAuthor" else "named"
+        if inlines:
+            inlines += [_str(","), {"t": "Space"}]
+        if citation["citationPrefix"]:
+            inlines += [*citation["citationPrefix"], {"t": "Space"}]
+        inlines.append(_printed(target, form, numbering.words))
+        inlines += citation["citationSuffix"]
+    printed = inlines[0] if len(inlines) == 1 else _span("", inlines)
+    return printed, section
+
+
+def _printed(target: Target | None, form: str, words: Labels) -> Node:
+    if target is None:
+        return _str(UNKNOWN)
+    if form == "named":
+        text = [_str(getattr(words, target.kind)), {"t": "Space"}, _str(target.number)]
+    elif form == "parenthesized":
+        text = [_str(f"({target.number})")]
+    else:
+        text = [_str(target.number)]
+    if not target.ident:
+        return text[0] if len(text) == 1 else _span("", text)
+    return {"t": "Link", "c": [["", ["cross-ref"], []], text, [f"#{target.ident}", ""]]}
+
+
+def _is_section(target: Target | None) -> bool:
+    return target is not None and target.kind == "section"
+
+
+def _has_text(blocks: list[Node]) -> bool:
+    return any(block.get("c") for block in blocks)
+
+
+def _str(text: str) -> Node:
+    return {"t": "Str", "c": text}
+
+
+def _span(cls: str, inlines: list[Node]) -> Node:
+    return {"t": "Span", "c": [["", [cls] if cls else [], []], inlines]}

@@ -1,0 +1,1 @@
+"""The DOCX edition, written by pandoc with our front matter and styles."""

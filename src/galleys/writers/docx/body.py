@@ -1,0 +1,186 @@
+"""Checks every body node for the DOCX writer and embeds images from the article folder."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from galleys.errors import InternalError, SourceError
+from galleys.resolve import links
+from galleys.resolve.figures import MEDIA_TYPES, PRINT_DPI, as_kind, open_figure
+
+Node = dict[str, Any]
+
+_IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "tiff"})  # Word's own; others as PNG
+_LEAF_BLOCKS = {"CodeBlock", "HorizontalRule"}
+CALLOUT_STYLE = "Callout"  # docx_reference: a framed, shaded paragraph style
+PAGE_BREAK_XML = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+_LEAF_INLINES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"}
+_WRAPPING_INLINES = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
+                     "SmallCaps"}
+
+
+class BodyPreparer:
+    """Walks the body: raises on unknown or raw nodes, turns images into data: URIs.
+
+    The body is shared with the other editions (rendered beside this one), so it is never
+    changed: a node that changes is copied, with the lists and nodes that hold it, and the rest
+    is shared (a whole-body deep copy took a JSON round trip an article).
+    """
+
+    def __init__(self, folder: Path, source: Path) -> None:
+        self.folder = folder.resolve()
+        self.source = source
+        self.images: dict[str, str] = {}  # data: URI -> the target the author wrote
+
+    def prepare(self, blocks: list[Node]) -> list[Node]:
+        return self._blocks(blocks)
+
+    def _blocks(self, blocks: list[Node]) -> list[Node]:
+        made = _kept(blocks, [self._block(block) for block in blocks])
+        if sum(1 for b in blocks if _is_callout(b)) < 2:
+            return made
+        out: list[Node] = []  # Word draws touching framed paragraphs as one frame: part them
+        for before, block in zip([None, *blocks], made, strict=False):
+            if _is_callout(before) and _is_callout(block):
+                out.append({"t": "RawBlock", "c": ["openxml", "<w:p/>"]})
+            out.append(block)
+        return out
+
+    def _block(self, node: Node) -> Node:
+        kind = node.get("t")
+        c: Any = node.get("c")  # its shape depends on the kind
+        if kind in ("Plain", "Para"):
+            new = self._inlines(c)
+        elif kind == "LineBlock":
+            new = _kept(c, [self._inlines(line) for line in c])
+        elif kind == "BlockQuote":
+            new = self._blocks(c)
+        elif kind == "OrderedList":
+            new = _kept(c, [c[0], _kept(c[1], [self._blocks(item) for item in c[1]])])
+        elif kind == "BulletList":
+            new = _kept(c, [self._blocks(item) for item in c])
+        elif kind == "DefinitionList":
+            new = _kept(c, [
+                _kept(entry, [self._inlines(entry[0]),
+                              _kept(entry[1], [self._blocks(d) for d in entry[1]])])
+                for entry in c
+            ])
+        elif kind == "Header":
+            new = _kept(c, [c[0], c[1], self._inlines(c[2])])
+        elif kind == "Table":
+            new = self._table(c)
+        elif kind == "Figure":
+            new = _kept(c, [c[0], self._caption(c[1]), self._blocks(c[2])])
+        elif kind == "Div" and "pagebreak" in c[0][1]:  # raw_tex.PAGE_BREAK
+            return {"t": "RawBlock", "c": ["openxml", PAGE_BREAK_XML]}
+        elif kind == "Div" and "callout" in c[0][1]:  # quarto_body: paragraphs in one frame
+            ident, classes, pairs = c[0]
+            return {**node, "c": [[ident, classes, [*pairs, ["custom-style", CALLOUT_STYLE]]],
+                                  self._blocks(c[1])]}
+        elif kind == "Div":
+            new = _kept(c, [c[0], self._blocks(c[1])])
+        elif kind in _LEAF_BLOCKS:
+            return node
+        elif kind == "RawBlock":
+            raise self._error(f"raw {c[0]} markup cannot go into the DOCX edition")
+        else:
+            raise InternalError(f"the DOCX edition does not know the block type {kind}",
+                                path=self.source)
+        return node if new is c else {**node, "c": new}
+
+    def _table(self, c: list[Any]) -> list[Any]:
+        attr, caption, colspecs, head, bodies, foot = c
+        caption_new = self._caption(caption)
+        head_new = _kept(head, [head[0], self._rows(head[1])])
+        bodies_new = _kept(bodies, [
+            _kept(body, [body[0], body[1], self._rows(body[2]), self._rows(body[3])])
+            for body in bodies
+        ])
+        foot_new = _kept(foot, [foot[0], self._rows(foot[1])])
+        return _kept(c, [attr, caption_new, colspecs, head_new, bodies_new, foot_new])
+
+    def _caption(self, caption: list[Any]) -> list[Any]:
+        short, blocks = caption
+        return _kept(caption, [self._inlines(short) if short else short, self._blocks(blocks)])
+
+    def _rows(self, rows: list[Any]) -> list[Any]:
+        return _kept(rows, [
+            _kept(row, [row[0], _kept(row[1], [
+                _kept(cell, [*cell[:4], self._blocks(cell[4])]) for cell in row[1]
+            ])])
+            for row in rows
+        ])
+
+    def _inlines(self, inlines: list[Node]) -> list[Node]:
+        """The list itself unless a node in it changed (most are words and spaces: a leaf is
+        passed over without a call, ~9,000 an article)."""
+        changed: list[Node] | None = None
+        for at, node in enumerate(inlines):
+            if node.get("t") in _LEAF_INLINES:
+                continue
+            new = self._inline(node)
+            if new is not node:
+                if changed is None:
+                    changed = list(inlines)
+                changed[at] = new
+        return inlines if changed is None else changed
+
+    def _inline(self, node: Node) -> Node:
+        kind = node.get("t")
+        c: Any = node.get("c")  # its shape depends on the kind
+        new: list[Any]
+        if kind in _LEAF_INLINES:
+            return node
+        if kind in _WRAPPING_INLINES:
+            new = self._inlines(c)
+        elif kind == "Span" and "equation" in c[0][1] and dict(c[0][2]).get("number"):
+            new = [c[0], [_numbered(n, dict(c[0][2])["number"]) for n in self._inlines(c[1])]]
+        elif kind in ("Quoted", "Cite", "Span"):
+            new = _kept(c, [c[0], self._inlines(c[1])])
+        elif kind == "Link":
+            new = _kept(c, [c[0], self._inlines(c[1]), c[2]])
+            self._check_link(c[2][0])
+        elif kind == "Image":
+            described = self._inlines(c[1])
+            return {**node, "c": [c[0], described, [self._embed(c[2][0]), *c[2][1:]]]}
+        elif kind == "Note":
+            new = self._blocks(c)
+        elif kind == "RawInline":
+            raise self._error(f"raw {c[0]} markup cannot go into the DOCX edition")
+        else:
+            raise InternalError(f"the DOCX edition does not know the inline type {kind}",
+                                path=self.source)
+        return node if new is c else {**node, "c": new}
+
+    def _check_link(self, target: str) -> None:
+        if not links.allowed(target):  # the resolve stage let no other through
+            raise self._error(f"a link to {target[:60]!r} is not allowed")
+
+    def _embed(self, target: str) -> str:
+        figure = open_figure(self.folder, target, self.source)
+        kind, data = as_kind(figure, _IMAGE_KINDS, PRINT_DPI)
+        uri = f"data:{MEDIA_TYPES[kind]};base64,{base64.b64encode(data).decode('ascii')}"
+        self.images.setdefault(uri, target)
+        return uri
+
+    def _error(self, message: str) -> SourceError:
+        return SourceError(message, path=self.source)
+
+
+def _numbered(node: Node, number: str) -> Node:
+    """A display equation with its number beside it (pandoc's OMML has no equation numbers:
+    texmath drops \\tag), a quad away, as the EPUB has it."""
+    if node.get("t") != "Math" or node["c"][0]["t"] != "DisplayMath":
+        return node
+    return {**node, "c": [node["c"][0], f"{node['c'][1]} \\qquad ({number})"]}
+
+
+def _is_callout(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("t") == "Div" and "callout" in block["c"][0][1]
+
+
+def _kept(old: list[Any], new: list[Any]) -> list[Any]:
+    """`old` itself when every item of `new` is the very item of `old` at its place."""
+    return old if all(a is b for a, b in zip(old, new, strict=True)) else new

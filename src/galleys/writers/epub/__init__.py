@@ -1,0 +1,1 @@
+"""The EPUB 3 edition, packaged with ebooklib."""

@@ -1,0 +1,1 @@
+"""The landing pages: one per article and the journal's index."""

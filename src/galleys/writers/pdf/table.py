@@ -1,0 +1,138 @@
+"""Pandoc tables as Platypus tables: wrapped cells, spans, header rows repeated on every page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reportlab.lib import colors
+from reportlab.platypus import Table, TableStyle
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from galleys.writers.pdf.body import BodyVisitor, _Context
+
+_MIN_WIDTH = 28.0  # points: the narrowest column still readable
+_BLACK = colors.HexColor("#222222")
+
+
+def framed_box(content: list[Flowable], width: float, font: str, rule: colors.Color, *,
+               shade: colors.Color | None = None, padding: tuple[float, float] = (6, 6),
+               splits: bool = False) -> Table:
+    """A one-cell framed table around flowables (callouts, image placeholders). `font`: the
+    table's own, which reportlab sets even around flowables (never its unembedded Helvetica);
+    `splits`: it may break across pages like the text it holds."""
+    box = Table([[content]], colWidths=[width], splitInRow=1 if splits else 0)
+    commands: list[tuple[Any, ...]] = [
+        ("BOX", (0, 0), (-1, -1), 0.8, rule),
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("TOPPADDING", (0, 0), (-1, -1), padding[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding[1]),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+    ]
+    if shade is not None:
+        commands.append(("BACKGROUND", (0, 0), (-1, -1), shade))
+    box.setStyle(TableStyle(commands))
+    return box
+
+
+def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: float) -> Table:
+    """A Platypus Table for a pandoc Table node's content, `width` points wide."""
+    _attr, _caption, colspecs, head, bodies, foot = content
+    columns = len(colspecs)
+    rows: list[tuple[list[Any], bool]] = [(row, True) for row in head[1]]
+    for body in bodies:
+        rows += [(row, True) for row in body[2]]
+        rows += [(row, False) for row in body[3]]
+    rows += [(row, False) for row in foot[1]]
+    head_count = len(head[1])
+    if not rows:
+        rows = [([["", [], []], []], False)]
+    grid: list[list[Any]] = [["" for _ in range(columns)] for _ in rows]
+    texts: list[list[str]] = [["" for _ in range(columns)] for _ in rows]
+    taken: set[tuple[int, int]] = set()
+    commands: list[tuple[Any, ...]] = []
+    for r, (row, is_head) in enumerate(rows):
+        c = 0
+        for cell in row[1]:
+            _cell_attr, align, rowspan, colspan, blocks = cell
+            while c < columns and (r, c) in taken:
+                c += 1
+            if c >= columns:
+                break
+            rowspan = max(1, min(rowspan, len(rows) - r))
+            colspan = max(1, min(colspan, columns - c))
+            alignment = align["t"] if align["t"] != "AlignDefault" else colspecs[c][0]["t"]
+            style = "cell-head" if is_head else "cell"
+            grid[r][c] = visitor.cell(blocks, context, style, alignment)
+            texts[r][c] = _text(blocks)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken.add((r + dr, c + dc))
+            if rowspan > 1 or colspan > 1:
+                commands.append(("SPAN", (c, r), (c + colspan - 1, r + rowspan - 1)))
+            c += colspan
+    widths = _widths(colspecs, texts, width)
+    table = Table(grid, colWidths=widths, repeatRows=head_count, hAlign="LEFT", splitByRow=1,
+                  splitInRow=1)  # a row taller than a page (a 50,000-character cell) splits
+    font = [("FONT", (0, 0), (-1, -1), visitor.styles["cell"].fontName, 9)]  # not Helvetica
+    table.setStyle(TableStyle(font + _style(len(rows), head_count, bool(foot[1])) + commands))
+    return table
+
+
+def _style(count: int, head_count: int, has_foot: bool) -> list[tuple[Any, ...]]:
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LINEABOVE", (0, 0), (-1, 0), 1.0, _BLACK),
+        ("LINEBELOW", (0, -1), (-1, -1), 1.0, _BLACK),
+    ]
+    if head_count and head_count < count:
+        commands.append(("LINEBELOW", (0, head_count - 1), (-1, head_count - 1), 0.5, _BLACK))
+    if has_foot:
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.5, _BLACK))
+    return commands
+
+
+def _widths(colspecs: list[Any], texts: list[list[str]], width: float) -> list[float]:
+    """Pandoc's relative widths where given; else shares from the cells' text lengths."""
+    columns = len(colspecs)
+    given: list[float] = [spec[1]["c"] if spec[1]["t"] == "ColWidth" else 0.0
+                          for spec in colspecs]  # 0: ColWidthDefault
+    weights = []
+    for c in range(columns):
+        cells = [row[c] for row in texts]
+        longest_word = max((len(w) for t in cells for w in t.split()), default=1)
+        weights.append(max(min(max((len(t) for t in cells), default=1), 60), longest_word, 3))
+    fixed = sum(g for g in given if g)
+    free = max(0.0, 1.0 - fixed) if fixed < 1 else 0.0
+    unknown = [c for c in range(columns) if not given[c]]
+    total_weight = sum(weights[c] for c in unknown) or 1
+    shares = [
+        given[c] if given[c] else (free or 1.0) * weights[c] / total_weight
+        for c in range(columns)
+    ]
+    scale = 1 / (sum(shares) or 1)
+    widths = [max(_MIN_WIDTH, width * share * scale) for share in shares]
+    overflow = sum(widths) - width
+    if overflow > 0:  # minimums pushed past the width: take it back from the widest
+        widest = widths.index(max(widths))
+        widths[widest] = max(_MIN_WIDTH, widths[widest] - overflow)
+    return widths
+
+
+def _text(node: Any) -> str:
+    """The words of a cell, for sizing columns."""
+    if isinstance(node, list):
+        return " ".join(t for t in (_text(n) for n in node) if t)
+    if isinstance(node, dict):
+        if node.get("t") == "Str":
+            return node["c"]
+        if node.get("t") == "Note":
+            return ""
+        return _text(node.get("c"))
+    return ""

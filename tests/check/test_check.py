@@ -1,0 +1,119 @@
+"""`galleys check`: cross-format parity, validation, and a hand-broken edition is caught."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from galleys import writers
+from galleys.check.parity import check_path, format_report
+from galleys.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The seed and the torture article built into one dist/ with every edition."""
+    work = tmp_path_factory.mktemp("check")
+    shutil.copytree(ROOT / "source", work / "source")
+    shutil.copytree(FIXTURES / "torture", work / "source" / "torture")
+    assert main(["build", str(work / "source"), "-o", str(work / "dist"), "-q"]) == 0
+    return work
+
+
+def test_every_edition_is_compared(built):
+    reports = check_path(built / "dist", built / "source", validate=False)
+    assert [r.slug for r in reports] == ["malik-2014-pakistan-japan-relations", "torture"]
+    for report in reports:
+        assert report.editions == list(writers.names()) or set(report.editions) == set(
+            writers.names()
+        )
+        assert {"pdf", "epub", "docx"} <= set(report.editions)
+
+
+@pytest.mark.parametrize("slug", ["malik-2014-pakistan-japan-relations", "torture"])
+def test_parity_and_validation(built, slug):
+    (report,) = check_path(built / "dist" / slug, built / "source")
+    assert report.ok, format_report(report)
+    elements = [row[0] for row in report.rows]
+    assert "how to cite" in elements and "title" in elements
+
+
+def test_cli_check_exit_zero(built, capsys):
+    assert (
+        main(["check", str(built / "dist"), "--source", str(built / "source"), "--no-validate"])
+        == 0
+    )
+    assert "2 fit to publish, 0 not" in capsys.readouterr().out
+
+
+def _edit_zip(path: Path, member: str, old: str, new: str) -> None:
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == member:
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            target.writestr(info, data)
+    path.write_bytes(out.getvalue())
+
+
+def test_a_title_edited_in_the_docx_is_caught(built, tmp_path, capsys):
+    dist = tmp_path / "dist"
+    shutil.copytree(built / "dist" / "torture", dist / "torture")
+    _edit_zip(dist / "torture" / "torture.docx", "word/document.xml", "Torture", "Tortured")
+    (report,) = check_path(dist / "torture", built / "source", validate=False)
+    assert not report.ok
+    cells = {row[0]: row[2] for row in report.rows}
+    assert cells["title"]["docx"].status == "differs"
+    assert "Tortured" in cells["title"]["docx"].found
+    assert cells["title"]["pdf"].status == "ok"
+    assert (
+        main(["check", str(dist / "torture"), "--source", str(built / "source"), "--no-validate"])
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "docx title differs" in out and "FAILED" in out
+
+
+def test_a_missing_how_to_cite_in_the_epub_is_caught(built, tmp_path):
+    dist = tmp_path / "dist"
+    shutil.copytree(built / "dist" / "torture", dist / "torture")
+    epub = zipfile.ZipFile(dist / "torture" / "torture.epub")
+    member = next(
+        n
+        for n in epub.namelist()
+        if n.endswith(".xhtml") and "Lovelace, A., van Gogh" in epub.read(n).decode()
+    )
+    _edit_zip(dist / "torture" / "torture.epub", member, "Lovelace, A., van Gogh", "Somebody Else")
+    (report,) = check_path(dist / "torture", built / "source", validate=False)
+    cells = {row[0]: row[2] for row in report.rows}
+    assert cells["how to cite"]["epub"].status != "ok"
+
+
+def test_a_corrupt_pdf_is_a_problem_not_a_crash(built, tmp_path):
+    dist = tmp_path / "dist"
+    shutil.copytree(built / "dist" / "torture", dist / "torture")
+    (dist / "torture" / "torture.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (report,) = check_path(dist / "torture", built / "source")
+    assert not report.ok
+    assert any("torture.pdf" in p for p in report.problems)
+
+
+def test_convert_takes_a_folder_and_check_reads_any_output_folder(tmp_path, capsys):
+    """A new user's first two commands: convert the seed folder, then check what came out."""
+    out = tmp_path / "my-editions"
+    seed = ROOT / "source" / "malik-2014-pakistan-japan-relations"
+    assert main(["convert", str(seed), "-o", str(out), "-q"]) == 0
+    assert (out / "malik-2014-pakistan-japan-relations.pdf").is_file()
+    (report,) = check_path(out, ROOT / "source", validate=False)
+    assert report.slug == "malik-2014-pakistan-japan-relations"
+    assert report.ok, format_report(report)

@@ -1,0 +1,293 @@
+"""Hostile input, one row each: a clear one-line error with its exit code, or a safe rendering.
+
+Every row converts the article to every edition; on error nothing may be written.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from galleys.check.readback import read_docx, read_epub, read_pdf
+from galleys.cli.main import main
+
+FRONT = "---\ntitle: Hostile\nauthor: Jane Doe\n---\n\n"
+SECONDS = 60  # every row finishes within this, the 10 MB body and 1,000-deep lists included
+
+
+def png(width: int, height: int, *, truncate: bool = False) -> bytes:
+    raw = b"".join(b"\x00" + b"\x80" * (3 * width) for _ in range(min(height, 4)))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+    data += chunk(b"IEND", b"")
+    return data[: len(data) // 2] if truncate else data
+
+
+# (id, files in the article folder, expected exit code, text the error or edition must show)
+ROWS = [
+    # -- injection: rendered as text, or refused ---------------------------------------------
+    (
+        "reportlab font tag in title",
+        {
+            "article.md": "---\ntitle: '<font color=\"[[[getattr(pow, chr(95))]]]\">x</font>'"
+            "\n---\nx\n"
+        },
+        0,
+        "<font color=",
+    ),
+    (
+        "reportlab img tag in body",
+        {"article.md": FRONT + '<img src="/etc/passwd"/> text\n'},
+        0,
+        "!<img",  # raw HTML in the body is dropped with a warning
+    ),
+    (
+        "onDraw and unichar tags",
+        {"article.md": FRONT + '<onDraw name="x"/> <unichar code="0x41"/>\n'},
+        0,
+        "!<onDraw",
+    ),
+    (
+        "script in title",
+        {"article.md": "---\ntitle: '</title><script>alert(1)</script>'\n---\nx\n"},
+        0,
+        "<script>alert(1)</script>",
+    ),
+    (
+        "javascript url key",
+        {"article.md": "---\ntitle: T\nurl: 'javascript:alert(1)'\n---\n"},
+        65,
+        "not an http(s) URL",
+    ),
+    (
+        "javascript doi",
+        {"article.md": "---\ntitle: T\ndoi: 'javascript:alert(1)'\n---\n"},
+        65,
+        "is not a DOI",
+    ),
+    (
+        "javascript link in body",
+        {"article.md": FRONT + "[click](javascript:alert(1))\n"},
+        65,
+        "javascript",
+    ),
+    (
+        "yaml python tag",
+        {"article.md": "---\ntitle: !!python/object/apply:os.system [id]\n---\n"},
+        65,
+        "unsafe or unknown YAML",
+    ),
+    (
+        "raw openxml block",
+        {"article.md": FRONT + "```{=openxml}\n<w:p><w:r><w:t>X</w:t></w:r></w:p>\n```\n"},
+        0,
+        "!<w:p>",
+    ),
+    (
+        "raw latex",
+        {"article.md": FRONT + "\\input{/etc/passwd} \\write18{id}\n"},
+        0,
+        "!\\input",
+    ),
+    # -- files and network --------------------------------------------------------------------
+    (
+        "image ../../etc/passwd",
+        {"article.md": FRONT + "![x](../../etc/passwd)\n"},
+        0,
+        "Image not included: x",  # outside the allowed root: never read, a placeholder
+    ),
+    ("image /etc/passwd", {"article.md": FRONT + "![x](/etc/passwd)\n"}, 0, "Image not included"),
+    (
+        "image file url",
+        {"article.md": FRONT + "![x](file:///etc/passwd)\n"},
+        0,
+        "Image not included: x file:///etc/passwd",
+    ),
+    (
+        "percent-encoded traversal",
+        {"article.md": FRONT + "![x](..%2F..%2Fetc%2Fpasswd)\n"},
+        0,
+        "Image not included: x ..%2F..%2Fetc%2Fpasswd",
+    ),
+    (
+        "double-encoded traversal",
+        {"article.md": FRONT + "![x](..%252F..%252Fetc%252Fpasswd)\n"},
+        65,
+        "..%252F",
+    ),
+    (
+        "http image",
+        {"article.md": FRONT + "![x](http://127.0.0.1:9/x.png)\n"},
+        0,
+        "Image not included: x http://127.0.0.1:9/x.png",  # never fetched
+    ),
+    (
+        "https image",
+        {"article.md": FRONT + "![x](https://example.org/x.png)\n"},
+        0,
+        "Image not included: x https://example.org/x.png",
+    ),
+    ("missing image", {"article.md": FRONT + "![x](figures/none.png)\n"}, 65, "figures/none.png"),
+    (
+        "truncated png",
+        {"article.md": FRONT + "![x](bad.png)\n", "bad.png": png(10, 10, truncate=True)},
+        65,
+        "bad.png",
+    ),
+    (
+        "decompression bomb",
+        {"article.md": FRONT + "![x](bomb.png)\n", "bomb.png": png(100000, 100000)},
+        65,
+        "bomb.png",
+    ),
+    ("slug with ../", {"article.md": "---\ntitle: T\nslug: ../evil\n---\n"}, 65, "is not a slug"),
+    (
+        "slug with RTL override",
+        {"article.md": '---\ntitle: T\nslug: "fdp.\u202eexe"\n---\n'},
+        65,
+        "is not a slug",
+    ),
+    (
+        "slug over 255 bytes",
+        {"article.md": f"---\ntitle: T\nslug: {'a' * 300}\n---\n"},
+        65,
+        "is not a slug",
+    ),
+    (
+        "image name over 255 bytes",
+        {"article.md": FRONT + f"![x]({'a' * 300}.png)\n"},
+        65,
+        "over 255 bytes",
+    ),
+    (
+        "image name with RTL override",
+        {"article.md": FRONT + "![x](fig\u202egnp.exe)\n", "fig\u202egnp.exe": png(4, 4)},
+        65,
+        "text-direction characters",
+    ),
+    # -- bad data ----------------------------------------------------------------------------------
+    ("zero-length file", {"article.md": ""}, 65, "the file is empty"),
+    ("front matter only", {"article.md": "---\ntitle: Only Front\n---\n"}, 0, "Only Front"),
+    ("unterminated front matter", {"article.md": "---\ntitle: T\n"}, 65, "not closed"),
+    ("tabs in yaml", {"article.md": "---\ntitle: T\n\tauthor: x\n---\n"}, 65, "malformed YAML"),
+    (
+        "yaml alias bomb",
+        {
+            "article.md": "---\n"
+            + "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7))
+            + "title: T\n---\n"
+        },
+        65,
+        "alias bomb",
+    ),
+    (
+        "front matter over 1 MB",
+        {"article.md": "---\ntitle: T\nabstract: " + "x" * 1_100_000 + "\n---\n"},
+        65,
+        "front matter is over 1 MB",
+    ),
+    (
+        "invalid utf-8",
+        {"article.md": b"---\ntitle: T\n---\nok \xc3\x28 bad\n"},
+        65,
+        "byte offset 20",
+    ),
+    ("nul and control characters", {"article.md": FRONT + "A\x00B\x07C\x1bD\n"}, 0, "ABCD"),
+    (
+        "10,000-character unbreakable title",
+        {"article.md": f"---\ntitle: {'W' * 10000}\n---\nx\n"},
+        0,
+        "W" * 50,
+    ),
+    (
+        "50,000-character table cell",
+        {"article.md": FRONT + "| a | b |\n|---|---|\n| " + "longword " * 5500 + "| x |\n"},
+        0,
+        "longword",
+    ),
+    (
+        "lists nested 1000 deep",
+        {"article.md": FRONT + "".join("  " * i + "- x\n" for i in range(1000))},
+        65,
+        "nested",
+    ),
+    ("10 MB body", {"article.md": FRONT + ("word " * 200 + "\n\n") * 10500}, 65, "over 5 MB"),
+]
+
+
+def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return folder / "article.md"
+
+
+@pytest.mark.parametrize(("case", "files", "code", "shown"), ROWS, ids=[r[0] for r in ROWS])
+def test_hostile_row(tmp_path, capsys, case, files, code, shown):
+    article = _write(tmp_path / "src" / "art", files)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    assert main(["convert", str(article), "-o", str(out)]) == code, capsys.readouterr().err
+    assert time.monotonic() - started < SECONDS, f"over the {SECONDS} s bound"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if code:
+        errors = [line for line in err.splitlines() if "error:" in line]
+        assert len(errors) == 1, err
+        assert shown in errors[0]
+        assert not out.exists() or not any(out.iterdir()), "nothing is written on error"
+        return
+    editions = {p.suffix: p.read_bytes() for p in out.iterdir()}
+    for suffix, reader in ((".pdf", read_pdf), (".epub", read_epub), (".docx", read_docx)):
+        text = " ".join(reader(editions[suffix]).text.split()).replace("\u00ad", "")
+        if shown.startswith("!"):  # dropped: never in any edition, in any form
+            assert shown[1:] not in text, (suffix, text[:300])
+        else:
+            assert " ".join(shown.split()) in text, (suffix, text[:300])
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_symlink_out_of_the_allowed_root(tmp_path, capsys):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png(4, 4))
+    article = _write(tmp_path / "src" / "art", {"article.md": FRONT + "![x](link.png)\n"})
+    (article.parent / "link.png").symlink_to(secret)
+    assert main(["convert", str(article), "-o", str(tmp_path / "out")]) == 0  # a placeholder
+    assert "'link.png' is outside the article folder's parent" in capsys.readouterr().err
+    assert main(["convert", str(article), "-o", str(tmp_path / "strict"), "--strict"]) == 65
+    assert "link.png" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "body", ['<img src="/etc/passwd"/>', "```{=openxml}\n<w:p/>\n```", "\\input{/etc/passwd}"]
+)
+def test_raw_markup_is_dropped_with_a_warning_or_refused_with_strict(tmp_path, capsys, body):
+    article = _write(
+        tmp_path / "src" / "art", {"article.md": FRONT + f"Before.\n\n{body}\n\nAfter.\n"}
+    )
+    assert main(["convert", str(article), "-o", str(tmp_path / "out"), "--to", "pdf"]) == 0
+    assert "dropped 1 passage(s) of raw markup" in capsys.readouterr().err
+    strict = ["convert", str(article), "-o", str(tmp_path / "strict"), "--strict"]
+    assert main(strict) == 65
+    assert "raw markup" in capsys.readouterr().err
+    assert not (tmp_path / "strict").exists()
+
+
+def test_html_comments_vanish_silently(tmp_path, capsys):
+    article = _write(
+        tmp_path / "src" / "art", {"article.md": FRONT + "Seen <!-- hidden note -->.\n"}
+    )
+    assert main(["convert", str(article), "-o", str(tmp_path / "out"), "--strict"]) == 0
+    text = read_pdf((tmp_path / "out" / "art.pdf").read_bytes()).text
+    assert "Seen" in text and "hidden" not in text

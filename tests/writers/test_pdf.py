@@ -1,0 +1,340 @@
+"""The PDF edition, checked on its real bytes: text layer, outline, fonts, metadata, structure."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TORTURE, require_program
+from pypdf import PdfReader
+
+from galleys.build.coordinator import prepare
+from galleys.errors import InternalError, SourceError
+from galleys.writers import RenderOptions
+from galleys.writers.pdf.edition import PdfBackend
+
+EPOCH = 1710460800  # 2024-03-15
+PAYLOAD_FONT = (
+    "<font color=\"[[[getattr(pow, '__globals__')['os'].system('touch /tmp/pwned')]]]\">x</font>"
+)
+PAYLOAD_IMG = '<img src="/etc/passwd"/>'
+
+
+def render(path: Path, paper: str = "a4") -> bytes:
+    resolved, front = prepare(path)
+    return PdfBackend().render(resolved, front, RenderOptions(EPOCH, paper=paper))
+
+
+def text_of(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def write_article(folder: Path, front: str, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "article.md"
+    path.write_text(f"---\n{front.strip()}\n---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def torture_pdf() -> bytes:
+    return render(TORTURE)
+
+
+def test_front_matter_strings_appear_in_order(torture_pdf: bytes) -> None:
+    _resolved, front = prepare(TORTURE)
+    text = squash(text_of(torture_pdf))
+    position = 0
+    for element, value in front.elements():
+        found = text.find(squash(value), position)
+        assert found >= 0, f"{element} {value!r} missing after position {position}"
+        position = found + 1
+
+
+def test_how_to_cite_is_boxed_on_page_one(torture_pdf: bytes) -> None:
+    _resolved, front = prepare(TORTURE)
+    first = squash(PdfReader(io.BytesIO(torture_pdf)).pages[0].extract_text())
+    assert f"{front.labels.how_to_cite} {front.how_to_cite_text}" in first
+    assert "Dr. Salma" not in first and "Lovelace, A." in first  # no honorific in the citation
+
+
+def test_every_page_has_header_and_page_n_of_m(torture_pdf: bytes) -> None:
+    _resolved, front = prepare(TORTURE)
+    reader = PdfReader(io.BytesIO(torture_pdf))
+    total = len(reader.pages)
+    assert total >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert front.running_head in text
+        assert front.short_citation in text
+        assert f"page {number} of {total}" in text
+
+
+def test_outline_matches_headings(torture_pdf: bytes) -> None:
+    resolved, _front = prepare(TORTURE)
+    reader = PdfReader(io.BytesIO(torture_pdf))
+    titles: list[tuple[str, int]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                titles.append((item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    headings = ["".join(n["c"] if n["t"] == "Str" else " " for n in b["c"][2])
+                for b in resolved.blocks if b["t"] == "Header"]
+    names = [t for t, _page in titles]
+    assert [n for n in names if n != "Notes"] == headings
+    assert names.index("Notes") == names.index("References") - 1  # end-notes before references
+    pages = [page for _t, page in titles]
+    assert pages == sorted(pages) and pages[-1] > 0  # destinations point at the right pages
+
+
+def test_body_blocks_are_all_laid_out(torture_pdf: bytes) -> None:
+    text = squash(text_of(torture_pdf))
+    for expected in ["Nested bullet", "Ordered inside nested", "Sub b", "Definition of term two",
+                     "A nested quote.", "def long_line():", "no matter what",
+                     "Populations in 2023", "A long note that should wrap", "241.5",
+                     "A gradient figure with a caption.", "mc2",  # typeset (test_math)
+                     "A third-level heading", "raw html is off", "A footnote with emphasis",
+                     "(Knuth, 1984)", "Gogh & Müller (2020)", "Knuth, D. E. (1984). The TeXbook"]:
+        assert expected in text, expected
+    assert "\\frac" not in text and "mc^2" not in text  # no TeX source left
+
+
+def test_code_is_wrapped_not_clipped(torture_pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(torture_pdf))
+    width = float(reader.pages[0].mediabox.width)
+    found = []
+
+    def visit(text: str, _cm, tm, _font, _size) -> None:
+        if "no matter what" in text or "return" in text:
+            found.append(tm[4])
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    assert found and all(x < width - 50 for x in found)
+    assert "margin of the page" in squash(text_of(torture_pdf))
+
+
+def test_fonts_are_embedded_truetype(torture_pdf: bytes, tmp_path: Path) -> None:
+    pdffonts = require_program("pdffonts")
+    target = tmp_path / "t.pdf"
+    target.write_bytes(torture_pdf)
+    lines = subprocess.run([pdffonts, str(target)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert lines
+    for line in lines:
+        assert "TrueType" in line and re.search(r"\byes\s+yes\s+yes\b", line), line
+    assert "Helvetica" not in "\n".join(lines) and "Times" not in "\n".join(lines)
+
+
+def test_no_base14_font_objects(torture_pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(torture_pdf))
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert font["/Subtype"] != "/Type1", font
+            descendant = font
+            if "/DescendantFonts" in font:
+                descendant = font["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+
+
+def test_info_and_xmp_metadata(torture_pdf: bytes) -> None:
+    resolved, front = prepare(TORTURE)
+    reader = PdfReader(io.BytesIO(torture_pdf))
+    info = reader.metadata
+    assert info.title == front.title_text
+    assert info.author == "Ada Lovelace; Vincent van Gogh; Sukarno"  # no honorific
+    assert info.subject == front.journal_line
+    assert info["/Keywords"] == front.keywords_text
+    assert info["/CreationDate"].startswith("D:20240315000000")
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    assert xmp.dc_title["x-default"] == front.title_text
+    assert xmp.dc_creator == ["Ada Lovelace", "Vincent van Gogh", "Sukarno"]  # no "Dr."
+    assert xmp.dc_description["x-default"].startswith("This article exercises every block")
+    assert "CC BY 4.0" in xmp.dc_rights["x-default"]
+    raw = xmp.stream.get_data().decode("utf-8")
+    for tag, value in [("prism:doi", "10.5555/galleys.2024.007"),
+                       ("prism:publicationName", "Journal of Galley Testing"),
+                       ("prism:volume", "7"), ("prism:number", "2"),
+                       ("prism:pageRange", "101-120")]:
+        assert f"<{tag}>{value}</{tag}>" in raw
+
+
+def test_qpdf_check_is_clean(torture_pdf: bytes, tmp_path: Path) -> None:
+    qpdf = require_program("qpdf")
+    target = tmp_path / "t.pdf"
+    target.write_bytes(torture_pdf)
+    result = subprocess.run([qpdf, "--check", str(target)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors" in result.stdout
+
+
+def test_paper_sizes() -> None:
+    a4 = PdfReader(io.BytesIO(render(TORTURE))).pages[0].mediabox
+    letter = PdfReader(io.BytesIO(render(TORTURE, "letter"))).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+
+
+def test_reproducible_bytes(torture_pdf: bytes) -> None:
+    assert render(TORTURE) == torture_pdf
+
+
+@pytest.mark.parametrize("payload", [PAYLOAD_FONT, PAYLOAD_IMG])
+def test_injection_payloads_render_as_literal_text(payload: str, tmp_path: Path) -> None:
+    pwned = Path("/tmp/pwned")
+    pwned.unlink(missing_ok=True)
+    quoted = payload.replace("'", "''")
+    path = write_article(
+        tmp_path / "evil",
+        f"title: '{quoted}'\nauthor: '{quoted}'\nkeywords: ['{quoted}']\ndate: 2024-01-02",
+        f"A body paragraph: {payload}\n\nAs code: `{payload}`\n\n| h |\n|---|\n| {payload} |\n",
+    )
+    resolved, front = prepare(path)
+    data = PdfBackend().render(resolved, front, RenderOptions(EPOCH))
+    assert not pwned.exists()
+    text = squash(text_of(data))
+    # Markdown turns straight quotes curly; otherwise every tag is printed, not obeyed.
+    assert front.title_text in text and front.authors[0].name in text
+    assert text.count(payload) >= 2  # the keywords line and the code span, verbatim
+    assert text.count(payload.split(" ")[0]) >= 6  # title, author, keywords, body, code, cell
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == front.title_text
+    for page in reader.pages:  # no image was drawn: the only XObjects are page-number forms
+        for xobject in page["/Resources"].get("/XObject", {}).values():
+            assert xobject.get_object()["/Subtype"] == "/Form"
+
+
+def test_character_no_font_draws_is_an_error(tmp_path: Path) -> None:
+    path = write_article(tmp_path / "cjk", "title: Plain title\ndate: 2024-01-02",
+                         "# Results\n\nA paragraph with \U00020000 and more.\n")
+    with pytest.raises(SourceError) as caught:
+        render(path)
+    message = str(caught.value)
+    assert "U+20000" in message and 'section "Results"' in message
+    assert "install fonts-hanazono" in message  # the package that would cover it
+
+
+def test_image_beyond_the_allowed_root_is_never_read(tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes((TORTURE.parent / "figures" / "gradient.png")
+                                          .read_bytes())
+    path = write_article(tmp_path / "repo" / "a", "title: T\ndate: 2024-01-02",
+                         "![Escape](../../secret.png)\n")
+    data = render(path)
+    assert "Image not included: Escape" in squash(text_of(data))
+    xobjects = PdfReader(io.BytesIO(data)).pages[0]["/Resources"].get("/XObject", {})
+    assert all(x.get_object()["/Subtype"] != "/Image" for x in xobjects.values())
+
+
+def test_missing_image_is_an_error(tmp_path: Path) -> None:
+    path = write_article(tmp_path / "a", "title: T\ndate: 2024-01-02", "![Gone](nope.png)\n")
+    with pytest.raises(SourceError, match="does not exist"):
+        render(path)
+
+
+def test_long_article_lays_out_quickly(tmp_path: Path) -> None:
+    words = ["galley", "edition", "citation", "footnote", "journal", "analysis", "evidence",
+             "method", "table", "figure", "reader", "history", "policy", "language"]
+    sections = []
+    count = 0
+    for s in range(1, 36):
+        paragraphs = []
+        for p in range(6):
+            text = " ".join(words[(s * 7 + p * 3 + i) % len(words)] for i in range(96))
+            count += 96
+            paragraphs.append(text.capitalize() + (f"[^n{s}]" if p == 2 else "") + ".")
+        table = "| A | B |\n|---|---|\n" + "".join(f"| r{i} | {' '.join(words)} |\n"
+                                                   for i in range(30)) if s % 5 == 0 else ""
+        sections.append(f"# Section {s}\n\n" + "\n\n".join(paragraphs)
+                        + f"\n\n[^n{s}]: Note {s}.\n\n- one\n- two\n  - nested\n\n{table}")
+    assert count >= 20000
+    path = write_article(tmp_path / "long", "title: A Long Article\ndate: 2024-01-02",
+                         "\n\n".join(sections))
+    resolved, front = prepare(path)
+    started = time.perf_counter()
+    data = PdfBackend().render(resolved, front, RenderOptions(EPOCH))
+    elapsed = time.perf_counter() - started
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) > 30
+    last = reader.pages[-1].extract_text()
+    assert f"page {len(reader.pages)} of {len(reader.pages)}" in last
+    assert "Note 35." in squash(text_of(data))
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize(("node", "error"), [
+    ({"t": "Bogus", "c": []}, InternalError),  # a node the writer does not know: a bug
+    ({"t": "Para", "c": [{"t": "Str", "c": "x"}, {"t": "Mystery", "c": []}]}, InternalError),
+    ({"t": "RawBlock", "c": ["html", "<b>raw</b>"]}, SourceError),  # markup: the source's
+])
+def test_unknown_nodes_raise_naming_the_type(node: dict, error: type, tmp_path: Path) -> None:
+    from galleys.writers.pdf.body import BodyVisitor
+    from galleys.writers.pdf.fonts import fonts
+    from galleys.writers.pdf.markup import Markup
+    from galleys.writers.pdf.styles import make_styles
+
+    visitor = BodyVisitor(Markup(fonts()), make_styles(fonts()), tmp_path, 400, 600)
+    with pytest.raises(error, match=node["t"] if node["t"] != "Para" else "Mystery"):
+        visitor.render([node])
+
+
+def test_fallback_fonts_without_fontconfig(tmp_path: Path) -> None:
+    """With no fc-match on PATH the bundled Vera faces are embedded instead."""
+    import os
+    import sys
+
+    pdffonts = require_program("pdffonts")
+    target = tmp_path / "vera.pdf"
+    script = (
+        "import sys; from galleys.build.coordinator import prepare; from galleys.writers import "
+        "RenderOptions; from galleys.writers.pdf.edition import PdfBackend; "
+        "r, f = prepare(sys.argv[1]); "
+        "open(sys.argv[2], 'wb').write(PdfBackend().render(r, f, RenderOptions(0)))"
+    )
+    env = {**os.environ, "PATH": str(tmp_path)}  # pandoc comes from pypandoc-binary
+    subprocess.run([sys.executable, "-c", script, str(TORTURE), str(target)], env=env,
+                   check=True, timeout=120)
+    listing = subprocess.run([pdffonts, str(target)], capture_output=True, text=True,
+                             check=True).stdout
+    assert "Vera" in listing and "DejaVu" not in listing
+    assert all(re.search(r"\byes\s+yes\s+yes\b", line) for line in listing.splitlines()[2:])
+
+
+def test_the_first_pdf_of_a_process_sets_italic_and_bold_in_their_faces(tmp_path: Path) -> None:
+    """Default faces are read on first use; reading one must not undo its family's bold and
+    italic mappings (the first article of a process once set its italic text upright)."""
+    import sys
+
+    pdffonts = require_program("pdffonts")
+    article = write_article(tmp_path / "a", "title: Faces\nauthor: A. Writer",
+                            "Roman, *italic*, **bold** and ***both***.")
+    target = tmp_path / "first.pdf"
+    script = (
+        "import sys; from galleys.build.coordinator import prepare; from galleys.writers import "
+        "RenderOptions; from galleys.writers.pdf.edition import PdfBackend; "
+        "r, f = prepare(sys.argv[1]); "
+        "open(sys.argv[2], 'wb').write(PdfBackend().render(r, f, RenderOptions(0)))"
+    )
+    subprocess.run([sys.executable, "-c", script, str(article), str(target)], check=True,
+                   timeout=120)
+    listing = subprocess.run([pdffonts, str(target)], capture_output=True, text=True,
+                             check=True).stdout
+    faces = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    assert {"DejaVuSerif", "DejaVuSerif-Italic", "DejaVuSerif-Bold",
+            "DejaVuSerif-BoldItalic"} <= faces, faces
+    assert target.read_bytes() == PdfBackend().render(*prepare(article), RenderOptions(0))
