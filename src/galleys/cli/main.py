@@ -244,6 +244,23 @@ def _parser() -> argparse.ArgumentParser:
         help="compare front matter only; skip EPUBCheck, qpdf, python-docx",
     )
 
+    new = commands.add_parser(
+        "new",
+        parents=[common],
+        help="start a journal's own repository",
+        description="Write a journal repository into DIR: source/journal.yaml, an example "
+        "article using every front-matter key, a README for editors, a .gitignore and the "
+        "GitHub workflow that installs galleys, builds, checks and publishes. DIR may exist "
+        "(a fresh clone); a file already there is never replaced.",
+    )
+    new.add_argument("directory", type=Path, metavar="DIR")
+    new.add_argument("--title", help="the journal's title (default: made from DIR's name)")
+    new.add_argument(
+        "--galleys",
+        metavar="SPEC",
+        help="what the workflow pip-installs (default: this release, galleys[java]==VERSION)",
+    )
+
     commands.add_parser(
         "formats",
         parents=[common],
@@ -465,7 +482,18 @@ def _formats(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def _new(args: argparse.Namespace, console: _Console) -> int:
+    from galleys.cli.new import create_journal
+
+    for path in create_journal(args.directory, args.title, args.galleys):
+        console.detail(f"wrote {path}")
+    console.info(f"{args.directory}: a new journal; next: cd {args.directory} && galleys build "
+                 "&& galleys check (see its README.md)")
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "new": _new,
     "convert": _convert,
     "build": _build,
     "import": _import,
