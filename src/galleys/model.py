@@ -18,6 +18,9 @@ class Affiliation:
 
     id: str
     name: str
+    # The parts `name` was joined from, as written: ("department", "Dept. of Letters"),
+    # ("name", "University of Oxford"), ("city", …), ("country", …); () for a name written whole.
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ class Journal:
     issn: str = ""
     eissn: str = ""
     publisher: str = ""
+
+
+@dataclass(frozen=True)
+class Depositor:
+    """Who registers the journal's DOIs with Crossref (journal.yaml's `crossref:`)."""
+
+    name: str
+    email: str
+    registrant: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,8 @@ class Metadata:
     citation_style: str = "apa"
     fonts: FontChoice = FontChoice()  # PDF only: journal.yaml's, overridden per key by the article
     labels: tuple[tuple[str, str], ...] = ()  # (Labels field, word), the article over journal.yaml
+    site_url: str = ""  # where dist/ is published, ending in "/": https://journal.example.org/
+    depositor: Depositor | None = None  # journal.yaml's `crossref:`
 
     def affiliation(self, affiliation_id: str) -> Affiliation:
         """The affiliation with this id (the reader guarantees it exists)."""
