@@ -49,7 +49,7 @@ _BLOCK_TAGS = {
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
              "\u2060\u2066\u2067\u2068\u2069\ufeff")
-)
+) | {0x2225: "\u2016"}  # TeX's \| (a norm): "∥" in pandoc's OMML, "‖" in MathML and the PDF
 
 
 @dataclass
