@@ -10,6 +10,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from galleys.model import (
     Affiliation,
     Article,
     Author,
+    Depositor,
     FontChoice,
     FontFamily,
     Journal,
@@ -61,6 +63,7 @@ KNOWN_KEYS = {
     "fonts",
     "labels",
     "reference-section-title",
+    "site-url",
 }
 _LIST_TITLE = "reference-section-title"  # pandoc's key: the reference list's heading
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
@@ -152,6 +155,7 @@ DATE_FORMATS = {
 }
 JOURNAL_KEYS = {"title", "volume", "issue", "issue-title", "pages", "issn", "eissn", "publisher"}
 FONT_KEYS = {"serif", "sans", "mono", "fallback"}
+DEPOSITOR_KEYS = {"depositor", "email", "registrant"}  # journal.yaml's `crossref:`
 LABEL_KEYS = {  # source key -> frontmatter.Labels field
     "abstract": "abstract",
     "keywords": "keywords",
@@ -397,6 +401,8 @@ class _Normalizer:
             citation_style=self._style(path),
             fonts=self._fonts(),
             labels=self._labels(),
+            site_url=self._site_url(),
+            depositor=self._depositor(),
         )
 
     def _quarto_keys(self, doc: YamlDoc) -> None:
@@ -547,6 +553,35 @@ class _Normalizer:
         if not isinstance(value, list):
             raise doc.error((key,), "expected a list of keywords")
         return tuple(_as_text(k, doc, (key, i)) for i, k in enumerate(value))
+
+    def _site_url(self) -> str:
+        """`site-url`: the address dist/ is published at, always ending in "/"."""
+        value, doc = self._get("site-url")
+        if value is None:
+            return ""
+        text = _as_text(value, doc, ("site-url",)).strip()
+        if not re.match(r"^https?://[^\s/]+\S*$", text, flags=re.IGNORECASE):
+            raise doc.error(("site-url",), f"{text!r} is not an http(s) URL")
+        return text if text.endswith("/") else text + "/"
+
+    def _depositor(self) -> Depositor | None:
+        """journal.yaml's `crossref: {depositor, email, registrant}` (an article's `crossref:`
+        is Quarto's cross-reference options, ignored)."""
+        doc = self.journal
+        if doc is None or doc.data.get("crossref") is None:
+            return None
+        block = doc.data["crossref"]
+        if not isinstance(block, dict):
+            raise doc.error(("crossref",), "expected a mapping with depositor, email, registrant")
+        self._check_keys(doc, block, ("crossref",), DEPOSITOR_KEYS)
+        values = {}
+        for key in sorted(DEPOSITOR_KEYS):
+            if not block.get(key):
+                raise doc.error(("crossref",), f"needs {key!r} (depositor, email, registrant)")
+            values[key] = _as_text(block[key], doc, ("crossref", key)).strip()
+        if not _EMAIL.match(values["email"]):
+            raise doc.error(("crossref", "email"), f"{values['email']!r} is not an e-mail address")
+        return Depositor(values["depositor"], values["email"], values["registrant"])
 
     def _license(self) -> License | None:
         key = "license"
@@ -778,7 +813,7 @@ class _AffiliationRegistry:
             ident = _as_text(ident, doc, (*where, "id"))
             if ident in self.declared:
                 raise doc.error(where, f"affiliation id {ident!r} is used twice")
-            self.declared[ident] = Affiliation(ident, _affiliation_name(entry, doc, where))
+            self.declared[ident] = _affiliation(entry, doc, where, ident)
 
     def resolve(self, value: Any, where: KeyPath) -> tuple[str, ...]:
         if value is None:
@@ -790,7 +825,7 @@ class _AffiliationRegistry:
             if isinstance(item, dict) and "ref" in item:
                 ids.append(self._reference(_as_text(item["ref"], self.doc, here), here))
             elif isinstance(item, dict):
-                ids.append(self._inline(_affiliation_name(item, self.doc, here), item.get("id")))
+                ids.append(self._inline(_affiliation(item, self.doc, here, ""), item.get("id")))
             elif isinstance(item, str | int) and not isinstance(item, bool):
                 text = str(item)
                 if self.indexed:
@@ -798,7 +833,7 @@ class _AffiliationRegistry:
                         if ref:
                             ids.append(self._reference(ref, here))
                 else:
-                    ids.append(self._inline(text.strip(), None))
+                    ids.append(self._inline(Affiliation("", text.strip()), None))
             else:
                 raise self.doc.error(here, "expected an affiliation id, name or mapping")
         return tuple(dict.fromkeys(ids))
@@ -810,13 +845,13 @@ class _AffiliationRegistry:
         self._use(ref)
         return ref
 
-    def _inline(self, name: str, ident: Any) -> str:
+    def _inline(self, affiliation: Affiliation, ident: Any) -> str:
         for existing in self.declared.values():
-            if existing.name == name:
+            if existing.name == affiliation.name:
                 self._use(existing.id)
                 return existing.id
         new_id = str(ident) if ident is not None else f"aff-{len(self.declared) + 1}"
-        self.declared[new_id] = Affiliation(new_id, name)
+        self.declared[new_id] = replace(affiliation, id=new_id)
         self._use(new_id)
         return new_id
 
@@ -828,14 +863,15 @@ class _AffiliationRegistry:
         return tuple(self.declared[i] for i in self.order)
 
 
-def _affiliation_name(entry: dict, doc: YamlDoc, where: KeyPath) -> str:
+def _affiliation(entry: dict, doc: YamlDoc, where: KeyPath, ident: str) -> Affiliation:
+    """An affiliation mapping: its name the parts joined, in this order, and the parts kept."""
     parts = []
     for key in ("department", "name", "address", "city", "region", "state", "country"):
         if entry.get(key):
-            parts.append(_as_text(entry[key], doc, (*where, key)))
+            parts.append((key, _as_text(entry[key], doc, (*where, key))))
     if not parts:
         raise doc.error(where, "affiliation has no name")
-    return ", ".join(parts)
+    return Affiliation(ident, ", ".join(text for _, text in parts), tuple(parts))
 
 
 def _flag(
