@@ -4,6 +4,8 @@ The EPUB and the landing page carry the MathML itself (with the TeX as `alttext`
 the same MathML out with ziamath (writers/pdf/formulas.py); `galleys check` compares a formula by
 the Unicode text of its MathML, which is what the PDF's text layer and the EPUB's `<math>` read back
 as. latex2mathml is imported on the first formula (~130 ms): articles without math never pay.
+amsmath's `aligned` is handed to it as `align*` (the same columns; it knows no `aligned`), and
+a formula it turns into broken XML (an environment it does not know) is a MathError, as any.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from galleys.front.inlines import Run
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
+# amsmath's `aligned` (align* inside a formula) is align* to latex2mathml, which knows no other
+_ALIGNED = re.compile(r"\\(begin|end)\s*\{aligned\}")
 _TOKENS = ("mi", "mo", "mn", "mtext", "ms")
 _PLAIN_SPACE = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u2005": " ", "\u205f": " "})
 
@@ -28,7 +32,8 @@ class MathError(ValueError):
 
 @dataclass(frozen=True)
 class Formula:
-    """One formula: its TeX, MathML (a `<math>` element, `alttext` = the TeX) and plain text."""
+    """One formula: its TeX, MathML (a `<math>` element, `alttext` = the TeX, `dir="ltr"`) and
+    plain text."""
 
     tex: str
     display: bool
@@ -45,10 +50,13 @@ def formula(tex: str, display: bool = False) -> Formula:
     if not source:
         raise MathError("the formula is empty")
     try:
-        converted = convert(source, display="block" if display else "inline")
+        converted = convert(_ALIGNED.sub(r"\\\1{align*}", source),
+                            display="block" if display else "inline")
+        root = ET.fromstring(converted)
+    except ET.ParseError:  # an environment it does not know: `&` left bare
+        raise MathError("latex2mathml cannot translate it (an unknown environment?)") from None
     except Exception as error:  # latex2mathml raises many types (its own, IndexError, …)
         raise MathError(f"{type(error).__name__}: {error}".rstrip(": ")) from None
-    root = ET.fromstring(converted)
     unknown = sorted({word for element in root.iter() if _local(element.tag) in _TOKENS
                       for word in _CONTROL_WORD.findall(element.text or "")})
     if unknown:
@@ -58,6 +66,7 @@ def formula(tex: str, display: bool = False) -> Formula:
         for name in [name for name, value in element.attrib.items() if not value.strip()]:
             del element.attrib[name]
     root.set("alttext", source)
+    root.set("dir", "ltr")  # TeX's order, in a right-to-left paragraph too (MathML 3's dir)
     text = "".join(root.itertext()).translate(_PLAIN_SPACE)
     ET.register_namespace("", MATHML_NS)
     return Formula(source, display, ET.tostring(root, encoding="unicode"), text)

@@ -1,5 +1,6 @@
 """The EPUB cover: journal, title and authors laid out with the PDF edition's fonts, shaping
-and bidi (so every script is drawn, names keep their order), rasterized by pdfium."""
+and bidi (so every script is drawn, names keep their order), a title's formulas typeset as the
+PDF sets them (writers.pdf.formulas), rasterized by pdfium."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 
 from galleys.front.frontmatter import FrontMatter, join_names
+from galleys.front.inlines import Inlines
 from galleys.model import FontChoice
 from galleys.writers.bidi import isolate
 from galleys.writers.landing.preview import first_page_png
 from galleys.writers.pdf.fonts import fonts
+from galleys.writers.pdf.formulas import tall_lines
 from galleys.writers.pdf.markup import Markup
 from galleys.writers.pdf.shaping import BidiParagraph, install, paragraph
 
@@ -59,6 +62,7 @@ def cover_pdf(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
     markup = Markup(fonts(choice), where="the EPUB cover", direction=front.direction)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(_PAGE_W, _PAGE_H), invariant=1, pageCompression=0)
+    markup.math.install(canvas)  # a title's formulas, drawn as in the PDF
     canvas.setFillColor(_PAPER)
     canvas.rect(0, 0, _PAGE_W, _PAGE_H, stroke=0, fill=1)
     canvas.setFillColor(_BAND)
@@ -67,10 +71,12 @@ def cover_pdf(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
     canvas.rect(_MARGIN, _PAGE_H - 144, 53, 4, stroke=0, fill=1)
 
     def block(text: str, top: float, sizes: tuple[float, ...], lines: int, bold: bool,
-              color: colors.Color, leading: float = 1.25, isolated: list[str] | None = None
-              ) -> float:
-        """Draw `text` from `top` down at the largest size that fits `lines`; the bottom."""
-        para = _fit(markup, front.direction, text, sizes, lines, bold, color, leading, isolated)
+              color: colors.Color, leading: float = 1.25, isolated: list[str] | None = None,
+              runs: Inlines = ()) -> float:
+        """Draw `text` (or `runs`, when they hold a formula) from `top` down at the largest
+        size that fits `lines`; the bottom."""
+        para = _fit(markup, front.direction, text, sizes, lines, bold, color, leading, isolated,
+                    runs)
         _, height = para.wrap(_PAGE_W - 2 * _MARGIN, _PAGE_H)
         para.drawOn(canvas, _MARGIN, top - height)
         return top - height
@@ -78,9 +84,10 @@ def cover_pdf(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
     block(front.running_head or front.journal_line, _PAGE_H - 30, (18, 15.3, 13.3), 3, True,
           _PAPER)
     bottom = block(front.title_text, _PAGE_H - 164, (30.7, 26.7, 22.7, 19.3, 16.7), 7, True,
-                   _INK, leading=1.2)
+                   _INK, leading=1.2, runs=front.title)
     if front.subtitle:
-        bottom = block(front.subtitle_text, bottom - 10, (17.3, 14.7, 12.7), 3, False, _INK)
+        bottom = block(front.subtitle_text, bottom - 10, (17.3, 14.7, 12.7), 3, False, _INK,
+                       runs=front.subtitle)
     if front.authors:
         block("", min(bottom - 30, _PAGE_H - 417), (16, 14, 12), 4, False, _BAND,
               isolated=[a.name for a in front.authors])
@@ -94,11 +101,19 @@ def cover_pdf(front: FrontMatter, choice: FontChoice | None = None) -> bytes:
 
 
 def _fit(markup: Markup, direction: str, text: str, sizes: tuple[float, ...], lines: int,
-         bold: bool, color: colors.Color, leading: float, names: list[str] | None
-         ) -> BidiParagraph:
+         bold: bool, color: colors.Color, leading: float, names: list[str] | None,
+         runs: Inlines = ()) -> BidiParagraph:
     """The largest size at which the text wraps into `lines`; else the smallest, cut short.
-    `names` (authors) are set as a list, each name isolated in the line."""
+    `names` (authors) are set as a list, each name isolated in the line. `runs` holding a
+    formula are set with it typeset; cut short, they are set as `text` (its Unicode)."""
     width = _PAGE_W - 2 * _MARGIN
+    if any("math" in run.marks and "code" not in run.marks for run in runs):
+        for size in sizes:
+            style = tall_lines(_style(markup, size, bold, color, leading))
+            typeset = paragraph(markup.runs(runs, "sans", bold, size), style, direction)
+            typeset.wrap(width, _PAGE_H)
+            if len(typeset.blPara.lines) <= lines:
+                return typeset
     words = (join_names(names) if names else text).split()
     para = None
     for size in sizes:
@@ -119,10 +134,15 @@ def _fit(markup: Markup, direction: str, text: str, sizes: tuple[float, ...], li
 
 def _paragraph(markup: Markup, direction: str, words: list[str], size: float, bold: bool,
                color: colors.Color, leading: float, names: list[str] | None) -> BidiParagraph:
-    face = markup.fonts.face("sans", bold)
-    style = ParagraphStyle(f"cover-{size}-{bold}", fontName=face.name, fontSize=size,
-                           leading=size * leading, textColor=color)
+    style = _style(markup, size, bold, color, leading)
     if names:
         text = join_names([isolate(markup.text(n, "sans", bold)) for n in names])
         return paragraph(text, style, direction, isolated=True)
     return paragraph(markup.text(" ".join(words), "sans", bold), style, direction)
+
+
+def _style(markup: Markup, size: float, bold: bool, color: colors.Color, leading: float
+           ) -> ParagraphStyle:
+    face = markup.fonts.face("sans", bold)
+    return ParagraphStyle(f"cover-{size}-{bold}", fontName=face.name, fontSize=size,
+                          leading=size * leading, textColor=color)

@@ -5,8 +5,17 @@ ships STIX Two Math) computes the layout: a tree of nodes, each child at an offs
 `_walk` reads the glyphs (glyph id, character, size, position) and rules (fraction bars, radical
 overbars) straight off that tree, instead of asking ziamath for SVG and converting the SVG with
 svglib. Measured on `\\mathbf{Q}(\\mathbf{x}, t) \\in \\mathbb{R}^{m\\times n}`: ziamath's SVG
-~25 ms + svg2rlg ~19 ms, against the layout alone ~6 ms + walking it ~0.05 ms; a layout is
-cached by (TeX, display, size), so a formula met again costs nothing.
+~25 ms + svg2rlg ~19 ms, against the layout alone ~6 ms + walking it ~0.05 ms.
+
+ziamath lays every row's children out twice (once without stretchy operators, to measure how
+far those must stretch). The formula's own row is therefore cut into pieces, each laid out by
+ziamath as a root of its own and placed side by side as its row would place them (`_pieces`:
+only where nothing in the piece depends on the rest of the row, else the formula is laid out
+whole); a piece is cached by its MathML and size, so `=`, `x_{i}` or `\\mathbb{R}^{n}` met
+again costs nothing, and a layout by (TeX, display, size). The result is ziamath's own layout
+glyph for glyph (tests/writers/test_math.py compares them); on the bench's 672 formulas (8
+math-heavy articles) it costs 2.5 s of CPU against 3.1-3.6 s laid out whole, each distinct
+formula once.
 
 The glyphs are drawn as *text* in the embedded (subset) STIX Two Math face, not as outlines:
 the PDF's text layer is then the formula's Unicode ("𝐐(𝐱,t)∈ℝm×n"), searchable and copyable,
@@ -18,16 +27,19 @@ The math is sized to the text face's x-height (STIX Two Math 0.473 em, DejaVu Se
 10 pt text takes 11 pt math), so letters in formulas match the letters around them.
 
 Inline formulas sit in reportlab Paragraphs as a transparent `<img>` of the formula's box
-(width, height, and `valign` = minus its depth, so it sits on the baseline) followed by an
-`<onDraw>` callback that draws the glyphs over that box; the callback reads the pen after the
-image from the text object, as reportlab's own index and table of contents callbacks do. No
-user text enters the markup: the callback's label is the formula's number in this edition.
+(width, height, and `valign` = minus its depth, so it sits on the baseline) between two
+`<onDraw>` callbacks; the one met after the image (the second in a left-to-right line, the
+first where a right-to-left line's bidi order reversed the three) draws the glyphs over the box,
+reading the pen after the image from the text object, as reportlab's own index and table of
+contents callbacks do. No user text enters the markup: the callbacks' label is the formula's
+number in this edition.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -70,19 +82,145 @@ class Layout:
 def layout(tex: str, display: bool, size: float) -> Layout:
     """The layout of `tex` at `size` points; MathError when it cannot be laid out."""
     mathml = formula(tex, display).mathml
+    parts = _pieces(mathml, display)
+    placed = [_piece(part, size) for part in parts] if parts else [_piece(mathml, size)]
+    glyphs: list[tuple[int, str, float, float, float]] = []
+    bars: list[tuple[float, float, float, float]] = []
+    strokes: list[tuple[str, float, float, float, float, float]] = []
+    x = right = 0.0
+    top, bottom = -9999.0, 9999.0
+    for piece in placed:  # side by side on the baseline, as ziamath's row places its children
+        glyphs += [(gid, char, gsize, x + gx, gy) for gid, char, gsize, gx, gy in piece.glyphs]
+        bars += [(x + bx, by, width, height) for bx, by, width, height in piece.bars]
+        strokes += [(kind, x + sx, sy, w, h, lw) for kind, sx, sy, w, h, lw in piece.strokes]
+        right = max(right, x + piece.right)
+        top, bottom = max(top, piece.top), min(bottom, piece.bottom)
+        x += piece.advance
+    return Layout(max(right, 0.0), max(top, 0.0), max(-bottom, 0.0), tuple(glyphs), tuple(bars),
+                  tuple(strokes))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One root laid out by ziamath, in points, its pen starting at x = 0 on the baseline."""
+
+    advance: float
+    right: float
+    top: float
+    bottom: float  # y of its lowest ink, negative below the baseline
+    glyphs: tuple[tuple[int, str, float, float, float], ...]
+    bars: tuple[tuple[float, float, float, float], ...]
+    strokes: tuple[tuple[str, float, float, float, float, float], ...]
+
+
+@functools.lru_cache(maxsize=16384)
+def _piece(mathml: str, size: float) -> _Piece:
+    """ziamath's layout of one MathML element (a whole `<math>`, or one piece of its row)."""
     import ziamath  # ~300 ms to import (it reads its font): only for articles with math
 
     try:
-        math = ziamath.Math(mathml, size=size, number=None)
+        node = ziamath.Math(mathml, size=size, number=None).node
     except Exception as error:  # ziamath raises many types on MathML it does not support
         raise MathError(f"{type(error).__name__}: {error}".rstrip(": ")) from None
     glyphs: list[tuple[int, str, float, float, float]] = []
     bars: list[tuple[float, float, float, float]] = []
     strokes: list[tuple[str, float, float, float, float, float]] = []
-    _walk(math.node, 0.0, 0.0, glyphs, bars, strokes)
-    box = math.node.bbox
-    return Layout(max(box.xmax, 0.0), max(box.ymax, 0.0), max(-box.ymin, 0.0), tuple(glyphs),
-                  tuple(bars), tuple(strokes))
+    _walk(node, 0.0, 0.0, glyphs, bars, strokes)
+    box = node.bbox
+    return _Piece(node.xadvance(), box.xmax, box.ymax, box.ymin, tuple(glyphs), tuple(bars),
+                  tuple(strokes))
+
+
+# Elements ziamath lays out as a row of their own: an operator inside one stretches to that
+# row, never to the formula's.
+_OWN_ROW = frozenset({"mrow", "mtd", "mtr", "mtable"})
+# Elements whose layout looks at the row around them (a fraction's axis and the space before
+# it, a table's margin beside a fence, a \left fence's space after its left neighbour): laid
+# out in a row with their left neighbour, as in the formula's own row.
+_IN_CONTEXT = frozenset({"mfrac", "mtable", "mrow", "mfenced"})
+
+
+def _pieces(mathml: str, display: bool) -> list[str] | None:
+    """The `<math>`'s row cut into pieces ziamath lays out as roots of their own, each exactly
+    as it would place it in the whole row; None when the row cannot be cut (an operator in it
+    stretches to the row's height, or a line break anywhere). ziamath lays each row's children out
+    twice (once to measure the row for its stretchy operators), so the formula's own row,
+    which has none, costs twice its pieces; and pieces recur from formula to formula
+    (`=`, `\\mathbb{R}^{n}`, `x_{i}`), laid out once each."""
+    from ziamath import operators
+
+    root = ET.fromstring(mathml)
+    for element in root.iter():
+        element.tag = _local(element.tag)
+        if element.tag == "mspace" and element.get("linebreak") == "newline":
+            return None  # rows of lines: ziamath places them by the row around them
+    children = list(root)
+    for index, child in enumerate(children):
+        operator = child.tag == "mo" or (child.tag == "mi" and _text(child) in operators.names)
+        if operator and "form" not in child.attrib:  # the form ziamath's row gives it by place
+            child.set("form", "none" if len(children) == 1 else "prefix" if index == 0
+                      else "postfix" if index == len(children) - 1 else "infix")
+        if _stretches_with_row(child, operators):
+            return None
+    groups: list[list[ET.Element]] = []
+    for child in children:
+        if child.tag == "mo" and not _text(child):
+            continue  # ziamath's row skips an empty operator
+        if groups and (child.tag in _IN_CONTEXT or groups[-1][-1].tag == "mfenced"):
+            groups[-1].append(child)
+        else:
+            groups.append([child])
+    pieces = []
+    for group in groups:
+        if len(group) == 1 and group[0].tag not in ("mfrac", "mtable"):  # their axis: a row's
+            element = group[0]
+        else:
+            element = ET.Element("mrow")
+            element.extend(group)
+        element.attrib.setdefault("displaystyle", "true" if display else "false")
+        element.tail = None
+        pieces.append(ET.tostring(element, encoding="unicode"))
+    return pieces
+
+
+def _stretches_with_row(element: ET.Element, operators: Any, top: bool = True) -> bool:
+    """Whether `element` holds an operator that would stretch to the height of the row it is
+    in: one not inside a row of its own, stretchy (by its attribute or ziamath's operator
+    dictionary), whose glyph the math font can make taller (MATH table: vertical variants or
+    an assembly; an arrow has none)."""
+    if element.tag in _OWN_ROW and top:
+        return False
+    if element.tag == "mo" or (element.tag == "mi" and _text(element) in operators.names):
+        if "stretchy" in element.attrib:
+            stretchy = element.get("stretchy") != "false"
+        else:
+            forms = [element.get("form")] if element.get("form") else ["prefix", "infix", "postfix"]
+            stretchy = any(operators.get_params(_text(element), form).get("stretchy", "false")
+                           != "false" for form in forms)
+        return stretchy and ("mathvariant" in element.attrib or _grows(_text(element)))
+    return any(_stretches_with_row(child, operators, top=False) for child in element
+               if child.tag not in _OWN_ROW)
+
+
+@functools.cache
+def _grows(text: str) -> bool:
+    """Whether the math font can draw `text` (one character) taller than its glyph."""
+    if len(text) != 1:
+        return True
+    font = _hb_font(math_font_path())
+    glyph = font.get_nominal_glyph(ord(text))
+    if not glyph:
+        return True
+    return (len(font.get_math_glyph_variants(glyph, "TTB")) > 1
+            or bool(font.get_math_glyph_assembly(glyph, "TTB")[0]))
+
+
+def _text(element: ET.Element) -> str:
+    return (element.text or "").strip()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _walk(node: Any, x: float, y: float, glyphs: list, bars: list, strokes: list) -> None:
@@ -145,17 +283,22 @@ def _code(font: Any, gid: int, char: str) -> str:
 
 
 @functools.cache
-def _x_height(path: Path) -> float:
-    """The x-height of a TrueType face, in em (its "x" glyph's top), or STIX's if it has none."""
+def _hb_font(path: Path) -> Any:
+    """A harfbuzz font of a TrueType face (its metrics and MATH table)."""
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob.from_file_path(str(path)))
-    font = hb.Font(face)
+    return hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
+
+
+@functools.cache
+def _x_height(path: Path) -> float:
+    """The x-height of a TrueType face, in em (its "x" glyph's top), or STIX's if it has none."""
+    font = _hb_font(path)
     glyph = font.get_nominal_glyph(ord("x"))
     extents = font.get_glyph_extents(glyph) if glyph else None
     if not extents or extents.y_bearing <= 0:
         return _MATH_X_HEIGHT
-    return extents.y_bearing / face.upem
+    return extents.y_bearing / font.face.upem
 
 
 @dataclass
@@ -169,6 +312,7 @@ class MathSetter:
     strict: bool = False
     warnings: list[str] = field(default_factory=list)
     _placed: list[Layout] = field(default_factory=list)
+    _met: set[int] = field(default_factory=set)  # formulas whose first callback was met
     _source_lines: list[str] | None = None
 
     def scale(self) -> float:
@@ -185,20 +329,27 @@ class MathSetter:
             return None
 
     def inline(self, placed: Layout) -> str:
-        """Paragraph markup for an inline formula: its box, then the callback drawing it."""
+        """Paragraph markup for an inline formula: its box between two callbacks; the one
+        reportlab meets after the box (the second in a left-to-right line, the first in a
+        right-to-left line, where the bidi order reverses the three) draws it."""
         self._placed.append(placed)
         height = placed.ascent + placed.descent
-        return (f'<img src="{escape(_BOX, quote=True)}" width="{placed.width:.3f}" '
-                f'height="{height:.3f}" valign="{-placed.descent:.3f}"/>'
-                f'<onDraw name="{CALLBACK}" label="{len(self._placed) - 1}"/>')
+        marker = f'<onDraw name="{CALLBACK}" label="{len(self._placed) - 1}"/>'
+        return (f'{marker}<img src="{escape(_BOX, quote=True)}" width="{placed.width:.3f}" '
+                f'height="{height:.3f}" valign="{-placed.descent:.3f}"/>{marker}')
 
     def install(self, canvas: Any) -> None:
         """Give a canvas the callback that draws this edition's inline formulas."""
         canvas.setNamedCB(CALLBACK, self._draw_inline)
 
     def _draw_inline(self, canvas: Any, _kind: str, label: str) -> None:
+        number = int(label)
+        if number not in self._met:  # the callback before the box: the pen is not there yet
+            self._met.add(number)
+            return
+        self._met.discard(number)
         info = canvas._curr_tx_info  # what reportlab hands its own onDraw callbacks
-        placed = self._placed[int(label)]
+        placed = self._placed[number]
         end_x, _y = info["tx"].getStartOfLine()  # the pen after the formula's box
         draw(canvas, placed, end_x - placed.width, info["cur_y"], self.font_name)
 
