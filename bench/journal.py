@@ -1,38 +1,44 @@
 """Benchmark: a deterministic synthetic journal built by galleys, against pandoc alone.
 
     .venv/bin/python bench/journal.py [--articles 200] [--repeat 3] [--words 20000]
+    .venv/bin/python bench/journal.py --baseline-rev 61e379f   # before and after, one run
 
 Prints medians of repeated runs and the ratios the README quotes. Every number is measured in
 this run, the baseline included: pandoc's own CLI making DOCX, EPUB and HTML of each article,
 one article after the other, its citations processed as galleys processes them (the folder's
-references.bib). The builds and the baselines are timed in rounds, each running every one of
-them once, so the machine's drift reaches both sides of a ratio alike. The run starts with
-galleys' caches empty (parsed fonts in a folder of its own; How-to-Cite lines in the fresh
-dist/); the repeated builds then use them, as a journal's own rebuilds do. Likewise the first
-build leaves a resident build process (galleys.resident) that later builds hand their work
-to, as a user's do; the incremental rebuild is also timed without it (GALLEYS_RESIDENT=0).
+references.bib). A journal of math-heavy articles (72 inline and 12 display formulas each:
+matrices, cases, aligned equations, bold vectors, blackboard and calligraphic letters) is
+timed against one pandoc md->docx of each (pandoc makes OMML of the same formulas). The
+builds and the baselines are timed in rounds, each running every one of them once, so the
+machine's drift reaches both sides of a ratio alike. The run starts with galleys' caches empty
+(How-to-Cite lines in the fresh dist/); the repeated builds then use them, as a journal's own
+rebuilds do.
+
+With --baseline-rev, the same measures are also taken of that commit, checked out in a git
+worktree in the temporary folder and run with this venv's dependencies (PYTHONPATH=its src),
+in the same rounds, so "before" and "after" share the machine's state. galleys runs as
+`python -m galleys` with PYTHONPATH naming the tree measured, for both.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
+import math
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-GALLEYS = [str(BIN / "galleys")]
+GALLEYS = [str(BIN / "python"), "-m", "galleys"]  # the tree measured: PYTHONPATH (Tree.env)
 _TEXT = (
     "journal article regional cooperation security economic development policy analysis "
     "trade relations diplomacy partnership investment growth history culture nuclear "
@@ -126,13 +132,15 @@ def article(rng: random.Random, index: int, words: int, figure: Path) -> dict[st
 
 
 # Formulas as papers write them: bold vectors, blackboard and calligraphic letters, scripts,
-# fractions, roots, sums, integrals, matrices, cases. {a} {b} {i} vary from use to use.
+# fractions, roots, sums, integrals, matrices, cases, aligned equations. {a} {b} {i} vary.
 MATH_INLINE = [
     r"\mathbf{{{a}}}(\mathbf{{x}}, t) \in \mathbb{{R}}^{{m\times n}}", r"{a}_{{{i}}}^2",
     r"\alpha_{{{i}}} + \beta", r"\frac{{{a}}}{{{b}}}", r"O(n \log n)", r"\mathcal{{L}}({a})",
     r"\sqrt{{{a}^2 + {b}^2}}", r"\sum_{{{i}=1}}^{{n}} {a}_{{{i}}}", r"{a} \le {b}",
     r"\|\mathbf{{{a}}}\|_2", r"\hat{{\theta}}_{{{i}}}", r"e^{{-{a}}}", r"{a} \to \infty",
     r"\nabla f({a})", r"p({a} \mid {b})", r"\mathbb{{E}}[{a}]",
+    r"\boldsymbol{{\mu}} \in \mathbb{{R}}^{{d}}", r"\mathcal{{N}}(\boldsymbol{{\mu}}, \Sigma)",
+    r"\mathbf{{W}} \in \mathbb{{R}}^{{m\times n}}",
 ]
 MATH_DISPLAY = [
     r"\int_0^\infty e^{{-{a}^2}}\,d{a} = \frac{{\sqrt{{\pi}}}}{{2}}",
@@ -142,6 +150,10 @@ MATH_DISPLAY = [
     r"f({a}) = \begin{{cases}} 1 & {a} > 0 \\ 0 & \text{{otherwise}} \end{{cases}}",
     r"\frac{{\partial {a}}}{{\partial t}} = D \nabla^2 {a} + \frac{{{b}}}{{1 + {b}^2}}",
     r"\prod_{{{i}=1}}^{{n}} \left(1 + \frac{{{a}_{{{i}}}}}{{n}}\right) \le e^{{{b}}}",
+    r"\begin{{aligned}} {a}(t) &= \int_0^t \mathbf{{K}}(s)\,ds \\ &\le \|\mathbf{{K}}\|_\infty t "
+    r"\end{{aligned}}",
+    r"\mathbf{{A}}^\top \mathbf{{A}} = \begin{{bmatrix}} 1 & {a} \\ {a} & 1 \end{{bmatrix}} "
+    r"\in \mathbb{{R}}^{{2 \times 2}}",
 ]
 
 
@@ -198,94 +210,58 @@ def write(folder: Path, files: dict[str, bytes]) -> None:
         (folder / name).write_bytes(data)
 
 
-PEAK_RSS_KB = [0]  # the largest resident set of a galleys process (or one it waited for)
+@dataclass(frozen=True)
+class Tree:
+    """A galleys source tree measured: this checkout, or --baseline-rev's worktree."""
+
+    name: str  # "" for this checkout, else the revision
+    src: Path
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        return {**base, "PYTHONPATH": str(self.src)}
 
 
-class ResidentPeak:
-    """The peak RSS of the resident build processes this run's builds started (see
-    galleys.resident), and of their Python children (a build's workers): not children of the
-    bench, so os.wait4 cannot see them. Sampled (VmHWM, the kernel's own peak) while a galleys
-    command runs; found by the private runtime folder in their environment."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.marker = f"XDG_RUNTIME_DIR={run_dir}".encode() + b"\0"
-        self.pids: set[int] = set()
-
-    def find(self) -> None:
-        for entry in Path("/proc").iterdir():
-            try:
-                if (entry.name.isdigit() and b"galleys.resident" in (entry / "cmdline").read_bytes()
-                        and self.marker in (entry / "environ").read_bytes()):
-                    self.pids.add(int(entry.name))
-            except OSError:
-                continue
-
-    def sample(self) -> None:
-        for pid in list(self.pids):
-            try:
-                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            except OSError:
-                self.pids.discard(pid)
-                continue
-            for each in [pid, *map(int, children)]:
-                try:
-                    if not os.readlink(f"/proc/{each}/exe").rsplit("/", 1)[-1].startswith("python"):
-                        continue  # pandoc's own processes are not counted, as in timed()
-                    status = Path(f"/proc/{each}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        PEAK_RSS_KB[0] = max(PEAK_RSS_KB[0], int(line.split()[1]))
-
-    def watch(self, process: subprocess.Popen) -> threading.Thread:
-        """Sample every 0.1 s until `process` ends (looking for new resident processes each s)."""
-
-        def run() -> None:
-            ticks = 0
-            while process.returncode is None:
-                if ticks % 10 == 0:
-                    self.find()
-                self.sample()
-                ticks += 1
-                time.sleep(0.1)
-            self.find()
-            self.sample()
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self.find()
-        for pid in self.pids:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
+def baseline_tree(rev: str, work: Path) -> Tree:
+    """`rev` checked out (detached) in a worktree under `work`, its bytecode compiled."""
+    folder = work / f"baseline-{rev}"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(folder), rev],
+                   check=True)
+    compile_tree(folder / "src" / "galleys")
+    return Tree(rev, folder / "src")
 
 
-RESIDENT: list[ResidentPeak] = []  # set by main()
+def remove_worktree(tree: Tree) -> None:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree.src.parent)],
+                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
-    """Seconds `command` took; a galleys command's peak RSS goes to PEAK_RSS_KB, its own and
-    its resident process's (pandoc's own runs, the baselines, are not counted)."""
-    galleys = command[: len(GALLEYS)] == GALLEYS
+def compile_tree(package: Path) -> None:
+    """galleys as a normal install has it: compiled (an editable install compiles nothing, and
+    with PYTHONDONTWRITEBYTECODE set every process would compile the package again)."""
+    subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(package)], check=True)
+
+
+class Failed(Exception):
+    """A command of the run failed: the bench stops, unless it was a baseline's build."""
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None,
+          peak: list[int] | None = None) -> float:
+    """Seconds `command` took; a galleys command's peak RSS (its own and that of the processes
+    it waited for, from wait4) goes to `peak` (pandoc's own runs, the baselines, have none)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors,
                                    env=env)
-        watcher = RESIDENT[0].watch(process) if galleys and RESIDENT else None
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.perf_counter() - start
-        if watcher is not None:
-            watcher.join()
         if process.returncode != 0:
             errors.seek(0)
             text = errors.read().decode("utf-8", "replace")[-2000:]
-            sys.exit(f"bench: {' '.join(command)} failed ({process.returncode}):\n{text}")
-    if galleys:
-        PEAK_RSS_KB[0] = max(PEAK_RSS_KB[0], usage.ru_maxrss)
+            raise Failed(f"{' '.join(command)} failed ({process.returncode}):\n{text}")
+    if peak is not None:
+        peak[0] = max(peak[0], usage.ru_maxrss)
     return elapsed
 
 
@@ -330,177 +306,224 @@ def main() -> int:
                         help="math-heavy articles (72 inline, 12 display formulas each)")
     parser.add_argument("--math-only", action="store_true",
                         help="time only the math-heavy articles against pandoc md->docx")
+    parser.add_argument("--baseline-rev", metavar="REV",
+                        help="also measure this commit (a git worktree), in the same rounds")
     args = parser.parse_args()
     pandoc = pandoc_binary()
-    # galleys as a normal install has it: compiled (an editable install compiles nothing, and
-    # with PYTHONDONTWRITEBYTECODE set every process would compile the package again)
-    subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(ROOT / "src" / "galleys")],
-                   check=True)
+    compile_tree(ROOT / "src" / "galleys")
     work = Path(tempfile.mkdtemp(prefix="galleys-bench-"))
-    os.environ["GALLEYS_CACHE"] = str(work / "cache")  # parsed fonts: cold at the start of a run
-    # resident build processes of this run's own (none at the start; stopped at the end)
-    run_dir = work / "run"
-    run_dir.mkdir(mode=0o700)
-    os.environ["XDG_RUNTIME_DIR"] = str(run_dir)
-    RESIDENT.append(ResidentPeak(run_dir))
-    results: dict[str, float] = {}
+    trees = [Tree("", ROOT / "src")]
     try:
-        math_source = make_math_journal(work, args.math_articles)
-        math_articles = sorted(math_source.glob("*/article.md"))
-
-        def math_build() -> float:
-            return timed([*GALLEYS, "build", str(math_source), "-o", str(work / "dist-math"),
-                          "--force", "-q", "--jobs", "1"], work, env)
-
-        def math_docx() -> float:
-            """One pandoc md->docx per math article (pandoc makes OMML of the same formulas)."""
-            start = time.perf_counter()
-            for path in math_articles:
-                pandoc_run(pandoc, [path.name, "-o", "/tmp/galleys-bench.docx"], path.parent)
-            return time.perf_counter() - start
-
-        env = dict(os.environ)
-        if args.math_only:
-            times: dict[str, list[float]] = {"math_jobs1": [], "math_pandoc_docx": []}
-            for _ in range(args.repeat):  # in rounds, as below
-                times["math_jobs1"].append(math_build())
-                times["math_pandoc_docx"].append(math_docx())
-            _print_math({key: statistics.median(v) for key, v in times.items()},
-                        args.math_articles)
-            return 0
-        source = make_journal(work, args.articles, args.words)
-        seed = ROOT / "source" / "malik-2014-pakistan-japan-relations" / "article.md"
-        long_article = work / "long" / "long-article" / "article.md"
-        results["help"] = median_of(args.repeat * 3, lambda: timed([*GALLEYS, "--help"], work))
-        results["seed"] = median_of(
-            args.repeat,
-            lambda: timed(
-                [*GALLEYS, "convert", str(seed), "-o", str(work / "out-seed"), "-q"], work
-            ),
-        )
-        results["long"] = median_of(
-            args.repeat,
-            lambda: timed(
-                [*GALLEYS, "convert", str(long_article), "-o", str(work / "out-long"), "-q"], work
-            ),
-        )
-        results["seed_pandoc_docx"] = median_of(
-            args.repeat * 3, lambda: timed([pandoc, str(seed), "-o", str(work / "seed.docx")], work)
-        )
-
-        articles = sorted(source.glob("*/article.md"))
-        # the article an incremental rebuild follows a change to: of median length (the same
-        # on every machine, unlike the first a folder listing gives), and the longest
-        by_length = sorted(articles, key=lambda path: (path.stat().st_size, path.name))
-        typical, longest = by_length[len(by_length) // 2], by_length[-1]
-        changed = f"{_words(typical)} (median length), {_words(longest)} (longest)"
-
-        def full(jobs: int) -> float:
-            return timed(
-                [*GALLEYS, "build", str(source), "-o", str(work / "dist"), "--force", "-q",
-                 "--jobs", str(jobs)],
-                work,
-                env,
-            )
-
-        def incremental(target: Path, resident: bool = True) -> float:
-            """A build after one change: by default (handed to the resident process an earlier
-            build left, as a user's second build is), or with GALLEYS_RESIDENT=0 (all here)."""
-            target.write_text(target.read_text() + "\nOne more sentence.\n")
-            return timed(
-                [*GALLEYS, "build", str(source), "-o", str(work / "dist"), "-q", "--jobs", "2"],
-                work,
-                env if resident else {**env, "GALLEYS_RESIDENT": "0"},
-            )
-
-        def pandoc_alone() -> float:
-            start = time.perf_counter()
-            for path in articles:
-                for ext in ("docx", "epub", "html"):
-                    output = f"/tmp/galleys-bench.{ext}"
-                    pandoc_run(pandoc, [path.name, "-o", output, "--standalone", *citing(path)],
-                               path.parent)
-            return time.perf_counter() - start
-
-        def docx_calls(cite: bool) -> float:
-            """One pandoc md->docx per article; with `cite`, the article's bibliography
-            processed as ours is (else "[@key]" stays and no reference list is made)."""
-            start = time.perf_counter()
-            for path in articles:
-                extra = citing(path) if cite else []
-                pandoc_run(pandoc, [path.name, "-o", "/tmp/galleys-bench.docx", *extra],
-                           path.parent)
-            return time.perf_counter() - start
-
-        # Rounds, each measuring every build and its baseline one after the other: the
-        # machine's speed drifts by minutes, and a ratio should compare like with like.
-        rounds: dict[str, list[float]] = {}
-        for _ in range(args.repeat):
-            for key, run in (
-                ("full_jobs1", lambda: full(1)),
-                ("full_jobs2", lambda: full(2)),
-                ("incremental", lambda: incremental(typical)),
-                ("incremental_longest", lambda: incremental(longest)),
-                ("incremental_no_resident", lambda: incremental(typical, resident=False)),
-                ("pandoc_alone", pandoc_alone),
-                ("pandoc_docx_all", lambda: docx_calls(True)),
-                ("pandoc_docx_uncited_all", lambda: docx_calls(False)),
-                ("math_jobs1", math_build),
-                ("math_pandoc_docx", math_docx),
-            ):
-                rounds.setdefault(key, []).append(run())
-        results.update({key: statistics.median(times) for key, times in rounds.items()})
-        results["peak_rss_mb"] = PEAK_RSS_KB[0] / 1024
+        if args.baseline_rev:
+            trees.append(baseline_tree(args.baseline_rev, work))
+        measured = _measure(args, pandoc, work, trees)
+    except Failed as failure:
+        sys.exit(f"bench: {failure}")
     finally:
-        RESIDENT[0].stop()
+        for tree in trees[1:]:
+            remove_worktree(tree)
         shutil.rmtree(work, ignore_errors=True)
-
-    n = args.articles
-    per_article = results["full_jobs1"] / n
-    per_docx = results["pandoc_docx_all"] / n
-    per_uncited = results["pandoc_docx_uncited_all"] / n
-    ratios = {
-        "full build jobs=2 / pandoc alone (target <= 0.75)": results["full_jobs2"]
-        / results["pandoc_alone"],
-        "per article jobs=1 / one pandoc md->docx (target <= 1.5)": per_article / per_docx,
-        "per article jobs=1 / pandoc md->docx, citations not processed": per_article / per_uncited,
-        "incremental / full build jobs=2 (target <= 0.03)": results["incremental"]
-        / results["full_jobs2"],
-        "  the same after a change to the longest article": results["incremental_longest"]
-        / results["full_jobs2"],
-        "  the same with GALLEYS_RESIDENT=0 (Python starts, imports)": results[
-            "incremental_no_resident"] / results["full_jobs2"],
-        "jobs=2 speed-up over jobs=1": results["full_jobs1"] / results["full_jobs2"],
-        "seed, all editions / pandoc md->docx": results["seed"] / results["seed_pandoc_docx"],
-    }
-    print(
-        f"synthetic journal: {n} articles + one of {args.words} words; medians of "
-        f"{args.repeat} runs; {os.cpu_count()} cores; incremental after a change to {changed}"
-    )
-    for key, value in results.items():
-        unit = "MB" if key.endswith("_mb") else "s"
-        print(f"  {key:24} {value:9.3f} {unit}")
-    print(f"  {'per article jobs=1':24} {per_article * 1000:9.1f} ms")
-    print(f"  {'pandoc md->docx/article':24} {per_docx * 1000:9.1f} ms")
-    print(f"  {'  citations unprocessed':24} {per_uncited * 1000:9.1f} ms")
-    print("ratios:")
-    for key, value in ratios.items():
-        print(f"  {value:7.3f}  {key}")
-    _print_math(results, args.math_articles)
-    print(f"  {results['help'] * 1000:7.1f}  ms cold galleys --help (target <= 150)")
-    print(f"  {results['peak_rss_mb']:7.1f}  MB peak RSS of any one process (target <= 300)")
+    report = _report(args, measured, trees)
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "ratios": ratios}, indent=2))
+        args.json.write_text(json.dumps(report, indent=2))
     return 0
 
 
-def _print_math(results: dict[str, float], count: int) -> None:
-    """The math-heavy articles' cost per article against one pandoc md->docx of each."""
-    per_math, per_docx = results["math_jobs1"] / count, results["math_pandoc_docx"] / count
-    print(f"  math-heavy article jobs=1 {per_math * 1000:7.1f} ms, pandoc md->docx "
-          f"{per_docx * 1000:7.1f} ms ({count} articles)")
-    print(f"  {per_math / per_docx:7.3f}  math-heavy per article jobs=1 / pandoc md->docx "
-          "(target <= 2)")
+def _measure(args: argparse.Namespace, pandoc: str, work: Path, trees: list[Tree]
+             ) -> dict[str, dict[str, float]]:
+    """Medians of every measure: key "" the pandoc baselines, then one key per tree."""
+    math_source = make_math_journal(work, args.math_articles)
+    math_articles = sorted(math_source.glob("*/article.md"))
+    base_env = dict(os.environ)
+    peaks = {tree.name: [0] for tree in trees}
+
+    def galleys(tree: Tree, *command: str) -> float:
+        """Seconds the command took; a baseline's failure is reported and measured as NaN
+        (an older galleys may not build what this one does: `aligned` crashed 61e379f)."""
+        try:
+            return timed([*GALLEYS, *command], work, tree.env(base_env), peaks[tree.name])
+        except Failed as failure:
+            if not tree.name:
+                raise
+            FAILURES.setdefault(f"{tree.name}: {failure}".splitlines()[0],
+                                str(failure).splitlines()[-1])
+            return math.nan
+
+    def dist(tree: Tree, what: str) -> str:
+        return str(work / f"{what}-{tree.name or 'current'}")
+
+    def math_build(tree: Tree) -> float:
+        return galleys(tree, "build", str(math_source), "-o", dist(tree, "dist-math"), "--force",
+                       "-q", "--jobs", "1")
+
+    def math_docx() -> float:
+        """One pandoc md->docx per math article (pandoc makes OMML of the same formulas)."""
+        start = time.perf_counter()
+        for path in math_articles:
+            pandoc_run(pandoc, [path.name, "-o", "/tmp/galleys-bench.docx"], path.parent)
+        return time.perf_counter() - start
+
+    rounds: dict[str, dict[str, list[float]]] = {"": {}, **{tree.name: {} for tree in trees}}
+
+    def record(side: str, key: str, seconds: float) -> None:
+        rounds[side].setdefault(key, []).append(seconds)
+
+    if args.math_only:
+        for number in range(args.repeat):  # in rounds, as below
+            for tree in trees if number % 2 == 0 else trees[::-1]:
+                record(tree.name, "math_jobs1", math_build(tree))
+            record("", "math_pandoc_docx", math_docx())
+        return _medians(rounds, peaks)
+
+    source = make_journal(work, args.articles, args.words)
+    seed = ROOT / "source" / "malik-2014-pakistan-japan-relations" / "article.md"
+    long_article = work / "long" / "long-article" / "article.md"
+    articles = sorted(source.glob("*/article.md"))
+    # the article an incremental rebuild follows a change to: of median length (the same
+    # on every machine, unlike the first a folder listing gives), and the longest
+    by_length = sorted(articles, key=lambda path: (path.stat().st_size, path.name))
+    typical, longest = by_length[len(by_length) // 2], by_length[-1]
+    CHANGED.append(f"{_words(typical)} (median length), {_words(longest)} (longest)")
+
+    def full(tree: Tree, jobs: int) -> float:
+        return galleys(tree, "build", str(source), "-o", dist(tree, "dist"), "--force", "-q",
+                       "--jobs", str(jobs))
+
+    def incremental(tree: Tree, target: Path) -> float:
+        """A build after a one-sentence change to `target` (since this tree's last build)."""
+        target.write_text(target.read_text() + "\nOne more sentence.\n")
+        return galleys(tree, "build", str(source), "-o", dist(tree, "dist"), "-q", "--jobs", "2")
+
+    def pandoc_alone() -> float:
+        start = time.perf_counter()
+        for path in articles:
+            for ext in ("docx", "epub", "html"):
+                output = f"/tmp/galleys-bench.{ext}"
+                pandoc_run(pandoc, [path.name, "-o", output, "--standalone", *citing(path)],
+                           path.parent)
+        return time.perf_counter() - start
+
+    def docx_calls(cite: bool) -> float:
+        """One pandoc md->docx per article; with `cite`, the article's bibliography
+        processed as ours is (else "[@key]" stays and no reference list is made)."""
+        start = time.perf_counter()
+        for path in articles:
+            extra = citing(path) if cite else []
+            pandoc_run(pandoc, [path.name, "-o", "/tmp/galleys-bench.docx", *extra],
+                       path.parent)
+        return time.perf_counter() - start
+
+    # Rounds, each measuring every build and its baseline one after the other: the
+    # machine's speed drifts by minutes, and a ratio should compare like with like.
+    for number in range(args.repeat):
+        for tree in trees if number % 2 == 0 else trees[::-1]:  # each goes first in turn
+            for _ in range(3):
+                record(tree.name, "help", galleys(tree, "--help"))
+            record(tree.name, "seed", galleys(tree, "convert", str(seed), "-o",
+                                              dist(tree, "out-seed"), "-q"))
+            record(tree.name, "long", galleys(tree, "convert", str(long_article), "-o",
+                                              dist(tree, "out-long"), "-q"))
+            record(tree.name, "full_jobs1", full(tree, 1))
+            record(tree.name, "full_jobs2", full(tree, 2))
+            record(tree.name, "incremental", incremental(tree, typical))
+            record(tree.name, "incremental_longest", incremental(tree, longest))
+            record(tree.name, "math_jobs1", math_build(tree))
+        for _ in range(3):
+            record("", "seed_pandoc_docx", timed([pandoc, str(seed), "-o",
+                                                  str(work / "seed.docx")], work))
+        record("", "pandoc_alone", pandoc_alone())
+        record("", "pandoc_docx_all", docx_calls(True))
+        record("", "pandoc_docx_uncited_all", docx_calls(False))
+        record("", "math_pandoc_docx", math_docx())
+    return _medians(rounds, peaks)
+
+
+CHANGED: list[str] = []  # the articles the incremental rebuilds change (for the report)
+FAILURES: dict[str, str] = {}  # a baseline's failed commands: their last line of output
+
+
+def _medians(rounds: dict[str, dict[str, list[float]]], peaks: dict[str, list[int]]
+             ) -> dict[str, dict[str, float]]:
+    out = {side: {key: statistics.median(times) for key, times in measures.items()}
+           for side, measures in rounds.items()}
+    for side, peak in peaks.items():
+        out[side]["peak_rss_mb"] = peak[0] / 1024
+    return out
+
+
+def _ratios(args: argparse.Namespace, pandoc: dict[str, float], ours: dict[str, float]
+            ) -> dict[str, float]:
+    """The ratios the README quotes, for one tree against the pandoc baselines."""
+    ratios = {"math-heavy per article jobs=1 / pandoc md->docx (target <= 2)":
+              ours["math_jobs1"] / pandoc["math_pandoc_docx"]}
+    if args.math_only:
+        return ratios
+    n = args.articles
+    per_article = ours["full_jobs1"] / n
+    return {
+        "full build jobs=2 / pandoc alone (target <= 0.75)": ours["full_jobs2"]
+        / pandoc["pandoc_alone"],
+        "per article jobs=1 / one pandoc md->docx (target <= 1.5)": per_article
+        / (pandoc["pandoc_docx_all"] / n),
+        "per article jobs=1 / pandoc md->docx, citations not processed": per_article
+        / (pandoc["pandoc_docx_uncited_all"] / n),
+        **ratios,
+        "incremental / full build jobs=2 (target <= 0.03)": ours["incremental"]
+        / ours["full_jobs2"],
+        "  the same after a change to the longest article": ours["incremental_longest"]
+        / ours["full_jobs2"],
+        "jobs=2 speed-up over jobs=1": ours["full_jobs1"] / ours["full_jobs2"],
+        "seed, all editions / pandoc md->docx": ours["seed"] / pandoc["seed_pandoc_docx"],
+    }
+
+
+def _report(args: argparse.Namespace, measured: dict[str, dict[str, float]], trees: list[Tree]
+            ) -> dict[str, object]:
+    pandoc = measured[""]
+    load = os.getloadavg()
+    what = ("math-heavy journal only" if args.math_only else
+            f"synthetic journal: {args.articles} articles + one of {args.words} words")
+    print(f"{what}; {args.math_articles} math-heavy articles; medians of {args.repeat} rounds; "
+          f"{os.cpu_count()} cores; load average at the end {load[0]:.2f} {load[1]:.2f} "
+          f"{load[2]:.2f}")
+    if CHANGED:
+        print(f"incremental rebuilds after a change to {CHANGED[0]}")
+    print("pandoc:")
+    for key, value in pandoc.items():
+        if not key.endswith("_mb"):
+            print(f"  {key:24} {value:9.3f} s")
+    report: dict[str, object] = {"pandoc": pandoc, "load_average": load}
+    all_ratios = {}
+    for tree in trees:
+        ours = measured[tree.name]
+        ratios = all_ratios[tree.name] = _ratios(args, pandoc, ours)
+        label = f"baseline {tree.name}" if tree.name else "this checkout"
+        print(f"galleys, {label} ({tree.src}):")
+        for key, value in ours.items():
+            print(f"  {key:24} {value:9.3f} {'MB' if key.endswith('_mb') else 's'}")
+        count = args.math_articles
+        print(f"  {'math-heavy article':24} {ours['math_jobs1'] / count * 1000:9.1f} ms "
+              f"(pandoc md->docx {pandoc['math_pandoc_docx'] / count * 1000:.1f} ms)")
+        if not args.math_only:
+            print(f"  {'per article jobs=1':24} {ours['full_jobs1'] / args.articles * 1000:9.1f}"
+                  f" ms (pandoc md->docx {pandoc['pandoc_docx_all'] / args.articles * 1000:.1f}"
+                  f" ms, citations unprocessed "
+                  f"{pandoc['pandoc_docx_uncited_all'] / args.articles * 1000:.1f} ms)")
+        print("  ratios:")
+        for key, value in ratios.items():
+            print(f"    {value:7.3f}  {key}")
+        if "help" in ours:
+            print(f"    {ours['help'] * 1000:7.1f}  ms cold galleys --help (target <= 150)")
+        print(f"    {ours['peak_rss_mb']:7.1f}  MB peak RSS of any one process (target <= 300)")
+        report[tree.name or "current"] = {"results": ours, "ratios": ratios}
+    for command, last in FAILURES.items():
+        print(f"FAILED (measured as NaN): {command}: {last}")
+    if len(trees) > 1:
+        before, after = all_ratios[trees[1].name], all_ratios[""]
+        print(f"this checkout against {trees[1].name} (ratio after / ratio before):")
+        for key in after:
+            print(f"  {after[key] / before[key]:7.3f}  {key.strip()}")
+    return report
 
 
 if __name__ == "__main__":
