@@ -107,11 +107,13 @@ def convert(
     bibliography: Path | None = None,
     csl: Path | None = None,
     reference_doc: Path | None = None,
+    standalone: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Result:
     """`data` read as `reader`, citations processed if asked, written as `writer`.
 
-    The same conversion as `pandoc --sandbox -f reader -t writer [--citeproc …]`, done by this
+    The same conversion as `pandoc --sandbox -f reader -t writer [--citeproc …]` (`standalone`:
+    `--standalone`, the writer's default template: JATS's back matter is only there), done by this
     process's long-lived pandoc server (see pandoc_server), else by a pandoc process of its own.
     """
     if _served():
@@ -122,6 +124,7 @@ def convert(
             "bibliography": str(bibliography) if bibliography else None,
             "csl": str(csl) if csl else None,
             "reference_doc": str(reference_doc) if reference_doc else None,
+            "standalone": standalone,
         }
         served = pandoc_server.convert(binary(), request, data, timeout)
         if served is not None:
@@ -129,7 +132,8 @@ def convert(
             if writer not in BINARY_WRITERS:
                 output += b"\n"  # as the CLI ends a text output
             return Result(output, warnings)
-    args = ["-f", reader, "-t", writer, *(["--citeproc"] if citeproc else [])]
+    args = ["-f", reader, "-t", writer, *(["--citeproc"] if citeproc else []),
+            *(["--standalone"] if standalone else [])]
     for option, path in (("--bibliography", bibliography), ("--csl", csl),
                          ("--reference-doc", reference_doc)):
         if path:

@@ -59,6 +59,9 @@ local function convert(request, input)
   end
   local options = {}
   if request.reference_doc then options.reference_doc = request.reference_doc end
+  if request.standalone then
+    options.template = pandoc.template.compile(pandoc.template.default(request.to:match('^[%w_]+')))
+  end
   return pandoc.write(doc, request.to, options)
 end
 while true do
