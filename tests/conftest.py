@@ -41,6 +41,18 @@ def require_module(name: str):
         pytest.skip(message)
 
 
+SEED = "malik-2014-pakistan-japan-relations"  # the article committed in source/ from the start
+
+
+def copy_seed(source: Path) -> Path:
+    """`source` holding the seed article and journal.yaml alone: a test that builds the
+    committed source stays the same whatever other articles source/ gains."""
+    source.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "source" / "journal.yaml", source / "journal.yaml")
+    shutil.copytree(ROOT / "source" / SEED, source / SEED)
+    return source
+
+
 @pytest.fixture
 def torture_path() -> Path:
     return TORTURE

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SEED, copy_seed
 
 from galleys.cli.main import main
 
@@ -62,8 +63,9 @@ def test_unwritable_output_exit_73(tmp_path, capsys):
 
 def test_build_writes_citation_files_and_manifest(tmp_path, capsys):
     dist = tmp_path / "dist"
-    assert main(["build", str(ROOT / "source"), "-o", str(dist), "--to", ""]) == 0
-    slug = "malik-2014-pakistan-japan-relations"
+    source = copy_seed(tmp_path / "source")  # what else source/ holds is no concern here
+    assert main(["build", str(source), "-o", str(dist), "--to", ""]) == 0
+    slug = SEED
     names = sorted(p.name for p in (dist / slug).iterdir())
     suffixes = (".bib", ".ris", ".csl.json", ".frontmatter.json")
     assert names == sorted([*(f"{slug}{s}" for s in suffixes), "index.html"])

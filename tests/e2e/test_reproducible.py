@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_seed
 
 from galleys.cli.main import main
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _build(workdir: Path) -> dict[str, str]:
-    shutil.copytree(ROOT / "source", workdir / "source")
+    copy_seed(workdir / "source")
     torture = ROOT / "tests" / "fixtures" / "torture"
     shutil.copytree(torture, workdir / "source" / "torture")
     subprocess.run(
@@ -67,7 +68,7 @@ def test_a_build_leaves_no_process_and_no_temporary_folder(tmp_path, jobs):
     temp = tmp_path / "tmp"
     temp.mkdir()
     workdir = tmp_path / "w"
-    shutil.copytree(ROOT / "source", workdir / "source")
+    copy_seed(workdir / "source")
     shutil.copytree(ROOT / "tests" / "fixtures" / "torture", workdir / "source" / "torture")
     build = subprocess.Popen(
         [sys.executable, "-m", "galleys", "build", "-q", "-j", jobs], cwd=workdir,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from conftest import require_module
+from conftest import copy_seed, require_module
 
 from galleys import writers
 from galleys.build.coordinator import build_all, prepare, write_atomic
@@ -74,7 +74,7 @@ def write_pages(source: Path, dist: Path) -> list[landing.IndexEntry]:
 def build_site(root: Path) -> Path:
     """The seed and the torture article built into root/dist with their landing pages."""
     source = root / "source"
-    shutil.copytree(ROOT / "source", source)
+    copy_seed(source)
     shutil.copytree(TORTURE_DIR, source / "torture")
     dist = root / "dist"
     result = build_all(source, dist, FORMATS)
