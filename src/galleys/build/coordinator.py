@@ -559,6 +559,10 @@ def _build_all(
     }
     if recorded and (index_changed or catalogue_changed or not (dist / INDEX).exists()):
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
+    if "crossref" in formats:  # each issue's deposit, from its articles' in dist/
+        from galleys.writers.crossref_deposit import write_issue_deposits
+
+        write_issue_deposits(dist, write_atomic)
     if result.built or catalogue_changed or not (dist / MANIFEST).exists():
         dist.mkdir(parents=True, exist_ok=True)
         unchanged = set(result.skipped)

@@ -38,6 +38,8 @@ OUTPUT_VERSIONS: dict[str, int] = {
     "pdf": 1,
     "epub": 1,
     "docx": 1,
+    "jats": 1,  # the JATS XML and its figure files
+    "crossref": 1,  # the article's Crossref deposit (and the issue's, made from them)
 }
 ALWAYS = ("source", "exports", "landing")  # every build makes these
 

@@ -152,7 +152,12 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
             future = apart.get(id(backend))
             data = future.result() if future else backend.render(resolved, front, options)
             warnings += getattr(backend, "warnings", [])
+            warnings += getattr(backend, "notes", [])  # "FILE: note: …": shown with -v only
+            if data is None:  # the article has no such file (a deposit without a DOI)
+                continue
             outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
+            # files the edition names, written beside it (the JATS's figures)
+            outputs += [OutputFile(n, d, m) for n, m, d in getattr(backend, "files", ())]
     for suffix, media_type, data in citation_files.all_files(resolved, front):
         outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
     if job.landing:

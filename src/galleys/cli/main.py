@@ -47,7 +47,8 @@ class _Console:
             print(message)
 
     def warn(self, message: str) -> None:
-        if self.verbosity >= 1:
+        """A warning; a note ("FILE: note: …": a file not made, and why) only with -v."""
+        if self.verbosity >= (2 if ": note: " in message else 1):
             print(message, file=sys.stderr)
 
     def error(self, message: str) -> None:

@@ -37,7 +37,11 @@ class Backend(Protocol):
 
     def render(
         self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
-    ) -> bytes: ...
+    ) -> bytes | None: ...
+
+    # None: the article has no such file (the Crossref deposit of an article without a DOI).
+    # A backend may also have `warnings`, `notes` ("FILE: note: …", shown with -v) and `files`:
+    # (name, media type, bytes) of files its edition names, written beside it.
 
 
 class ExternalBackend(Backend, Protocol):
@@ -61,6 +65,8 @@ _REGISTRY: dict[str, str] = {
     "pdf": "pdf.edition:PdfBackend",
     "epub": "epub.edition:EpubBackend",
     "docx": "docx.edition:DocxBackend",
+    "jats": "jats:JatsWriter",
+    "crossref": "crossref_deposit:CrossrefWriter",
 }
 
 
