@@ -121,6 +121,18 @@ class PublicationDate:
 
 
 @dataclass(frozen=True)
+class Branding:
+    """How a journal's pages look: journal.yaml's `branding:`, its files read with the source."""
+
+    logo: str = ""  # the logo image as a data: URI
+    accent: str = ""  # "#7a1f3d": links and buttons in the light scheme (contrast checked)
+    accent_dark: str = ""  # the same in the dark scheme
+    footer: str = ""  # a line of text at the foot of every page
+    css: str = ""  # the journal's own stylesheet, after ours
+    templates: tuple[tuple[str, str, str], ...] = ()  # (template name, text, its file)
+
+
+@dataclass(frozen=True)
 class Metadata:
     """Everything known about an article apart from its body, normalized from any convention."""
 
@@ -143,6 +155,7 @@ class Metadata:
     labels: tuple[tuple[str, str], ...] = ()  # (Labels field, word), the article over journal.yaml
     site_url: str = ""  # where dist/ is published, ending in "/": https://journal.example.org/
     depositor: Depositor | None = None  # journal.yaml's `crossref:`
+    branding: Branding = Branding()  # journal.yaml's only: logo, colours, footer, CSS, templates
 
     def affiliation(self, affiliation_id: str) -> Affiliation:
         """The affiliation with this id (the reader guarantees it exists)."""

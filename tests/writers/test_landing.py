@@ -22,14 +22,15 @@ from galleys.errors import InputMissingError
 from galleys.front import citation, styles
 from galleys.front.inlines import Run
 from galleys.writers import citation_files
+from galleys.writers.html import templates
+from galleys.writers.html.markup import link, runs, safe_url
 from galleys.writers.landing import pages as landing
 from galleys.writers.landing import preview
-from galleys.writers.landing.html import el, inlines, safe_url
 
 ROOT = Path(__file__).resolve().parents[2]
 TORTURE_DIR = ROOT / "tests" / "fixtures" / "torture"
 SEED = "malik-2014-pakistan-japan-relations"
-FORMATS = ("pdf", "epub", "docx")
+FORMATS = ("pdf", "epub", "docx", "html")
 PREVIEW_WIDTH = 300  # small and fast; the build's default is preview.DEFAULT_WIDTH
 
 
@@ -170,8 +171,13 @@ def test_every_configured_style_is_prerendered_and_the_default_comes_first(site)
 
 def test_downloads_list_each_edition_with_size_and_checksum(site):
     tree = _parse((site / "torture" / "index.html").read_bytes())
-    buttons = [a for a in tree.iter("a") if a.get("class") == "button"]
-    assert [a.get("href") for a in buttons] == ["torture.pdf", "torture.epub", "torture.docx"]
+    buttons = [a for a in tree.iter("a") if "button" in (a.get("class") or "").split()]
+    assert [a.get("href") for a in buttons] == [
+        "torture.html", "torture.pdf", "torture.epub", "torture.docx"]  # read online first
+    read, buttons = buttons[0], buttons[1:]
+    assert _text(read) == "Read online" and read.get("download") is None
+    assert "HTML, " in _text(read.getparent())
+    assert all(a.get("download") is not None for a in buttons)
     for a in buttons:
         data = (site / "torture" / a.get("href")).read_bytes()
         info = _text(a.getparent())
@@ -221,6 +227,7 @@ def test_scholar_dublin_core_open_graph_and_json_ld(site):
         "citation_lastpage": "120",
         "citation_doi": "10.5555/galleys.2024.007",
         "citation_pdf_url": "torture.pdf",
+        "citation_fulltext_html_url": "torture.html",
         "citation_abstract_html_url": "https://example.org/articles/torture",
         "DC.identifier": "https://doi.org/10.5555/galleys.2024.007",
         "DC.date": "2024-03-15",
@@ -242,6 +249,7 @@ def test_scholar_dublin_core_open_graph_and_json_ld(site):
         "torture.pdf",
         "torture.epub",
         "torture.docx",
+        "torture.html",
     ]
 
 
@@ -393,12 +401,17 @@ def test_a_right_to_left_article_gets_lang_and_dir(site):
     assert (item.get("lang"), item.get("dir")) == ("ur", "rtl")
 
 
-def test_html_builder_escapes_and_refuses_unsafe_links():
-    assert el("p", {"title": '"x"'}, "<b>") == '<p title="&quot;x&quot;">&lt;b&gt;</p>'
+def test_templates_escape_and_links_are_only_safe_ones():
+    env = templates.environment()
+    assert env.from_string('<p title="{{ t }}">{{ t }}</p>').render(t='"x"<b>') == (
+        '<p title="&#34;x&#34;&lt;b&gt;">&#34;x&#34;&lt;b&gt;</p>')
     assert safe_url(" JavaScript:alert(1)") == ""
     assert safe_url("https://a.example/x?y=1&z=2") == "https://a.example/x?y=1&z=2"
-    runs = (Run("x", frozenset({"emph", "strong"}), "data:text/html,hi"),)
-    assert inlines(runs) == "<strong><em>x</em></strong>"
+    marked = (Run("x", frozenset({"emph", "strong"}), "data:text/html,hi"),)
+    assert runs(marked) == "<strong><em>x</em></strong>"
+    assert runs((Run("<i>", link="https://a.example/?a=1&b=2"),)) == (
+        '<a href="https://a.example/?a=1&amp;b=2">&lt;i&gt;</a>')
+    assert link("javascript:alert(1)", "<b>") == "&lt;b&gt;"
 
 
 def test_preview_is_a_deterministic_png_of_the_first_page(site):

@@ -29,6 +29,7 @@ from galleys.model import (
     PublicationDate,
 )
 from galleys.read import dates
+from galleys.read.branding import read_branding
 from galleys.read.escapes import decode
 from galleys.read.names import split_honorific, split_name
 from galleys.read.text import read_text
@@ -64,6 +65,7 @@ KNOWN_KEYS = {
     "labels",
     "reference-section-title",
     "site-url",
+    "branding",
 }
 _LIST_TITLE = "reference-section-title"  # pandoc's key: the reference list's heading
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
@@ -403,6 +405,7 @@ class _Normalizer:
             labels=self._labels(),
             site_url=self._site_url(),
             depositor=self._depositor(),
+            branding=read_branding(self.journal, self.doc, path.parent.parent, self.warn),
         )
 
     def _quarto_keys(self, doc: YamlDoc) -> None:

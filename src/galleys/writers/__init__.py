@@ -67,6 +67,7 @@ _REGISTRY: dict[str, str] = {
     "docx": "docx.edition:DocxBackend",
     "jats": "jats:JatsWriter",
     "crossref": "crossref_deposit:CrossrefWriter",
+    "html": "html.edition:HtmlBackend",
 }
 
 

@@ -1,9 +1,11 @@
-"""Our own CSS and the one small script of the landing pages, inlined and pinned by CSP hashes."""
+"""Our own CSS (every page; the HTML edition's body and print) and the landing page's one small
+script, inlined and pinned by CSP hashes; a journal's accent colours as CSS of their own."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
 # System fonts only: nothing is fetched. Colours meet WCAG AA (4.5:1) in both schemes.
 CSS = """\
@@ -34,14 +36,17 @@ a:focus-visible, button:focus-visible, select:focus-visible, summary:focus-visib
 .skip:focus { inset-inline-start: 1rem; top: 1rem; background: var(--bg); padding: 0.5rem; }
 .site, main, .foot { max-width: 68rem; margin: 0 auto; padding: 0 1rem; }
 .site { font-family: var(--sans); font-size: 0.95rem; padding-top: 1rem; }
+.site ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap;
+  gap: 0.3rem 1.5rem; align-items: center; }
 .site a { font-weight: 600; }
+.logo { display: block; height: 3rem; width: auto; max-width: 100%; margin-bottom: 0.3rem; }
 h1, h2, h3 { line-height: 1.25; }
 h1 { font-size: clamp(1.6rem, 4.5vw, 2.3rem); margin: 0.4rem 0 0.6rem; }
 h2 { font-size: 1.3rem; margin: 1.8rem 0 0.6rem; font-family: var(--sans); }
 h3 { font-size: 1.05rem; margin: 1rem 0 0.3rem; font-family: var(--sans); }
 .subtitle { display: block; font-size: 0.72em; font-weight: 400; margin-top: 0.3rem; }
-.journal-line, .facts, .authors, .affiliations, .downloads, .entry-meta, .foot, .picker,
-.cite-files { font-family: var(--sans); }
+.journal-line, .facts, .authors, .affiliations, .downloads, .read-online, .entry-meta, .foot,
+.picker, .cite-files { font-family: var(--sans); }
 .journal-line { color: var(--muted); margin: 1.2rem 0 0; font-size: 0.95rem; }
 .journal-line + .journal-line { margin-top: 0; }
 main > h1:first-child { margin-top: 1.5rem; }
@@ -69,6 +74,7 @@ main > h1:first-child { margin-top: 1.5rem; }
 @media (max-width: 52rem) {
   .preview img { max-width: 14rem; }
 }
+.read-online { margin: 0 0 1rem; }
 .downloads { list-style: none; padding: 0; margin: 0; }
 .downloads li { margin: 0 0 0.8rem; }
 .button { display: inline-block; background: var(--button); color: var(--button-text);
@@ -104,6 +110,69 @@ button { cursor: pointer; }
 .entry-meta { color: var(--muted); font-size: 0.92rem; margin: 0.2rem 0 0; }
 .foot { color: var(--muted); font-size: 0.85rem; margin-top: 3rem; padding-bottom: 2rem;
   border-top: 1px solid var(--line); padding-top: 1rem; }
+@media print {
+  :root { --text: #000000; --muted: #333333; --bg: #ffffff; --panel: #ffffff; --line: #999999;
+    --link: #000000; }
+  body { font-size: 10.5pt; }
+  .skip, .site, .foot, .side, .picker, .status { display: none; }
+  main { max-width: none; padding: 0; }
+  a { text-decoration: none; }
+  .layout { display: block; }
+  h1, h2, h3, h4, h5, h6 { break-after: avoid; }
+}
+"""
+
+# The HTML edition's body: sections, figures, tables, formulas, callouts, notes, references.
+ARTICLE_CSS = """\
+.full-text-page .site, .full-text-page main, .full-text-page .foot { max-width: 48rem; }
+.full-text .how-to-cite .citation, .csl-entry { padding-inline-start: 1.5em; text-indent: -1.5em; }
+.body h2 { font-size: 1.45rem; margin-top: 2.2rem; }
+.body h3 { font-size: 1.2rem; margin-top: 1.6rem; }
+.body h4, .body h5, .body h6 { font-size: 1.05rem; margin: 1.2rem 0 0.3rem;
+  font-family: var(--sans); }
+.body p, .body li, .body dd { hyphens: auto; }
+figure { margin: 1.5rem 0; }
+figure img { display: block; max-width: 100%; height: auto; margin: 0 auto; background: #fff; }
+figcaption, caption { font-family: var(--sans); font-size: 0.92rem; color: var(--muted);
+  margin: 0.5rem 0; text-align: start; }
+.table-wrap { overflow-x: auto; margin: 1.5rem 0; }
+.table-wrap:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+table { border-collapse: collapse; font-size: 0.95rem; }
+caption { caption-side: top; }
+th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.6rem; vertical-align: top;
+  text-align: start; }
+thead th { border-bottom: 2px solid var(--text); }
+.align-right { text-align: right; }
+.align-center { text-align: center; }
+pre { background: var(--panel); border: 1px solid var(--line); border-radius: 0.3rem;
+  padding: 0.6rem 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; }
+code { font-size: 0.92em; }
+blockquote { margin: 1rem 0; padding-inline-start: 1rem;
+  border-inline-start: 3px solid var(--line); }
+math[display="block"] { margin: 1rem 0; }
+.equation { display: block; position: relative; }
+.equation-number { float: inline-end; margin-inline-start: 1rem; }
+.underline { text-decoration: underline; }
+.line-block { white-space: pre-wrap; }
+.callout, .figure-placeholder { background: var(--panel); border: 1px solid var(--line);
+  border-inline-start: 4px solid var(--link); border-radius: 0.3rem; padding: 0.2rem 1rem;
+  margin: 1.2rem 0; }
+.callout-title { font-family: var(--sans); }
+a.noteref { font-size: 0.75em; vertical-align: super; line-height: 0; text-decoration: none;
+  padding: 0 0.1em; }
+.footnotes { border-top: 1px solid var(--line); margin-top: 2.5rem; font-size: 0.95rem; }
+aside.footnote p { margin: 0.4rem 0; }
+a.backlink { text-decoration: none; font-weight: 600; }
+:target { scroll-margin-top: 1rem; }
+aside.footnote:target, .csl-entry:target { background: var(--panel); }
+.csl-entry { margin: 0 0 0.6rem; }
+@media print {
+  .full-text-page main { max-width: none; }
+  .table-wrap { overflow: visible; }
+  figure, table, pre, .callout { break-inside: avoid; }
+  .body a[href^="http"]::after { content: " <" attr(href) ">"; font-size: 0.85em;
+    overflow-wrap: anywhere; }
+}
 """
 
 # Turns the pre-rendered citations into a style picker and adds a copy button; without it every
@@ -165,15 +234,30 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def content_security_policy(script: bool = True) -> str:
-    """No network at all: only our inline style and script, and images beside the page."""
+def content_security_policy(styles: Sequence[str], script: str = "") -> str:
+    """No network at all: only these inline styles and script, images beside the page and
+    embedded ones (figures, a logo, the empty icon)."""
     parts = [
         "default-src 'none'",
-        f"style-src {csp_hash(CSS)}",
-        "img-src 'self' data:",  # data: only for the empty icon
+        "style-src " + " ".join(csp_hash(css) for css in styles),
+        "img-src 'self' data:",
         "base-uri 'none'",
         "form-action 'none'",
     ]
     if script:
-        parts.insert(2, f"script-src {csp_hash(SCRIPT)}")
+        parts.insert(2, f"script-src {csp_hash(script)}")
     return "; ".join(parts)
+
+
+def brand_css(accent: str, accent_dark: str) -> str:
+    """A journal's accent colours (links and buttons; already checked for contrast) over ours,
+    in the light and the dark scheme; "" when it names none."""
+    out = []
+    if accent:
+        out.append(f":root {{ --link: {accent}; --button: {accent}; }}\n")
+    if accent_dark:
+        out.append("@media (prefers-color-scheme: dark) {\n"
+                   f"  :root {{ --link: {accent_dark}; --button: {accent_dark}; }}\n}}\n")
+    if out:
+        out.append("@media print {\n  :root { --link: #000000; }\n}\n")
+    return "".join(out)

@@ -8,10 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from galleys.front.frontmatter import FrontMatter
 from galleys.front.inlines import plain
 from galleys.model import ResolvedArticle
-from galleys.writers.landing.html import Markup, el, join, safe_url
+from galleys.writers.html.markup import safe_url
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Links:
     pdf: str  # the PDF edition ("" when there is none)
     image: str  # the first-page preview ("" when there is none)
     files: tuple[tuple[str, str, int], ...] = ()  # (href, media type, size) of every edition
+    html: str = ""  # the HTML edition, the full text ("" when there is none)
 
 
 def page_range(pages: str) -> tuple[str, str]:
@@ -39,13 +42,12 @@ def meta_tags(resolved: ResolvedArticle, front: FrontMatter, links: Links) -> Ma
         + _dublin_core(resolved, front)
         + _open_graph(resolved, front, links)
     )
-    out: list[Markup] = [
-        el("link", {"rel": "schema.DC", "href": "http://purl.org/dc/elements/1.1/"})
-    ]
+    out = [Markup('<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">')]
     for attribute, name, content in tags:
         if content:
-            out.append(el("meta", {attribute: name, "content": content}))
-    return join(out, "\n")
+            out.append(Markup('<meta {0}="{1}" content="{2}">').format(
+                Markup(attribute), name, content))  # attribute: "name" or "property", ours
+    return Markup("\n").join(out)
 
 
 def json_ld(resolved: ResolvedArticle, front: FrontMatter, links: Links) -> Markup:
@@ -175,6 +177,7 @@ def _scholar(
         ("name", "citation_language", front.lang),
         ("name", "citation_abstract_html_url", links.page),
         ("name", "citation_pdf_url", links.pdf),
+        ("name", "citation_fulltext_html_url", links.html),
     ]
     tags += [("name", "citation_keywords", k) for k in front.keywords]
     return tags

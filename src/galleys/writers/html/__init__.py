@@ -1,0 +1,1 @@
+"""The HTML pages: the full-text edition (<slug>.html), and the templates every page shares."""
