@@ -25,8 +25,8 @@ from functools import partial
 from typing import Any
 
 from galleys.front.inlines import text_nodes
+from galleys.pandoc_ast import Attr, Node, attr_of, content_of, has_children, is_kind, make, string
 
-Node = dict[str, Any]
 CALLOUT_KINDS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important",
                  "caution": "Caution"}
 WORD_SHORTCODES = {"latex": "LaTeX", "tex": "TeX", "bibtex": "BibTeX"}
@@ -112,23 +112,22 @@ def finish(blocks: list[Node]) -> list[Node]:
 def _walk(value: Any) -> Any:
     if isinstance(value, list):
         return [_walk(item) for item in value]
-    if not isinstance(value, dict) or not isinstance(value.get("c"), list):
+    if not has_children(value):
         return value
-    kind = value.get("t")
-    if kind == "CodeBlock" and "cell" in value["c"][0][1]:
+    if is_kind(value, "CodeBlock") and "cell" in attr_of(value).classes:
         return _cell(value)
-    if kind == "Div" and _callout_kind(value["c"][0][1]) is not None:
+    if is_kind(value, "Div") and _callout_kind(attr_of(value).classes) is not None:
         return _callout(value)
-    return {**value, "c": _walk(value["c"])}
+    return {**value, "c": _walk(content_of(value))}
 
 
 def _cell(node: Node) -> Node:
-    (ident, classes, pairs), code = node["c"]
+    cell, (_attr, code) = attr_of(node), content_of(node)
     lines = code.split("\n")
     while lines and _OPTION_LINE.match(lines[0]):
         lines.pop(0)
-    classes = [c for c in classes if c != "cell"]
-    return {"t": "CodeBlock", "c": [[ident, classes, pairs], "\n".join(lines)]}
+    plain = Attr(cell.ident, [c for c in cell.classes if c != "cell"], cell.pairs)
+    return make("CodeBlock", [plain.to_json(), "\n".join(lines)])
 
 
 def _callout_kind(classes: list[str]) -> str | None:
@@ -141,22 +140,22 @@ def _callout_kind(classes: list[str]) -> str | None:
 
 
 def _callout(node: Node) -> Node:
-    (ident, classes, pairs), blocks = node["c"]
-    kind = _callout_kind(classes) or ""
+    box, (_attr, blocks) = attr_of(node), content_of(node)
+    kind = _callout_kind(box.classes) or ""
     title: list[Node] = []
-    pairs = [list(p) for p in pairs]
-    given = [v for k, v in pairs if k == "title"]
+    given = box.value("title")
     blocks = _walk(blocks)
-    if given:
-        title = text_nodes(given[0])
-    elif blocks and blocks[0]["t"] == "Header":
-        title, blocks = blocks[0]["c"][2], blocks[1:]
+    if given is not None:
+        title = text_nodes(given)
+    elif blocks and is_kind(blocks[0], "Header"):
+        title, blocks = content_of(blocks[0])[2], blocks[1:]
     elif kind:
-        title = [{"t": "Str", "c": CALLOUT_KINDS[kind]}]
-    pairs = [p for p in pairs if p[0] not in ("title", "collapse", "appearance", "icon")]
-    head = ([{"t": "Div", "c": [["", ["callout-title"], []],
-                                [{"t": "Para", "c": [{"t": "Strong", "c": title}]}]]}]
+        title = [string(CALLOUT_KINDS[kind])]
+    pairs = [list(p) for p in box.pairs
+             if p[0] not in ("title", "collapse", "appearance", "icon")]
+    head = ([make("Div", [Attr("", ["callout-title"], []).to_json(),
+                          [make("Para", [make("Strong", title)])]])]
             if title else [])
-    box_classes = ["callout", f"callout-{kind or 'note'}"]
-    return {"t": "Div", "c": [[ident, box_classes, pairs], head + blocks]}
+    kept = Attr(box.ident, ["callout", f"callout-{kind or 'note'}"], pairs)
+    return make("Div", [kept.to_json(), head + blocks])
 

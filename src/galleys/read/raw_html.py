@@ -16,7 +16,18 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-Node = dict[str, Any]
+from galleys.pandoc_ast import (
+    NO_ATTR,
+    Node,
+    content_of,
+    has_children,
+    is_node,
+    kind_of,
+    make,
+    raw,
+    with_content,
+)
+
 _WRAPS = {"sup": "Superscript", "sub": "Subscript", "em": "Emph", "i": "Emph", "cite": "Emph",
           "dfn": "Emph", "var": "Emph", "strong": "Strong", "b": "Strong", "u": "Underline",
           "ins": "Underline", "s": "Strikeout", "del": "Strikeout", "strike": "Strikeout"}
@@ -63,11 +74,11 @@ def read_raw_html(value: Any) -> Any:
     """`value` (AST lists and nodes) with the simple raw HTML read (see the module docstring)."""
     if isinstance(value, list):
         if value and all(isinstance(n, dict) for n in value) and any(
-                _is_html(n) for n in value):
-            value = _inlines(value) if value[0]["t"] not in _BLOCK_KINDS else _blocks(value)
+                _html(n) is not None for n in value):
+            value = _inlines(value) if kind_of(value[0]) not in _BLOCK_KINDS else _blocks(value)
         return [read_raw_html(item) for item in value]
-    if isinstance(value, dict) and isinstance(value.get("c"), list):
-        return {**value, "c": read_raw_html(value["c"])}
+    if has_children(value):
+        return with_content(value, read_raw_html(content_of(value)))
     return value
 
 
@@ -76,8 +87,10 @@ _BLOCK_KINDS = {"Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuo
                 "Figure", "Div"}
 
 
-def _is_html(node: Node) -> bool:
-    return node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html"
+def _html(node: Node) -> str | None:
+    """The HTML of a raw HTML node; None for any other node."""
+    found = raw(node)
+    return found[1] if found is not None and found[0] == "html" else None
 
 
 def _blocks(blocks: list[Node]) -> list[Node]:
@@ -85,12 +98,13 @@ def _blocks(blocks: list[Node]) -> list[Node]:
     blocks kept."""
     out = []
     for block in blocks:
-        if _is_html(block):
-            tags = _tags(block["c"][1])
+        html = _html(block)
+        if html is not None:
+            tags = _tags(html)
             if tags is not None and all(k == "comment" or t in _PLAIN for k, t, _ in tags):
                 continue
             if tags is not None and [t for k, t, _ in tags if k != "comment"] == ["hr"]:
-                out.append({"t": "HorizontalRule"})
+                out.append(make("HorizontalRule"))
                 continue
         out.append(block)
     return out
@@ -100,7 +114,8 @@ def _inlines(inlines: list[Node]) -> list[Node]:
     out: list[Node] = []
     opened: list[tuple[str, dict[str, str], int]] = []  # (tag, attributes, where in out)
     for node in inlines:
-        tags = _tags(node["c"][1]) if _is_html(node) else None
+        html = _html(node)
+        tags = _tags(html) if html is not None else None
         if tags is None:
             out.append(node)
             continue
@@ -108,9 +123,9 @@ def _inlines(inlines: list[Node]) -> list[Node]:
             if kind == "comment" or (tag in _PLAIN and kind != "end"):
                 continue
             if tag in _BREAKS:
-                if out and out[-1].get("t") == "Space":
+                if out and kind_of(out[-1]) == "Space":
                     out.pop()  # "a <br />b": the break alone between the lines
-                out.append({"t": "LineBreak"})
+                out.append(make("LineBreak"))
             elif kind == "start" and (tag in _WRAPS or tag in _SPECIAL):
                 opened.append((tag, attrs, len(out)))
             elif kind == "end" and any(o[0] == tag for o in opened):
@@ -129,24 +144,24 @@ def _inlines(inlines: list[Node]) -> list[Node]:
 
 def _wrap(tag: str, attrs: dict[str, str], inlines: list[Node]) -> list[Node]:
     if tag in _WRAPS:
-        return [{"t": _WRAPS[tag], "c": inlines}]
+        return [make(_WRAPS[tag], inlines)]
     if tag == "q":
-        return [{"t": "Quoted", "c": [{"t": "DoubleQuote"}, inlines]}]
+        return [make("Quoted", [make("DoubleQuote"), inlines])]
     if tag == "a" and attrs.get("href"):
         target = [attrs["href"], attrs.get("title", "")]
-        return [{"t": "Link", "c": [["", [], []], inlines, target]}]
+        return [make("Link", [NO_ATTR.to_json(), inlines, target])]
     if tag in ("code", "kbd", "tt"):
-        return [{"t": "Code", "c": [["", [], []], _text(inlines)]}]
+        return [make("Code", [NO_ATTR.to_json(), _text(inlines)])]
     return inlines
 
 
 def _text(inlines: list[Node]) -> str:
     parts = []
     for node in inlines:
-        if node["t"] == "Str":
-            parts.append(node["c"])
-        elif node["t"] in ("Space", "SoftBreak", "LineBreak"):
+        if kind_of(node) == "Str":
+            parts.append(content_of(node))
+        elif kind_of(node) in ("Space", "SoftBreak", "LineBreak"):
             parts.append(" ")
-        elif isinstance(node.get("c"), list) and node["t"] != "Note":
-            parts.append(_text([n for n in node["c"] if isinstance(n, dict) and "t" in n]))
+        elif has_children(node) and kind_of(node) != "Note":
+            parts.append(_text([n for n in content_of(node) if is_node(n)]))
     return "".join(parts)

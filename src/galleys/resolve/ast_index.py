@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from galleys.pandoc_ast import ATTR_AT
+
 MAX_DEPTH = 100  # blocks and inlines inside each other; every edition recurses per level
-# Where a node's Attr sits in its "c" list, for the nodes that carry one.
-ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Figure": 0, "Table": 0, "CodeBlock": 0,
-           "Code": 0, "Link": 0, "Image": 0}
 
 
 @dataclass(frozen=True)

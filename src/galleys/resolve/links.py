@@ -18,9 +18,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from galleys.errors import SourceError
-from galleys.resolve.ast_index import ATTR_AT
+from galleys.pandoc_ast import Node, attr_of, has_attr, has_children, is_kind, make, with_content
 
-Node = dict[str, Any]
 KEPT_SCHEMES = ("http", "https", "ftp", "ftps", "mailto", "tel")
 DOI_RESOLVER = "https://doi.org/"
 HOSTILE_SCHEMES = ("javascript", "vbscript", "data", "file")
@@ -58,10 +57,9 @@ def element_ids(value: Any, found: set[str] | None = None) -> set[str]:
     if isinstance(value, list):
         for item in value:
             element_ids(item, found)
-    elif isinstance(value, dict) and isinstance(value.get("c"), list):
-        at = ATTR_AT.get(value.get("t", ""))
-        if at is not None and value["c"][at][0]:
-            found.add(value["c"][at][0])
+    elif has_children(value):
+        if has_attr(value) and attr_of(value).ident:
+            found.add(attr_of(value).ident)
         element_ids(value["c"], found)
     return found
 
@@ -76,7 +74,7 @@ def apply_link_policy(value: Any, unlinked: list[str], ids: set[str] | None = No
         out: list[Any] = []
         changed = False
         for item in value:
-            if isinstance(item, dict) and item.get("t") == "Link":
+            if is_kind(item, "Link"):
                 new = _link(item, unlinked, ids, source)
                 out.extend(new)
                 changed = changed or len(new) != 1 or new[0] is not item
@@ -85,9 +83,8 @@ def apply_link_policy(value: Any, unlinked: list[str], ids: set[str] | None = No
                 out.append(new_item)
                 changed = changed or new_item is not item
         return out if changed else value
-    if isinstance(value, dict) and isinstance(value.get("c"), list):
-        content = apply_link_policy(value["c"], unlinked, ids, source)
-        return value if content is value["c"] else {**value, "c": content}
+    if has_children(value):
+        return with_content(value, apply_link_policy(value["c"], unlinked, ids, source))
     if isinstance(value, dict) and "t" not in value:  # metadata: its values are AST
         meta = {k: apply_link_policy(v, unlinked, ids, source) for k, v in value.items()}
         return value if all(meta[k] is value[k] for k in value) else meta
@@ -96,22 +93,22 @@ def apply_link_policy(value: Any, unlinked: list[str], ids: set[str] | None = No
 
 def _link(node: Node, unlinked: list[str], ids: set[str] | None,
           source: Path | str | None) -> list[Node]:
-    attr, inlines, (url, title) = node["c"]
-    inlines = apply_link_policy(inlines, unlinked, ids, source)
+    link_attr, text, (url, title) = node["c"]
+    inlines = apply_link_policy(text, unlinked, ids, source)
     target = policy_target(url)
     if target and target.startswith("#") and ids is not None and target[1:] not in ids:
         target = None
     if target is not None:
-        if target == url and inlines is node["c"][1]:
+        if target == url and inlines is text:
             return [node]
-        return [{"t": "Link", "c": [attr, inlines, [target, title]]}]
+        return [make("Link", [link_attr, inlines, [target, title]])]
     scheme = url.strip().split(":", 1)[0].lower() if ":" in url else ""
     if scheme in HOSTILE_SCHEMES:
         raise SourceError(f"a link to a {scheme}: address is not allowed: {url[:60]!r}",
                           path=source)
     unlinked.append(url)
-    if attr[0] or attr[1]:  # an id or classes: kept on a Span around the text
-        return [{"t": "Span", "c": [attr, inlines]}]
+    if link_attr[0] or link_attr[1]:  # an id or classes: kept on a Span around the text
+        return [make("Span", [link_attr, inlines])]
     return list(inlines)
 
 
