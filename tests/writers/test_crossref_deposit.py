@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, TORTURE, require_corpus
+from conftest import CORPUS, ROOT, TORTURE, require_corpus
 from editions import EPOCH, write_article
 from lxml import etree
 
@@ -175,3 +175,30 @@ def test_issue_deposit_holds_the_issue_articles(tmp_path: Path, schemas: Path) -
     issue_date = journal_element.find(f"{CR}journal_issue/{CR}publication_date")
     assert (issue_date.findtext(f"{CR}year"), issue_date.findtext(f"{CR}month")) == ("2024", "02")
     assert issue_deposits(dist) == deposits  # the same bytes again
+
+
+def test_build_writes_the_issue_deposit(tmp_path: Path, schemas: Path) -> None:
+    from galleys.build.coordinator import build_all
+
+    source = journal(tmp_path)
+    shutil.copytree(ROOT / "source" / "malik-2014-pakistan-japan-relations",
+                    source / "malik")  # no DOI: no deposit, and not in the issue's
+    dist = tmp_path / "dist"
+    notes: list[str] = []
+    result = build_all(source, dist, ("jats", "crossref"), warn=notes.append)
+    assert not result.failed
+    assert [n for n in notes if ": note: " in n] == [
+        f"{source / 'malik' / 'article.md'}: note: no DOI, so no Crossref deposit"]
+    assert not (dist / "malik-2014-pakistan-japan-relations" /
+                "malik-2014-pakistan-japan-relations.crossref.xml").exists()
+    deposit = dist / "crossref" / "7-2.xml"
+    assert validate_crossref(deposit.read_bytes(), schemas) == []
+    assert "crossref/7-2.xml" in (dist / "manifest.json").read_text(encoding="utf-8")
+    first = deposit.read_bytes()
+    again = build_all(source, dist, ("jats", "crossref"))  # nothing changed: all skipped
+    assert len(again.skipped) == 2 and deposit.read_bytes() == first
+    article = source / "torture" / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("issue: 2", "issue: 3"),
+                       encoding="utf-8")
+    build_all(source, dist, ("jats", "crossref"))
+    assert sorted(p.name for p in (dist / "crossref").iterdir()) == ["7-3.xml"]  # 7-2 gone
