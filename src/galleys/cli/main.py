@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
     render = argparse.ArgumentParser(add_help=False)
     render.add_argument(
+        "-t",
         "--to",
         metavar="FORMATS",
         help="comma-separated formats (default: all; see `galleys formats`)",
@@ -104,7 +105,12 @@ def _parser() -> argparse.ArgumentParser:
         help="an article file (.md, .qmd), or the folder holding one",
     )
     convert.add_argument(
-        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR|FILE",
+        help="output folder (default: dist/<slug>/), or the one edition's file (paper.pdf, "
+        "paper.epub, paper.docx: that format alone)",
     )
 
     build = commands.add_parser(
@@ -329,11 +335,18 @@ def _render_options(args: argparse.Namespace) -> _RenderSettings:
 def _convert(args: argparse.Namespace, console: _Console) -> int:
     from galleys import writers
     from galleys.build import coordinator as build
+    from galleys.cli.to_file import convert_to_file, edition_format
 
     formats = writers.parse_formats(args.to)
+    single = edition_format(args.output, None if args.to is None else formats)
     options = _render_options(args)
     if console.verbosity >= 2:
         _show_slug(args.article, console)
+    if single is not None:
+        made = convert_to_file(args.article, args.output, single, build.convert,
+                               warn=console.warn, **options)
+        console.info(str(made))
+        return EXIT_OK
     written = build.convert(args.article, args.output, formats, warn=console.warn, **options)
     for path in written:
         console.info(str(path))
