@@ -14,6 +14,7 @@ EXIT_NO_INPUT = 66  # an input file or folder is missing (EX_NOINPUT)
 EXIT_TOOL = 69  # a tool galleys runs (pandoc) failed or is missing (EX_UNAVAILABLE)
 EXIT_INTERNAL = 70  # a bug in galleys (EX_SOFTWARE)
 EXIT_CANT_CREATE = 73  # output cannot be written (EX_CANTCREAT)
+EXIT_TEMP_FAIL = 75  # another build holds the output folder's lock; try again (EX_TEMPFAIL)
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2, as a shell reports it
 
 
@@ -63,6 +64,12 @@ class OutputError(GalleysError):
     """An edition could not be written."""
 
     exit_code = EXIT_CANT_CREATE
+
+
+class LockHeldError(GalleysError):
+    """Another build is writing the output folder, and did not finish within --wait."""
+
+    exit_code = EXIT_TEMP_FAIL
 
 
 class UsageError(GalleysError):

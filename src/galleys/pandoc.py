@@ -82,7 +82,7 @@ def run(
 ) -> Result:
     """Run pandoc sandboxed with `args`; raise ToolError on failure, return output and warnings."""
     version()
-    command = [str(binary()), "--sandbox", *args]
+    command = pandoc_server.command(binary(), ["--sandbox", *args])
     completed = _run_raw(command, stdin, timeout, env)
     warnings = []
     for line in completed.stderr.decode("utf-8", "replace").splitlines():
@@ -92,9 +92,9 @@ def run(
         elif line.strip() and warnings:
             warnings[-1] += " " + line.strip()  # pandoc wraps long warnings
     if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        first = message[0] if message else f"exit status {completed.returncode}"
-        raise ToolError(f"pandoc failed: {first}")
+        said = [line for line in completed.stderr.decode("utf-8", "replace").splitlines()
+                if not _WARNING.match(line)]
+        raise pandoc_server.failure("\n".join(said) or f"exit status {completed.returncode}")
     return Result(completed.stdout, warnings)
 
 
@@ -166,4 +166,4 @@ def _run_raw(
     except subprocess.TimeoutExpired as exc:
         raise ToolError(f"pandoc did not finish within {timeout:.0f} s") from exc
     except OSError as exc:
-        raise ToolError(f"cannot run pandoc at {command[0]}: {exc.strerror}") from exc
+        raise ToolError(f"cannot run pandoc at {binary()}: {exc.strerror}") from exc

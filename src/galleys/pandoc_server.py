@@ -18,16 +18,21 @@ import atexit
 import contextlib
 import json
 import os
+import queue
+import re
 import select
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from galleys.errors import ToolError
+from galleys.errors import GalleysError, SourceError, ToolError
 
 # The server, in pandoc's Lua. `citation-abbreviations` names a file: an article's own YAML
 # must not make citeproc read one (the CLI's --sandbox refuses it too).
@@ -77,6 +82,7 @@ while true do
 end
 """
 FIXED_EPOCH = "0"  # the DOCX's dates and zip times are rewritten after; none may vary
+MEMORY_MB = 1024  # pandoc's heap (+RTS -M): more ends that conversion, as an error
 START_TIMEOUT = 60.0  # seconds for a server to say it is ready
 CLOSE_TIMEOUT = 2.0  # seconds for a server to end after SIGINT before it is killed
 
@@ -90,13 +96,13 @@ class Server:
         # fails. A file, not a pipe: it is read only then, and a full pipe would stall pandoc.
         self._stderr = tempfile.TemporaryFile(prefix="galleys-pandoc-")  # noqa: SIM115 (close)
         try:
-            self.process = subprocess.Popen(
-                [str(binary), "lua", "-e", SCRIPT],
+            self.process = _spawner().start(lambda: subprocess.Popen(
+                command(binary, ["lua", "-e", SCRIPT]),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
                 env=env,
-            )
+            ))
         except OSError as exc:
             self._stderr.close()
             raise ToolError(f"cannot run pandoc at {binary}: {exc.strerror}") from exc
@@ -105,6 +111,7 @@ class Server:
         self.said = ""  # once closed: the last line pandoc wrote to stderr in the last request
         self._said_from = 0  # where in the stderr file the last request began
         self._ready: bool | None = None  # said on its first line, read when first needed
+        self.exhausted = False  # once closed: whether pandoc ran out of its heap (MEMORY_MB)
 
     @property
     def ready(self) -> bool:
@@ -143,13 +150,14 @@ class Server:
             raise ToolError(f"pandoc did not finish within {timeout:.0f} s") from None
         except (OSError, ValueError) as exc:
             self.close()
+            if self.exhausted:
+                raise failure("Heap exhausted") from None
             raise ToolError(f"the pandoc server stopped: {self.said or exc}") from None
         except BaseException:
             self.close()
             raise
         if not reply["ok"]:
-            lines = str(reply.get("error", "")).strip().splitlines()
-            raise ToolError(f"pandoc failed: {lines[0] if lines else 'no message'}")
+            raise failure(str(reply.get("error", "")))
         return output, list(reply["warnings"])
 
     def alive(self) -> bool:
@@ -182,6 +190,7 @@ class Server:
             lines = [line.strip() for line in text.splitlines()
                      if line.strip() and not line.startswith("[WARNING]")]
             self.said = lines[-1] if lines else ""
+            self.exhausted = any(_HEAP.search(line) for line in lines)
             self._stderr.close()
 
     def _line(self, deadline: float) -> bytes:
@@ -206,6 +215,77 @@ class Server:
         if not chunk:
             raise OSError("end of output")
         self._buffer += chunk
+
+
+def command(binary: Path, args: list[str]) -> list[str]:
+    """The command line of a pandoc process: its heap bounded by MEMORY_MB and, on Linux, made
+    to end with the thread that starts it (SIGINT, so pandoc removes its temporary files),
+    even when the process of that thread is killed."""
+    heap = ["+RTS", f"-M{MEMORY_MB}m", "-RTS"]
+    guard = _death_guard()
+    return [*guard, str(binary), *heap, *args]
+
+
+def _death_guard() -> list[str]:
+    found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [found, "--pdeathsig", "INT"] if found else []
+
+
+_BIBLIOGRAPHY = re.compile(r"^\s*Error reading bibliography")
+_HEAP = re.compile(r"Heap exhausted|out of memory", re.I)
+
+
+def failure(text: str) -> GalleysError:
+    """The error for pandoc's message `text` (all its lines, in one): a bibliography pandoc
+    cannot read is the source's fault (exit 65), as is a conversion that needs more memory
+    than MEMORY_MB; anything else is pandoc's (exit 69)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    message = " ".join(lines) or "no message"
+    if _BIBLIOGRAPHY.search(message):
+        return SourceError(message.removeprefix("pandoc: "))
+    if _HEAP.search(message):
+        return SourceError(f"pandoc needed more than its memory limit of {MEMORY_MB} MB for "
+                           "this article")
+    return ToolError(f"pandoc failed: {message}")
+
+
+class _Spawner:
+    """One thread that starts every server of this process and lives as long as it does: a
+    server ends with the thread that started it (see command), never with a helper thread
+    that converted once."""
+
+    def __init__(self) -> None:
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], list[Any], threading.Event]]
+        self._calls = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="galleys-pandoc-spawner", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            call, box, done = self._calls.get()
+            try:
+                box.append(call())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller as it is
+                box.append(exc)
+            done.set()
+
+    def start(self, call: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+        box: list[Any] = []
+        done = threading.Event()
+        self._calls.put((call, box, done))
+        done.wait()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+
+_spawners: list[_Spawner] = []
+
+
+def _spawner() -> _Spawner:
+    with _lock:
+        if not _spawners:
+            _spawners.append(_Spawner())
+        return _spawners[0]
 
 
 _idle: list[Server] = []  # this process's servers not converting right now
@@ -258,9 +338,10 @@ def prestart(binary: Path) -> None:
 
 
 def _forget_in_child() -> None:
-    """A forked child starts its own servers: its parent's are not its to use."""
-    global _idle, _lock
-    _idle, _lock = [], threading.Lock()
+    """A forked child starts its own servers (from a spawner thread of its own): its parent's
+    are not its to use."""
+    global _idle, _lock, _spawners
+    _idle, _lock, _spawners = [], threading.Lock(), []
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

@@ -87,7 +87,7 @@ def test_full_disk_names_the_path_and_leaves_no_temp_file(tmp_path, monkeypatch,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(fd)
 
-    monkeypatch.setattr(galleys.build.os, "fsync", full)
+    monkeypatch.setattr(galleys.build.coordinator.os, "fsync", full)
     article.write_text(article.read_text().replace("Disk 0", "Disk changed"))
     assert main(["convert", str(article), "-o", str(out)]) == 73
     err = capsys.readouterr().err

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
+import shutil
+import signal
 import stat
 import tempfile
 import time
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from galleys import __version__
-from galleys.build import keys
+from galleys.build import budget, keys, lock
+from galleys.build.lock import exclusive
 from galleys.build.snapshot import ArticleInput, stat_stamp, take_snapshot
 from galleys.build.stamps import FILE as STAMPS
 from galleys.build.stamps import StampCache
@@ -44,6 +46,7 @@ from galleys.front.citation import CiteCache
 from galleys.front.frontmatter import FrontMatter, build_front_matter
 from galleys.front.inlines import Inlines
 from galleys.model import Article, PublicationDate, ResolvedArticle
+from galleys.read import limits
 from galleys.read.dates import environment_epoch
 from galleys.read.markdown import ARTICLE_NAMES, find_article_file, read_article
 from galleys.resolve.passes import resolve
@@ -52,7 +55,7 @@ ARTICLE_FILE = "article.md"
 CITE_CACHE = ".galleys-cite.json"  # hidden: not listed in the manifest, not published
 MANIFEST = "manifest.json"
 INDEX = "index.html"  # the journal's landing page
-LOCK = ".galleys.lock"  # held while a build writes the folder
+LOCK = lock.LOCK  # held while a build writes the folder
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry can carry
 BATCH = 64  # articles whose How-to-Cite lines share citeproc runs
 
@@ -84,7 +87,9 @@ def parse(
 ) -> ResolvedArticle:
     """Read and resolve one article (no How to Cite yet); with `strict`, a warning is an error.
     `origin`: the original article of which `path` is a copy (see read_article)."""
-    resolved = resolve(read_article(Path(path), origin=origin), style)
+    article = read_article(Path(path), origin=origin)
+    limits.check_article(article)
+    resolved = resolve(article, style)
     if strict and resolved.warnings:
         raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
     return resolved
@@ -129,45 +134,6 @@ def _article_in(folder: Path) -> Path | None:
 
 
 # -- writing -----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def exclusive(folder: Path) -> Iterator[None]:
-    """Hold `folder`'s lock: a second build of the same folder waits for the first to finish.
-
-    The lock file says whether the last build that held it finished; when one did not (it was
-    killed), the temporary files it may have left behind are removed first.
-    """
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder: {exc.strerror}", path=folder) from None
-    with os.fdopen(descriptor, "r+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            if handle.read() != _FINISHED:
-                for relative, path, _size in _files_below(folder):
-                    if os.path.basename(relative).startswith(".") and relative.endswith(".tmp"):
-                        Path(path).unlink(missing_ok=True)
-            _mark(handle, b"building\n")
-            try:
-                yield
-            finally:
-                _mark(handle, _FINISHED)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-_FINISHED = b"finished\n"
-
-
-def _mark(handle: Any, state: bytes) -> None:
-    """Write the lock file's state (read by the next build to hold it)."""
-    handle.seek(0)
-    handle.truncate()
-    handle.write(state)
-    handle.flush()
 
 
 def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
@@ -313,8 +279,10 @@ def convert(
     paper: str = "a4",
     strict: bool = False,
     warn: Callable[[str], None] | None = None,
+    wait: float = lock.DEFAULT_WAIT,
 ) -> list[Path]:
-    """Build one article into out_dir (default dist/<slug>/); all renders before any write."""
+    """Build one article into out_dir (default dist/<slug>/); all renders before any write.
+    Another build writing that folder is waited for at most `wait` seconds."""
     path = Path(path)
     if path.is_dir():
         path = find_article_file(path)  # an article folder names its one article file
@@ -330,7 +298,9 @@ def convert(
         parsing = early.take(planned)  # this very article's parse: never None here
         assert parsing is not None
         warmup.wait()
-        result = render_article(job, parsing.result())
+        parsed = parsing.result()
+        with budget.time_limit(str(path)):
+            result = render_article(job, parsed)
     finally:
         warmup.wait()  # never left importing while the process ends
         early.discard()
@@ -340,8 +310,16 @@ def convert(
     if result.error:
         raise _Failed(result.error, result.exit_code)
     folder = out_dir if out_dir is not None else Path("dist") / result.slug
-    with exclusive(folder):
+    _file_size_limit_is_an_error()
+    with exclusive(folder, wait, warn):
         return deliver(result.outputs, folder)
+
+
+def _file_size_limit_is_an_error() -> None:
+    """A write over the file-size limit (ulimit -f) fails with EFBIG, an OutputError naming
+    the file, instead of SIGXFSZ ending the process."""
+    with contextlib.suppress(ValueError, AttributeError):  # not the main thread; not POSIX
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 class _Failed(GalleysError):
@@ -432,13 +410,20 @@ class _Plan:
 def build_all(
     source_dir: Path, dist: Path, formats: tuple[str, ...], **options: Any
 ) -> BuildResult:
-    """Build every article under source_dir into dist/<slug>/, holding dist/'s lock throughout.
+    """Build every article under source_dir into dist/<slug>/, holding dist/'s lock throughout
+    (another build holding it is waited for at most `wait` seconds, options["wait"]). After a
+    build that did not finish, the journal index and the manifest are written again whatever
+    else is skipped.
 
     Options as for _build_all: style, paper, strict, jobs, incremental, warn, progress,
     executor.
     """
-    with exclusive(dist):
-        return _build_all(source_dir, dist, formats, **options)
+    _file_size_limit_is_an_error()
+    if not Path(source_dir).is_dir():  # before the lock: a mistyped source creates nothing
+        raise InputMissingError("no such source folder", path=source_dir)
+    wait = options.pop("wait", lock.DEFAULT_WAIT)
+    with exclusive(dist, wait, options.get("warn")) as held:
+        return _build_all(source_dir, dist, formats, repair=not held.finished_before, **options)
 
 
 def _build_all(
@@ -454,8 +439,11 @@ def _build_all(
     warn: Callable[[str], None] | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    repair: bool = False,
 ) -> BuildResult:
-    """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest.
+    """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest
+    (but a file that cannot be written stops the build: OutputError, exit 73). With `repair`,
+    the journal index and the manifest are written whether or not anything changed.
 
     An article whose inputs (folder, journal.yaml, settings, code and tool versions) have the
     key the last build recorded (keys.FILE), and whose files are all still there unchanged,
@@ -529,13 +517,11 @@ def _build_all(
             result.failed.append((path, clash))
             report(path, clash)
             continue
-        try:
-            changed = _rewritten(outcome.outputs, dist / outcome.slug)
-            index_changed = index_changed or _shown_in_index(outcome.slug, changed)
-        except GalleysError as error:
-            result.failed.append((path, str(error)))
-            report(path, str(error))
-            continue
+        # A file that cannot be written (a full disk, a file-size limit) stops the build: the
+        # next article would meet the same disk. What was delivered stays; the next build
+        # repairs the index and the manifest (the lock says this one did not finish).
+        changed = _rewritten(outcome.outputs, dist / outcome.slug)
+        index_changed = index_changed or _shown_in_index(outcome.slug, changed)
         slugs[outcome.slug] = name
         recorded[name] = {
             "slug": outcome.slug,
@@ -557,18 +543,21 @@ def _build_all(
     catalogue_changed = {e["slug"] for e in recorded.values()} != {
         e.get("slug") for e in last.values()
     }
-    if recorded and (index_changed or catalogue_changed or not (dist / INDEX).exists()):
+    if recorded and (repair or index_changed or catalogue_changed
+                     or not (dist / INDEX).exists()):
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
     if "crossref" in formats:  # each issue's deposit, from its articles' in dist/
         from galleys.writers.crossref_deposit import write_issue_deposits
 
         write_issue_deposits(dist, write_atomic)
-    if result.built or catalogue_changed or not (dist / MANIFEST).exists():
+    if repair or result.built or catalogue_changed or not (dist / MANIFEST).exists():
         dist.mkdir(parents=True, exist_ok=True)
         unchanged = set(result.skipped)
         skipped = {name for e in recorded.values() if dist / e["slug"] in unchanged
                    for name in e.get("files", [])}
-        previous_files = {e["path"]: e for e in previous.get("files", []) if e["path"] in skipped}
+        # after an interrupted build every file is hashed again: its manifest may be stale
+        previous_files = {} if repair else {
+            e["path"]: e for e in previous.get("files", []) if e["path"] in skipped}
         write_manifest(dist, previous_files)
     if recorded != last:
         write_atomic(dist / keys.FILE, keys.data(recorded))
@@ -643,7 +632,9 @@ def _run(
             warmup.wait()
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~25 ms to import
 
-        own = executor = ProcessPoolExecutor(max_workers=jobs, initializer=worker_started)
+        temporary = temporary_root()
+        own = executor = ProcessPoolExecutor(max_workers=jobs, initializer=worker_started,
+                                             initargs=(os.getpid(), temporary))
     try:
         running: dict[Future[ArticleResult], _Planned] = {}
         queued: dict[Future[ArticleResult], _Planned] = {}
@@ -660,6 +651,34 @@ def _run(
     finally:
         if own is not None:
             own.shutdown()
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+TEMPORARY_PREFIX = "galleys-build-"
+
+
+def temporary_root() -> str:
+    """A temporary folder for a build's worker processes (named by this process's PID), after
+    removing those of builds whose coordinator was killed: a worker's folder, pandoc's files
+    in it, go with the folder."""
+    base = tempfile.gettempdir()
+    with contextlib.suppress(OSError), os.scandir(base) as listing:
+        for entry in listing:
+            owner = entry.name.removeprefix(TEMPORARY_PREFIX).split("-")[0]
+            if entry.name.startswith(TEMPORARY_PREFIX) and owner.isdigit() and \
+                    not _alive(int(owner)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-", dir=base)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _renders_here(jobs: int, executor: Executor | None, count: int) -> bool:
@@ -679,7 +698,13 @@ def _in_process(
     def rendered(parsing: tuple[_Planned, ArticleJob, Future[ParsedArticle]]
                  ) -> tuple[Path, ArticleResult | str]:
         planned, job, parsed = parsing
-        return planned.path, _outcome(render_article(job, parsed.result()))
+        ready = parsed.result()
+        try:
+            with budget.time_limit(str(planned.path)):
+                return planned.path, _outcome(render_article(job, ready))
+        except budget.OverBudget as error:  # between the renderer's steps
+            ready.discard()
+            return planned.path, str(error)
 
     with ThreadPoolExecutor(max_workers=1) as ahead:
         waiting: tuple[_Planned, ArticleJob, Future[ParsedArticle]] | None = None

@@ -7,6 +7,10 @@ it reads nothing but its job and writes nothing but a temporary copy of the arti
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from galleys.build import budget
 from galleys.build.snapshot import ArticleInput
 from galleys.errors import EXIT_INTERNAL, GalleysError
 from galleys.front.inlines import Inlines
@@ -59,8 +64,14 @@ class ArticleResult:
 
 
 def build_article(job: ArticleJob) -> ArticleResult:
-    """Build one article's files in memory; never raises for a bad article."""
-    return render_article(job, parse_article(job))
+    """Build one article's files in memory, within its time budget (budget.time_limit);
+    never raises for a bad article."""
+    try:
+        with budget.time_limit(job.input.article_path):
+            return render_article(job, parse_article(job))
+    except budget.OverBudget as error:  # between two steps: no step's handler saw it
+        return ArticleResult(job.input.article_path, error=str(error),
+                             exit_code=error.exit_code)
 
 
 class ParsedArticle:
@@ -113,6 +124,10 @@ def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -
     except GalleysError as error:
         result.error = job.input.rename_paths(str(error), parsed.root)
         result.exit_code = error.exit_code
+        parsed.parsed = None
+    except MemoryError:  # over the worker's memory budget (budget.limit_memory)
+        over = budget.over_memory(job.input.article_path)
+        result.error, result.exit_code = str(over), over.exit_code
         parsed.parsed = None
     except Exception as error:  # a bug must not take the other articles down
         result.error = f"{job.input.article_path}: internal error: {type(error).__name__}: {error}"
@@ -219,15 +234,43 @@ def warm_backends(formats: tuple[str, ...]) -> None:
         load_common_faces()
 
 
-def worker_started() -> None:
-    """Run by each local worker process as it starts (a build's ProcessPoolExecutor): such a
-    process ends by os._exit, without atexit, so its pandoc servers are stopped by
-    multiprocessing's own exit hook instead; none is left behind, not even as a zombie."""
+def worker_started(coordinator: int | None = None, temporary: str | None = None) -> None:
+    """Run by each local worker process as it starts (a build's ProcessPoolExecutor).
+
+    The worker ends with its coordinator however that ends (SIGKILL too: the parent-death
+    signal, on Linux), and its pandoc servers with it (pandoc_server.command). Such a process
+    ends by os._exit, without atexit, so its pandoc servers are stopped by multiprocessing's
+    own exit hook instead, and then its temporary folder (below the build's `temporary` one,
+    which the coordinator removes, or the next build when the coordinator was killed) is
+    removed; none is left behind, not even as a zombie. Its memory is bounded by the
+    article budget (budget.limit_memory)."""
     from multiprocessing.util import Finalize
 
     from galleys import pandoc_server
 
+    if coordinator is not None:
+        _die_with(coordinator)
+    if temporary is not None:
+        folder = tempfile.mkdtemp(prefix="worker-", dir=temporary)
+        tempfile.tempdir = folder  # this process's temporary files, pandoc's too (TMPDIR)
+        os.environ["TMPDIR"] = folder
+        Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                 exitpriority=-10)  # after the pandoc servers are stopped (priority 0)
+    budget.limit_memory()
     Finalize(None, pandoc_server.close_all, exitpriority=0)
+
+
+def _die_with(parent: int) -> None:
+    """SIGKILL for this process when `parent` ends (Linux's PR_SET_PDEATHSIG); at once when it
+    has ended already."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(set_parent_death_signal, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the coordinator died before the signal was asked for
+        os._exit(1)
 
 
 def _article_epoch(resolved) -> int:

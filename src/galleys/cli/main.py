@@ -16,6 +16,7 @@ from galleys.errors import (
     EXIT_FAILURES,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_NO_INPUT,
     EXIT_OK,
     EXIT_USAGE,
     GalleysError,
@@ -29,7 +30,7 @@ the same citation front matter, plus the article's citation as BibTeX, RIS and C
 
 exit codes: 0 ok, 1 build finished with failures, 2 usage, 65 bad source data,
 66 input missing, 69 pandoc failed, 70 internal error (a bug), 73 cannot write output,
-130 interrupted"""
+75 another build holds the output folder, 130 interrupted"""
 
 
 class _Console:
@@ -69,7 +70,6 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
     render = argparse.ArgumentParser(add_help=False)
     render.add_argument(
-        "-t",
         "--to",
         metavar="FORMATS",
         help="comma-separated formats (default: all; see `galleys formats`)",
@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
         help="page size of the PDF edition (default: a4)",
     )
     render.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    render.add_argument(
+        "--wait",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="wait at most this long for another build writing the same output folder "
+        "(default: 5), then exit 75",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     convert = commands.add_parser(
@@ -105,12 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an article file (.md, .qmd), or the folder holding one",
     )
     convert.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="DIR|FILE",
-        help="output folder (default: dist/<slug>/), or the one edition's file (paper.pdf, "
-        "paper.epub, paper.docx: that format alone)",
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
     )
 
     build = commands.add_parser(
@@ -287,6 +290,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError("must be between 0 and 86400 seconds")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -295,6 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0) if exit_.code in (0, None) else EXIT_USAGE
     console = _Console(0 if args.quiet else 1 + args.verbose)
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        console.error("the working folder no longer exists (was it deleted?)")
+        return EXIT_NO_INPUT
     try:
         return _COMMANDS[args.command](args, console)
     except GalleysError as error:
@@ -329,24 +347,17 @@ def _render_options(args: argparse.Namespace) -> _RenderSettings:
         if style:
             raise UsageError("give --style NAME or --csl FILE, not both")
         style = styles.custom(args.csl)
-    return {"style": style, "paper": args.paper, "strict": args.strict}
+    return {"style": style, "paper": args.paper, "strict": args.strict, "wait": args.wait}
 
 
 def _convert(args: argparse.Namespace, console: _Console) -> int:
     from galleys import writers
     from galleys.build import coordinator as build
-    from galleys.cli.to_file import convert_to_file, edition_format
 
     formats = writers.parse_formats(args.to)
-    single = edition_format(args.output, None if args.to is None else formats)
     options = _render_options(args)
     if console.verbosity >= 2:
         _show_slug(args.article, console)
-    if single is not None:
-        made = convert_to_file(args.article, args.output, single, build.convert,
-                               warn=console.warn, **options)
-        console.info(str(made))
-        return EXIT_OK
     written = build.convert(args.article, args.output, formats, warn=console.warn, **options)
     for path in written:
         console.info(str(path))
@@ -482,8 +493,7 @@ def _serve(args: argparse.Namespace, console: _Console) -> int:
         return serve.serve_watching(args.path, args.source,
                                     lambda: _build_once(options, console, formats),
                                     args.port, args.host, formats)
-    console.info(f"serving {args.path} on http://{args.host}:{args.port}/ (Ctrl+C stops)")
-    serve.serve(args.path, args.port, args.host)
+    serve.serve(args.path, args.port, args.host)  # it prints the one start line
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import ipaddress
 import json
 import os
 import re
@@ -15,11 +16,13 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from galleys.errors import InputMissingError, UsageError
 
 DEFAULT_PORT = 8000
+IDLE_SECONDS = 5.0  # a connection that sends nothing for this long is closed
+MAX_CONNECTIONS = 32  # served at once; one more is closed at once, unanswered
 # Longest suffix first, so ".csl.json" wins over ".json".
 MEDIA_TYPES = (
     (".csl.json", "application/vnd.citationstyles.csl+json"),
@@ -96,6 +99,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     quiet = False
     live: LiveReload | None = None  # set while watching
+    timeout = IDLE_SECONDS  # StreamRequestHandler: the socket's timeout, so idle ones end
 
     def version_string(self) -> str:
         return "galleys"
@@ -162,6 +166,38 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A thread per connection, at most MAX_CONNECTIONS at once; a client that goes away
+    mid-reply (a closed tab, a timeout) is not an error worth a traceback."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # too many at once: this one is closed unanswered
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return  # the client left or fell silent: nothing to report
+        super().handle_error(request, client_address)
+
+
 def make_server(
     dist: Path,
     port: int = DEFAULT_PORT,
@@ -179,14 +215,13 @@ def make_server(
         raise UsageError(f"port {port} is out of range (0–65535)")
     handler_class = type("Handler", (_Handler,), {"quiet": quiet, "live": live})
     handler = functools.partial(handler_class, directory=str(dist.resolve()))
-    server_class: type[http.server.ThreadingHTTPServer] = http.server.ThreadingHTTPServer
+    server_class: type[_Server] = _Server
     if ":" in host:  # an IPv6 address such as ::1
         server_class = type("Server6", (server_class,), {"address_family": socket.AF_INET6})
     try:
         server = server_class((host, port), handler)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
     return server
 
 
@@ -234,7 +269,22 @@ def serve_watching(
 
 
 def _announce(server: http.server.ThreadingHTTPServer, dist: Path) -> None:
+    """The one start line (stdout), and a warning (stderr) when the site is not for this
+    machine only."""
     bound_host, bound_port = server.server_address[:2]
     host = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving {dist} at http://{shown}:{bound_port}/ (Ctrl+C stops)", flush=True)
+    if not is_loopback(str(host)):
+        print(f"galleys: warning: listening on {host}: the site is reachable from the "
+              "network, not only from this machine", file=sys.stderr, flush=True)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only (127.0.0.1, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False

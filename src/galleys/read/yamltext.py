@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,11 @@ from galleys.read.text import CONTROL
 
 MAX_YAML_BYTES = 1_000_000
 MAX_NODES = 100_000  # counted after alias expansion: stops "billion laughs"
+MAX_DEPTH = 100  # mappings and lists inside each other (PyYAML's parser recurses per level)
+# Lone surrogates (escaped in YAML: "\ud800") cannot be written as UTF-8, and noncharacters
+# (U+FFFE, U+FDD0 …) are not text: XML refuses U+FFFE and U+FFFF, pandoc's YAML reader all.
+_BAD_CHARACTER = re.compile("[\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF)) + "]")
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -44,17 +50,27 @@ class YamlDoc:
         return SourceError(message, path=self.path, line=self.line(key_path), key=key)
 
 
-def load_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
-    """Parse `text` (which starts at `first_line` of `path`) with the safe loader only."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
-        raise SourceError(f"front matter is over {MAX_YAML_BYTES // 1_000_000} MB", path=path)
+def load_yaml(
+    text: str,
+    path: Path,
+    first_line: int = 1,
+    *,
+    what: str = "front matter",
+    max_bytes: int = MAX_YAML_BYTES,
+    max_nodes: int = MAX_NODES,
+) -> YamlDoc:
+    """Parse `text` (which starts at `first_line` of `path`) with the safe loader only; `what`
+    it is (front matter, a bibliography …) names it in the error when it is over `max_bytes`,
+    and it may hold at most `max_nodes` values, aliases expanded, MAX_DEPTH levels deep."""
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise SourceError(f"{what} is over {max_bytes // 1_000_000} MB", path=path)
     loader, node = _compose(text, path, first_line)
     doc = YamlDoc(data=None, path=path)
     if node is None:
         doc.data = {}
         return doc
     doc.lines[()] = first_line + node.start_mark.line
-    builder = _Builder(loader, doc, first_line)
+    builder = _Builder(loader, doc, first_line, max_nodes)
     doc.data = builder.build(node, ())
     return doc
 
@@ -73,6 +89,9 @@ def _compose(text: str, path: Path, first_line: int) -> tuple[Any, yaml.Node | N
     loader = yaml.SafeLoader(text)
     try:
         return loader, loader.get_single_node()
+    except RecursionError:  # libyaml refused it too: "exceeded maximum nesting depth"
+        raise SourceError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path,
+                          line=first_line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else None
@@ -85,10 +104,11 @@ def _compose(text: str, path: Path, first_line: int) -> tuple[Any, yaml.Node | N
 
 
 class _Builder:
-    def __init__(self, loader: Any, doc: YamlDoc, first_line: int) -> None:
+    def __init__(self, loader: Any, doc: YamlDoc, first_line: int, max_nodes: int) -> None:
         self.loader = loader
         self.doc = doc
         self.first_line = first_line
+        self.max_nodes = max_nodes
         self.count = 0
 
     def _line(self, node: yaml.Node) -> int:
@@ -96,12 +116,15 @@ class _Builder:
 
     def build(self, node: yaml.Node, key_path: KeyPath) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > self.max_nodes:
             raise SourceError(
-                f"YAML expands to over {MAX_NODES} values (an alias bomb?)",
+                f"YAML expands to over {self.max_nodes} values (an alias bomb?)",
                 path=self.doc.path,
                 line=self._line(node),
             )
+        if len(key_path) > MAX_DEPTH:
+            raise SourceError(f"YAML nested deeper than {MAX_DEPTH} levels",
+                              path=self.doc.path, line=self._line(node))
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
             raise SourceError(
                 f"unsafe or unknown YAML tag {node.tag}",
@@ -146,6 +169,15 @@ class _Builder:
             )
         try:
             value = self.loader.construct_object(node, deep=True)
+            bad = _BAD_CHARACTER.search(value) if isinstance(value, str) else None
+            if bad:
+                raise SourceError(
+                    f"invalid character U+{ord(bad.group()):04X} (a lone surrogate or a "
+                    "noncharacter: not text)",
+                    path=self.doc.path,
+                    line=self._line(node),
+                    key=".".join(str(k) for k in key_path) or None,
+                )
             if isinstance(value, str) and CONTROL.search(value):
                 value = CONTROL.sub("", value)  # escaped in YAML ("\x00"), they corrupt XML
                 self.doc.warnings.append(

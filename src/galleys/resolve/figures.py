@@ -245,6 +245,10 @@ def _pixel_size(figure: Figure) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(figure.data)) as image:
             pixels_w, pixels_h = image.size
+    except Image.DecompressionBombError:  # PIL's own bound, far above ours
+        raise SourceError(f"image has over {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels, over "
+                          f"the limit of {MAX_PIXELS // 1_000_000} megapixels",
+                          path=figure.path) from None
     except Exception as exc:  # noqa: BLE001 - PIL raises many types for a broken file
         raise SourceError(f"image cannot be read: {exc}", path=figure.path) from None
     if pixels_w <= 0 or pixels_h <= 0:
