@@ -49,7 +49,7 @@ def path(name: str) -> Path:
     if is_custom(name):
         return _checked(Path(name))
     candidate = folder() / f"{name}.csl"
-    if "/" in name or "\\" in name or not candidate.is_file():
+    if "/" in name or "\\" in name or len(name.encode()) > 250 or not candidate.is_file():
         close = difflib.get_close_matches(name, available(), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise UsageError(f"unknown citation style {name!r}{hint}; `galleys styles` lists them")
