@@ -8,7 +8,7 @@ from galleys.front.frontmatter import AuthorLine, AuthorNote, FrontMatter
 from galleys.model import Affiliation, Author, Metadata
 from galleys.scripts import is_east_asian_name
 from galleys.writers.jats.pages import page_parts
-from galleys.writers.jats.xmltext import XLINK_NS, append_runs, append_text, sub
+from galleys.writers.jats.xmltext import XLINK_NS, append_runs, append_text, sub, sub_each
 
 ALI_NS = "http://www.niso.org/schemas/ali/1.0/"
 # An affiliation's parts (as the reader keeps them) as JATS aff elements.
@@ -101,14 +101,8 @@ def _contrib(group: etree._Element, author: Author, line: AuthorLine, metadata: 
     else:
         eastern = author.family_first or is_east_asian_name(author.family + author.given)
         name = sub(contrib, "name", **({"name-style": "eastern"} if eastern else {}))
-        if surname(author):
-            sub(name, "surname", surname(author))
-        if author.given:
-            sub(name, "given-names", author.given)
-        if author.honorific:
-            sub(name, "prefix", author.honorific)
-        if author.suffix:
-            sub(name, "suffix", author.suffix)
+        sub_each(name, (("surname", surname(author)), ("given-names", author.given),
+                        ("prefix", author.honorific), ("suffix", author.suffix)))
     if author.email:
         sub(contrib, "email", author.email)
     numbers = {a.id: n for n, a in enumerate(metadata.affiliations, start=1)}
@@ -172,18 +166,8 @@ def _dates_and_numbers(meta: etree._Element, metadata: Metadata) -> None:
             sub(pub, "month", f"{date.month:02d}")
         sub(pub, "year", f"{date.year:04d}")
     journal = metadata.journal
-    if journal.volume:
-        sub(meta, "volume", journal.volume)
-    if journal.issue:
-        sub(meta, "issue", journal.issue)
-    if journal.issue_title:
-        sub(meta, "issue-title", journal.issue_title)
     pages = page_parts(journal.pages)
-    if pages.elocation:
-        sub(meta, "elocation-id", pages.elocation)
-    elif pages.first:
-        sub(meta, "fpage", pages.first)
-        if pages.last:
-            sub(meta, "lpage", pages.last)
-        if pages.ranges:
-            sub(meta, "page-range", pages.ranges)
+    sub_each(meta, (("volume", journal.volume), ("issue", journal.issue),
+                    ("issue-title", journal.issue_title), ("fpage", pages.first),
+                    ("lpage", pages.last), ("page-range", pages.ranges),
+                    ("elocation-id", pages.elocation)))

@@ -40,6 +40,13 @@ def sub(parent: etree._Element, tag: str, text: str = "", **attributes: str) -> 
     return child
 
 
+def sub_each(parent: etree._Element, pairs: tuple[tuple[str, str], ...]) -> None:
+    """A child of `parent` for each (tag, text) whose text is not empty, in order."""
+    for tag, text in pairs:
+        if text:
+            sub(parent, tag, text)
+
+
 def append_runs(parent: etree._Element, runs: Inlines, marks: Mapping[str, str] = JATS_MARKS,
                 *, links: bool = True, math: bool = True) -> None:
     """Append `runs` to `parent` as text in mark elements (`marks`: run mark -> element name;
