@@ -4,14 +4,19 @@ every edition (the printed text read back, the link's target found in the editio
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from editions import EDITIONS, read, render, squeeze, write_article
 from PIL import Image
 
 from galleys.build.coordinator import parse
+from galleys.cli.main import main
 from galleys.errors import SourceError
+from galleys.front.frontmatter import Labels
+from galleys.resolve.xrefs import resolve_crossrefs
 
 FRONT = "title: Cross-references in every edition\nauthor: Ann Author\ndate: 2024-01-02"
 BIB = "@book{knuth, author={Donald E. Knuth}, title={The TeXbook}, year={1984}, publisher={AW}}\n"
@@ -127,15 +132,22 @@ def test_the_words_come_from_labels(tmp_path):
     assert "Abbildung 1: Ein Bild" in text and "Tabelle 1: Zahlen" in text
 
 
-@pytest.mark.parametrize("reference", [r"\ref{nowhere}", "@fig-nowhere", r"\eqref{nowhere}"])
+@pytest.mark.parametrize("reference", [r"\ref{nowhere}", r"\autoref{nowhere}", "@fig-nowhere",
+                                       "[-@tbl-nowhere]", "@sec:nowhere", r"\eqref{nowhere}"])
 def test_an_unknown_label_prints_question_marks_and_warns(tmp_path, reference):
-    path = _article(tmp_path, f"See {reference} here.\n", bib="")
+    path = _article(tmp_path, f"See {reference} here.\n", bib=BIB)
     resolved = parse(path)
     assert "See ?? here." in _plain(resolved.blocks)
-    label = re.sub(r".*[{@]|}", "", reference)
-    assert any(label in w and "??" in w for w in resolved.warnings), resolved.warnings
+    label = re.sub(r".*[{@]|[}\]]", "", reference)
+    assert [w for w in resolved.warnings if label in w] == [
+        f"{path}: warning: a cross-reference to {label!r}, which no figure, table, equation or "
+        "section carries, is printed as ??"]  # and citeproc was never asked for it
     with pytest.raises(SourceError, match=label):
         parse(path, strict=True)
+    assert main(["convert", str(path), "-o", str(tmp_path / "out"), "--strict", "-q"]) == 65
+    data = render(path)
+    for edition in EDITIONS:
+        assert "See ?? here." in read(edition, data[edition]).text, edition
 
 
 @pytest.mark.parametrize("math", ["$$x = 1$$ {#eq-x}", "$$x = 1$${#eq-x}", "$$\nx = 1\n$$ {#eq-x}",
@@ -253,3 +265,116 @@ def test_a_label_given_twice_warns_and_links_to_the_first(tmp_path):
     assert ids == ["x", "", ""]  # one element per id: every edition can still be made
     assert [w for w in resolved.warnings if "'x' is given to two elements" in w]
     render(path)  # no "id used twice" refusal
+
+
+# -- inara's example paper ----------------------------------------------------------------------
+# What inara's own expected output (test/expected-pub/paper.jats and paper.tex) prints for it:
+# the "Basic inline markup" grid table is captioned, so LaTeX's longtable \caption and inara's
+# JATS numbering both make it Table 1, and the proglangs table Table 2.
+INARA = FIXTURES / "inara" / "paper.md"
+INARA_PRINTS = [
+    ("yields “Table 2”, while \\ref{proglangs} gives “2”.", ("Table 2", "2"),
+     "Table 2: Comparison of programming languages used in the publishing tool."),
+    ("with \\autoref{eq:fermat} resulting in “Equation 1”.", ("Equation 1",), "an+bn=cn(1)"),
+]
+INARA_CAPTIONS = [
+    "Table 1: Basic inline markup and examples.",
+    "Figure 1: The “Mandrill” standard test image",
+    "Figure 2: View of coastal dunes in a nature reserve on Sylt",
+    "Table 2: Comparison of programming languages used in the publishing tool.",
+]
+
+
+@pytest.fixture(scope="module")
+def inara() -> dict[str, object]:
+    data = render(INARA)
+    return {name: read(name, data[name]) for name in EDITIONS}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize(("printed", "link_texts", "target"), INARA_PRINTS,
+                         ids=["proglangs", "fermat"])
+def test_inaras_example_prints_what_inara_prints(inara, edition, printed, link_texts, target):
+    found = inara[edition]
+    assert printed in found.text
+    # The links to the element, read back to their target; a PDF link's text is read from its
+    # rectangle, one for each line it spans ("“Table" and "2"). Targets compared without
+    # spaces (the PDF's text spaces the formula "an + bn = cn (1)", the EPUB's MathML not).
+    to_target = [link.text.strip("“”") for link in found.links()
+                 if link.target and re.sub(r"\s", "", link.target).startswith(
+                     re.sub(r"\s", "", target))]
+    assert " ".join(to_target).split() == " ".join(link_texts).split(), to_target
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_inaras_example_numbers_its_captions_and_lists_its_references_once(inara, edition):
+    text = inara[edition].text
+    at = [text.index(caption) for caption in INARA_CAPTIONS]
+    assert at == sorted(at)  # in document order, each once numbered
+    assert "Figure 3" not in text and "Table 3" not in text  # the inline image is no figure
+    assert "??" not in text and "proglangs}”" not in text
+    assert text.count("References") == 1
+    assert "Upper, D. (1974)." in text
+
+
+def test_inaras_example_before_its_markup_table_was_added(tmp_path):
+    # The example as the JOSS documentation still quotes it, without the "Inline markup" table:
+    # then the proglangs table is the first, "Table 1" and "1".
+    folder = tmp_path / "inara"
+    shutil.copytree(INARA.parent, folder)
+    paper = folder / "paper.md"
+    text = paper.read_text(encoding="utf-8")
+    start = text.index("+-----")
+    end = text.index(": Basic inline markup and examples.\n")
+    paper.write_text(text[:start] + text[end + 36:], encoding="utf-8")
+    resolved = parse(paper)
+    plain = _plain(resolved.blocks)  # without code and quotation marks
+    assert "in this document yields Table 1, while gives 1." in plain
+    assert "Table 1: Comparison of programming languages" in plain and "Table 2" not in plain
+    assert "resulting in Equation 1." in plain
+    assert not [w for w in resolved.warnings if "cross-reference" in w]
+
+
+# -- a table caption's attribute block ---------------------------------------------------------
+
+def _captioned_table(*caption: dict) -> dict:
+    """A Table whose caption is `caption`, as pandoc before 3.8.2 reads `: Caption {#tbl:x}`."""
+    row = [["", [], []], [[["", [], []], {"t": "AlignDefault"}, 1, 1,
+                           [{"t": "Plain", "c": [{"t": "Str", "c": "1"}]}]]]]
+    return {"t": "Table", "c": [["", [], []], [None, [{"t": "Plain", "c": list(caption)}]],
+                                [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}]],
+                                [["", [], []], []], [[["", [], []], 0, [], [row]]],
+                                [["", [], []], []]]}
+
+
+def _words(text: str) -> list[dict]:
+    nodes: list[dict] = []
+    for word in text.split(" "):
+        nodes += [{"t": "Space"}, {"t": "Str", "c": word}]
+    return nodes[1:]
+
+
+@pytest.mark.parametrize(("caption", "ident", "classes", "pairs", "left"), [
+    ("Populations in 2023 {#tbl:pop}", "tbl:pop", [], [], "Table 1: Populations in 2023"),
+    ("Two{#tbl:two}", "tbl:two", [], [], "Table 1: Two"),
+    ('Three {#tbl-three .wide note="a b"}', "tbl-three", ["wide"], [["note", "a b"]],
+     "Table 1: Three"),
+    ("{#tbl:bare}", "tbl:bare", [], [], "Table 1"),
+    ("Not at the end {#tbl:x} here", "", [], [], "Table 1: Not at the end {#tbl:x} here"),
+    ("A set {1, 2}", "", [], [], "Table 1: A set {1, 2}"),
+])
+def test_a_table_captions_attribute_block_is_the_tables(caption, ident, classes, pairs, left):
+    table = _captioned_table(*_words(caption))
+    blocks = [{"t": "Para", "c": [*_words("See"), {"t": "Space"}, _cite("tbl:pop")]}, table]
+    resolve_crossrefs(blocks, Labels(), "article.md")
+    assert table["c"][0] == [ident, classes, pairs]
+    assert _plain(table["c"][1][1]) == left
+    if ident == "tbl:pop":
+        assert _plain(blocks[:1]) == "See Table 1"
+        assert blocks[0]["c"][-1]["c"][2][0] == "#tbl:pop"
+
+
+def _cite(key: str) -> dict:
+    citation = {"citationId": key, "citationPrefix": [], "citationSuffix": [],
+                "citationMode": {"t": "AuthorInText"}, "citationNoteNum": 1, "citationHash": 0}
+    return {"t": "Cite", "c": [[citation], [{"t": "Str", "c": f"@{key}"}]]}

@@ -15,7 +15,11 @@ numbers and links to the same ids:
   found on the page. Quarto's figure or table written as a Div (`::: {#fig-x}`, its caption the
   last paragraph) is the Figure or Table it means; the figures inside a numbered figure are its
   sub-figures, "(a)", "(b)".
-- **Labels.** An element's id is its label; a caption may carry it instead as inara writes it,
+- **Labels.** An element's id is its label; a table's caption may end with it as
+  pandoc-crossref and Quarto write it, `: Caption {#tbl:x}` (pandoc reads that as the table's
+  attributes from 3.8.2 on; older releases leave it in the caption as text, which is then
+  taken out and made the table's id, classes and attributes here). A caption may carry it
+  instead as inara writes it,
   an empty Span `[]{label="x"}`, or as the LaTeX reader leaves `\\label{x}` (an empty Span with
   id `x`). That Span is taken out of the caption and its label becomes the element's id. Such a
   Span in a heading or in a section's text labels that section, as in LaTeX.
@@ -42,6 +46,9 @@ REFERENCE_IDS = ("references", "bibliography", "refs")  # ids the reference list
 _KEY = re.compile(r"^[fF]ig[-:]\S|^[tT]bl[-:]\S|^[eE]q[-:]\S|^[sS]ec[-:]\S")
 _CITED_KEY = re.compile(r"@\{?(?:[fF]ig|[tT]bl|[eE]q|[sS]ec)[-:]")
 _ATTRIBUTES = re.compile(r"^\{#(\S+?)(?:\s[^{}]*)?\}$")  # Quarto's "{#eq-x}" after display math
+# An attribute block ending a caption ("… {#tbl:x .wide}"), and the parts inside one.
+_TRAILING_ATTRIBUTES = re.compile(r"\{(#[^\s{}]+(?:\s+[^\s{}]+)*)\s*\}\s*$")
+_ATTRIBUTE = re.compile(r'#(\S+)|\.(\S+)|([\w-]+)=(?:"([^"]*)"|(\S+))')
 _UNNUMBERED = ("unnumbered", "-")
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "RawInline"})
 
@@ -239,7 +246,8 @@ def _number_float(content: list[Any], kind: str, numbering: _Numbering) -> str |
     """Number a Figure or Table (its caption labelled); its number, None when it gets none."""
     attr = content[0]
     caption_blocks = content[1][1]
-    labels = _take_caption_labels(caption_blocks)
+    labels = _take_caption_attributes(attr, caption_blocks) if kind == "table" else []
+    labels += _take_caption_labels(caption_blocks)
     if not attr[0] and labels:
         attr[0] = numbering.free(labels[0])
     if not attr[0] and not _has_text(caption_blocks):
@@ -257,6 +265,45 @@ def _number_float(content: list[Any], kind: str, numbering: _Numbering) -> str |
         caption_blocks.insert(0, {"t": "Plain", "c": [_caption_label(word, number)]})
     _number_blocks(caption_blocks, numbering)  # references in the caption
     return number
+
+
+def _take_caption_attributes(attr: list[Any], blocks: list[Node]) -> list[str]:
+    """pandoc-crossref's `: Caption {#tbl:x}` as pandoc before 3.8.2 leaves it, the attribute
+    block as the caption's last words: taken out, its classes and key=value pairs given to the
+    table; its id returned, as a label of the table."""
+    last = blocks[-1] if blocks else None
+    if last is None or last["t"] not in ("Plain", "Para"):
+        return []
+    inlines = last["c"]
+    text = ""  # the caption's trailing words
+    starts: list[int] = []  # where each of their nodes begins in `text`
+    for node in reversed(inlines[-24:]):
+        if node["t"] == "Str":
+            piece = node["c"]
+        elif node["t"] in ("Space", "SoftBreak"):
+            piece = " "
+        else:
+            break
+        text = piece + text
+        starts = [0] + [start + len(piece) for start in starts]
+    match = _TRAILING_ATTRIBUTES.search(text)
+    if match is None:
+        return []
+    first = len(inlines) - len(starts)  # the node the text begins with
+    at = max(i for i, start in enumerate(starts) if start <= match.start())
+    kept = text[starts[at]:match.start()]
+    inlines[first + at:] = [_str(kept)] if kept else []
+    while inlines and inlines[-1]["t"] in ("Space", "SoftBreak"):
+        inlines.pop()
+    idents: list[str] = []
+    for ident, cls, key, quoted, bare in _ATTRIBUTE.findall(match.group(1)):
+        if ident:
+            idents.append(ident)
+        elif cls and cls not in attr[1]:
+            attr[1] = [*attr[1], cls]
+        elif key:
+            attr[2] = [*attr[2], [key, quoted or bare]]
+    return idents
 
 
 def _caption_label(word: str, number: str) -> Node:
