@@ -11,15 +11,26 @@ import datetime as dt
 import json
 import re
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from galleys import pandoc
 from galleys.errors import SourceError
-from galleys.importers.docx_layout import Found, Person, plain, recognize, split_keywords
+from galleys.front.frontmatter import Labels
+from galleys.importers.docx_layout import (
+    Found,
+    Person,
+    drop_label,
+    plain,
+    recognize,
+    split_keywords,
+)
 from galleys.importers.docx_safety import parse_xml, read_package, repack
 from galleys.importers.ojs_text import ImportResult, escape_markdown, make_slug, parse_date
+from galleys.read.text import read_text
+from galleys.read.yamltext import load_yaml
 
 CORE_PART = "docProps/core.xml"
 CUSTOM_PART = "docProps/custom.xml"
@@ -34,6 +45,10 @@ _JOURNAL_LINE = re.compile(
     r"(?:\s*\((?P<year>\d{4})\))?(?:,\s*pp?\.\s*(?P<pages>.+))?$"
 )
 _FIGURE_LABEL = re.compile(r"^\s*(figure|fig\.)\s*\d+\s*[.:\u2014\u2013-]", re.IGNORECASE)
+_SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\s+(?=\S)")  # "2.1 " before a heading
+# The number the DOCX edition prints after a labelled equation (reading OMML back, pandoc
+# spells \qquad as two \quad).
+_EQUATION_NUMBER = re.compile(r"^(.*?)\s*(?:\\qquad|\\quad\s*\\quad)\s*\((\d+)\)\s*$", re.DOTALL)
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,5}$")
 _FIGURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
 
@@ -47,8 +62,11 @@ class DocxImport:
     figures: dict[str, bytes] = field(default_factory=dict)  # "figures/figure-1.png" -> bytes
 
 
-def import_docx(path: Path) -> DocxImport:
-    """Read the DOCX at `path` safely and recognize its front matter, body and figures."""
+def import_docx(path: Path, caption_words: Sequence[str] = ()) -> DocxImport:
+    """Read the DOCX at `path` safely and recognize its front matter, body and figures.
+
+    A caption's leading "Figure 1:" / "Table 1:" is left out (galleys numbers them anew): the
+    words are `caption_words` (the journal's `labels:`) and galleys' own defaults."""
     parts = read_package(path)
     core = _properties(parts, CORE_PART, path)
     custom = _properties(parts, CUSTOM_PART, path)
@@ -62,6 +80,9 @@ def import_docx(path: Path) -> DocxImport:
         ).json()
         found = recognize(ast)
         body_blocks = _clean(_captions(found.body), found.notes)
+        _drop_caption_labels(body_blocks, _caption_label(caption_words))
+        _drop_section_numbers(body_blocks)
+        body_blocks = _numbered_equations(body_blocks)
         figures = _figures(body_blocks, media, found.notes)
     found.notes += _linked_images(parts, path)
     builder = _FrontBuilder(found, core, custom)
@@ -71,6 +92,18 @@ def import_docx(path: Path) -> DocxImport:
         missing.append("body text")
     result = ImportResult(front, [], journal_title, missing, found.notes)
     return DocxImport(result, body, figures)
+
+
+def caption_words(journal: Path, warn: Callable[[str], None]) -> tuple[str, ...]:
+    """The figure and table words of the journal's `labels:` (journal.yaml), which its
+    editions print before their captions; none when it has no such file or labels."""
+    if not journal.is_file():
+        return ()
+    labels = (load_yaml(read_text(journal, warn), journal).data or {}).get("labels")
+    if not isinstance(labels, dict):
+        return ()
+    words = (labels.get("figure"), labels.get("table"))
+    return tuple(word.strip() for word in words if isinstance(word, str) and word.strip())
 
 
 # -- properties ---------------------------------------------------------------------------
@@ -180,6 +213,85 @@ def _caption_inlines(block: dict[str, Any]) -> list[Any]:
     if block.get("t") in ("Para", "Plain") and _FIGURE_LABEL.match(plain(block["c"])):
         return block["c"]
     return []
+
+
+def _caption_label(words: Sequence[str]) -> re.Pattern[str]:
+    """A caption's leading label as galleys prints it ("Figure 1:", "Table 2", "Abbildung
+    1(a):") or a manuscript writes it ("Figure 2." "Table 3 –"), for each of `words`."""
+    defaults = Labels()
+    names = sorted({defaults.figure, defaults.table, *words}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(name) for name in names if name.strip())
+    return re.compile(rf"^\s*(?:{alternatives})\s+\d+(?:\.\d+)*(?:\([a-z]\))?"
+                      r"(?:\s*[:.\u2014\u2013]\s*|\s+-\s+|\s*$)", re.IGNORECASE)
+
+
+def _drop_caption_labels(blocks: list[Any], label: re.Pattern[str]) -> None:
+    """Every Table's and Figure's caption (and a figure's image description) in place without
+    its leading label: the next build prints its own."""
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+            return
+        if not isinstance(value, dict):
+            return
+        if value.get("t") in ("Table", "Figure"):
+            for block in value["c"][1][1]:
+                if block.get("t") in ("Plain", "Para"):
+                    block["c"] = drop_label(block["c"], label)
+            if value["t"] == "Figure":
+                for block in value["c"][2]:
+                    for node in block.get("c", []) if block.get("t") == "Plain" else []:
+                        if isinstance(node, dict) and node.get("t") == "Image":
+                            node["c"][1] = drop_label(node["c"][1], label)
+        walk(value.get("c"))
+
+    walk(blocks)
+
+
+def _drop_section_numbers(blocks: list[Any]) -> None:
+    """Headings without the numbers an edition prints before them ("2.1 Methods", when the
+    article refers to a section), in place; only when every number a heading starts with is
+    the one its level and place give, as numbering makes them (else they are the author's)."""
+    sections: list[int] = []
+    numbered: list[tuple[dict[str, Any], str]] = []
+    for block in blocks:
+        if block.get("t") != "Header":
+            continue
+        match = _SECTION_NUMBER.match(plain(block["c"][2]))
+        if match is None:
+            continue  # an unnumbered heading (the reference list's, or {-})
+        level = block["c"][0]
+        del sections[level:]
+        sections += [0] * (level - len(sections))
+        sections[level - 1] += 1
+        if match.group(1) != ".".join(map(str, sections)):
+            return
+        numbered.append((block, match.group(1)))
+    for block, _number in numbered:
+        block["c"][2] = drop_label(block["c"][2], _SECTION_NUMBER)
+
+
+def _numbered_equations(blocks: list[Any]) -> list[Any]:
+    """A display equation printed with its number ("x = 1 \\qquad (3)", as the DOCX edition
+    writes it) as a labelled equation again, `[$$x = 1$$]{#eq-3 .equation}`: numbered on the
+    next build as before, not with "(3)" inside the formula."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if not isinstance(value, dict) or "c" not in value:
+            return value
+        if value.get("t") == "Math" and value["c"][0].get("t") == "DisplayMath":
+            match = _EQUATION_NUMBER.match(value["c"][1])
+            if match:
+                math = {"t": "Math", "c": [value["c"][0], match.group(1)]}
+                return {"t": "Span", "c": [[f"eq-{match.group(2)}", ["equation"], []], [math]]}
+        return {**value, "c": walk(value["c"])}
+
+    result: list[Any] = walk(blocks)
+    return result
 
 
 def _is_attr(value: list[Any]) -> bool:

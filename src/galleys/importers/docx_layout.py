@@ -194,7 +194,7 @@ def _styled(kind: str, inlines: Inlines, found: Found) -> None:
     elif kind == "licence":
         found.licence = found.licence or (_unlabelled_text(inlines), _link_target(inlines))
     elif kind == "abstract":
-        found.abstract.append(_drop_label(inlines, _ABSTRACT_LABEL))
+        found.abstract.append(drop_label(inlines, _ABSTRACT_LABEL))
     elif kind == "keywords":
         found.keywords += split_keywords(_unlabelled_text(inlines))
     elif kind == "cite":
@@ -335,7 +335,7 @@ def _names_like(people: list[Person], inlines: Inlines) -> bool:
 def _abstract(blocks: list[Node], index: int, found: Found) -> int:
     """ "Abstract" alone (then paragraphs up to a heading or Keywords) or "Abstract: text"."""
     block = blocks[index]
-    rest = _drop_label(
+    rest = drop_label(
         block.get("c", []) if block["t"] in ("Para", "Plain") else [], _ABSTRACT_LABEL
     )
     if plain(rest).strip():
@@ -535,7 +535,7 @@ def _drop_label_span(inlines: Inlines) -> Inlines:
     return inlines
 
 
-def _drop_label(inlines: Inlines, label: re.Pattern[str]) -> Inlines:
+def drop_label(inlines: Inlines, label: re.Pattern[str]) -> Inlines:
     """`inlines` without a leading label such as "Abstract:" (bold or not)."""
     inlines = _drop_label_span(inlines)
     match = label.match(plain(inlines))
