@@ -31,19 +31,22 @@ class Imported:
     files: dict[str, bytes] = field(default_factory=dict)  # "figures/figure-1.png" -> bytes
 
 
-def _ojs_text(path: Path, warn: Warn) -> Imported:
+def _ojs_text(path: Path, warn: Warn, _journal: Path) -> Imported:
     result = parse_ojs_text(read_text(path, warn), path)
     return Imported(result, "\n\n".join(escape_markdown(p) for p in result.body_paragraphs))
 
 
-def _docx(path: Path, warn: Warn) -> Imported:
-    from galleys.importers.docx import import_docx  # loads lxml only when a DOCX is imported
+def _docx(path: Path, warn: Warn, journal: Path) -> Imported:
+    # lxml is loaded only when a DOCX is imported
+    from galleys.importers.docx import caption_words, import_docx
 
-    imported = import_docx(path)
+    imported = import_docx(path, caption_words(journal, warn))
     return Imported(imported.result, imported.body, imported.figures)
 
 
-IMPORTERS: dict[str, Callable[[Path, Warn], Imported]] = {".txt": _ojs_text, ".docx": _docx}
+# Each importer: the file, where warnings go, and the journal.yaml the article will belong to.
+IMPORTERS: dict[str, Callable[[Path, Warn, Path], Imported]] = {
+    ".txt": _ojs_text, ".docx": _docx}
 
 
 def import_file(
@@ -59,7 +62,7 @@ def import_file(
     if importer is None:
         known = ", ".join(IMPORTERS)
         raise UsageError(f"cannot import {path.suffix or 'this'} files (known: {known})", path=path)
-    imported = importer(path, warn)
+    imported = importer(path, warn, (out_dir.parent if out_dir else source_root) / JOURNAL_FILE)
     result = imported.result
     folder = out_dir if out_dir is not None else source_root / result.slug
     target = folder / "article.md"
