@@ -202,3 +202,30 @@ def test_build_writes_the_issue_deposit(tmp_path: Path, schemas: Path) -> None:
                        encoding="utf-8")
     build_all(source, dist, ("jats", "crossref"))
     assert sorted(p.name for p in (dist / "crossref").iterdir()) == ["7-3.xml"]  # 7-2 gone
+
+
+def test_names_keep_their_order_and_organisations_stay_whole(tmp_path: Path,
+                                                           schemas: Path) -> None:
+    source = journal(tmp_path)
+    path = write_article(
+        source / "names", "title: Names\nauthor:\n  - name: {given: 太郎, family: 山田}\n"
+        "  - name: {given: Ludwig, non-dropping-particle: van, family: Beethoven, suffix: Jr.}\n"
+        "  - name: {literal: The Galleys Consortium}\ndate: 2024-05\ndoi: 10.5555/names\n"
+        "url: https://example.org/names\njournal: {title: J, volume: 1, issue: 1, pages: e17}",
+        "Text.")
+    resolved, front = prepare(path)
+    data = CrossrefWriter().render(resolved, front, RenderOptions(EPOCH))
+    assert data is not None and validate_crossref(data, schemas) == []
+    rows = crossref_rows(data, resolved.metadata, front)
+    assert [(k, w, g) for k, w, g in rows if normalize(w) != normalize(g)] == []
+    found = read_crossref(data)
+    assert (found["author 1"], found["author 2"], found["author 3"]) == (
+        "山田 太郎", "Ludwig van Beethoven, Jr.", "The Galleys Consortium")
+    contributors = etree.fromstring(data).find(
+        f"{CR}body/{CR}journal/{CR}journal_article/{CR}contributors")
+    assert contributors[0].get("name-style") == "eastern"
+    assert contributors[2].tag == f"{CR}organization"
+    assert found["published"] == "2024-05"  # no day invented
+    article = etree.fromstring(data).find(f"{CR}body/{CR}journal/{CR}journal_article")
+    assert article.findtext(f"{CR}publisher_item/{CR}item_number") == "e17"
+    assert article.find(f"{CR}pages") is None
