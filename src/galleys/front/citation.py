@@ -20,6 +20,7 @@ from galleys.errors import ToolError
 from galleys.front import styles
 from galleys.front.inlines import Inlines, Run, from_pandoc, plain
 from galleys.model import Author, Metadata, ResolvedArticle
+from galleys.pandoc_ast import attr_of, content_of, is_kind, make, string
 from galleys.resolve.mathml import runs_as_text
 from galleys.scripts import has_rtl, is_east_asian_name, takes_initials
 
@@ -111,8 +112,8 @@ def render_references(
         "pandoc-api-version": [1, 23, 1],
         "meta": {
             "references": _meta_value(items),
-            "nocite": {"t": "MetaInlines", "c": [_cite_all()]},
-            "lang": {"t": "MetaString", "c": lang},
+            "nocite": make("MetaInlines", [_cite_all()]),
+            "lang": make("MetaString", lang),
         },
         "blocks": [],
     }
@@ -124,8 +125,8 @@ def render_references(
     found: dict[str, Inlines] = {}
     by_id = {item["id"]: item for item in items}
     for entry in _entries(out["blocks"]):
-        ident = entry["c"][0][0].removeprefix("ref-")
-        runs = from_pandoc(_first_reference(entry["c"][1]), "How to Cite")
+        ident = attr_of(entry).ident.removeprefix("ref-")
+        runs = from_pandoc(_first_reference(content_of(entry)[1]), "How to Cite")
         found[ident] = _isolate_names(runs, by_id.get(ident, {}))
     missing = [item["id"] for item in items if item["id"] not in found]
     if missing:
@@ -160,46 +161,46 @@ def _cite_all() -> dict[str, Any]:
         "citationId": "*",
         "citationPrefix": [],
         "citationSuffix": [],
-        "citationMode": {"t": "NormalCitation"},
+        "citationMode": make("NormalCitation"),
         "citationNoteNum": 0,
         "citationHash": 0,
     }
-    return {"t": "Cite", "c": [[citation], [{"t": "Str", "c": "@*"}]]}
+    return make("Cite", [[citation], [string("@*")]])
 
 
 def _entries(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The csl-entry Divs inside pandoc's refs Div."""
     found = []
     for block in blocks:
-        if block["t"] == "Div":
-            if "csl-entry" in block["c"][0][1]:
+        if is_kind(block, "Div"):
+            if "csl-entry" in attr_of(block).classes:
                 found.append(block)
             else:
-                found += _entries(block["c"][1])
+                found += _entries(content_of(block)[1])
     return found
 
 
 def _first_reference(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The inlines of the one entry in pandoc's refs Div."""
     for block in blocks:
-        if block["t"] == "Div":
-            found = _first_reference(block["c"][1])
+        if is_kind(block, "Div"):
+            found = _first_reference(content_of(block)[1])
             if found:
                 return found
-        elif block["t"] in ("Para", "Plain"):
-            return block["c"]
+        elif is_kind(block, "Para", "Plain"):
+            return content_of(block)
     return []
 
 
 def _meta_value(value: Any) -> dict[str, Any]:
     """Python data as pandoc MetaValue, every string a MetaString (read verbatim)."""
     if isinstance(value, dict):
-        return {"t": "MetaMap", "c": {k: _meta_value(v) for k, v in value.items()}}
+        return make("MetaMap", {k: _meta_value(v) for k, v in value.items()})
     if isinstance(value, list):
-        return {"t": "MetaList", "c": [_meta_value(v) for v in value]}
+        return make("MetaList", [_meta_value(v) for v in value])
     if isinstance(value, bool):
-        return {"t": "MetaBool", "c": value}
-    return {"t": "MetaString", "c": str(value)}
+        return make("MetaBool", value)
+    return make("MetaString", str(value))
 
 
 def how_to_cite_batch(

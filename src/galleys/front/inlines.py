@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from galleys.errors import SourceError
+from galleys.pandoc_ast import attr_of, content_of, is_kind, kind_of, make, string
 
 MARKS = {
     "Emph": "emph",
@@ -45,8 +46,7 @@ def pandoc_text(nodes: list[dict[str, Any]]) -> str:
     """The text of pandoc inlines, notes left out: for labels, alt text and layout guesses."""
     out: list[str] = []
     for node in nodes:
-        kind = node.get("t")
-        content: Any = node.get("c")  # its shape depends on the kind
+        kind, content = kind_of(node), content_of(node)  # the content's shape: by kind
         if kind == "Str":
             out.append(content)
         elif kind in ("Space", "SoftBreak", "LineBreak"):
@@ -56,7 +56,7 @@ def pandoc_text(nodes: list[dict[str, Any]]) -> str:
         elif kind in MARKS:
             out.append(pandoc_text(content))
         elif kind == "Quoted":
-            single = content[0]["t"] == "SingleQuote"
+            single = is_kind(content[0], "SingleQuote")
             left, right = ("\u2018", "\u2019") if single else ("\u201c", "\u201d")
             out.append(left + pandoc_text(content[1]) + right)
         elif kind in ("Link", "Image", "Span", "Cite"):
@@ -69,8 +69,8 @@ def text_nodes(text: str) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     for word in text.split():
         if nodes:
-            nodes.append({"t": "Space"})
-        nodes.append({"t": "Str", "c": word})
+            nodes.append(make("Space"))
+        nodes.append(string(word))
     return nodes
 
 
@@ -89,8 +89,7 @@ def _walk(inlines: list[dict[str, Any]], outer: Run, out: list[Run], where: str)
         return Run(text, marks | more, link, outer.lang)
 
     for node in inlines:
-        kind = node["t"]
-        content: Any = node.get("c")  # its shape depends on the kind
+        kind, content = kind_of(node), content_of(node)  # the content's shape: by kind
         if kind == "Str":
             out.append(run(content))
         elif kind in ("Space", "SoftBreak", "LineBreak"):
@@ -104,14 +103,15 @@ def _walk(inlines: list[dict[str, Any]], outer: Run, out: list[Run], where: str)
         elif kind == "Link":
             _walk(content[1], Run("", marks, content[2][0], outer.lang), out, where)
         elif kind == "Span":
-            classes, pairs = content[0][1], dict(content[0][2])
-            if "csl-left-margin" in classes:  # a reference list's "[1]": no use in one line
+            span = attr_of(node)
+            if "csl-left-margin" in span.classes:  # a reference list's "[1]": no use in one line
                 continue
-            lang = pairs.get("lang", "").strip() or outer.lang
+            lang = (span.value("lang") or "").strip() or outer.lang
             _walk(content[1], Run("", marks, link, lang), out, where)
         elif kind == "Quoted":
             left, right = (
-                ("\u2018", "\u2019") if content[0]["t"] == "SingleQuote" else ("\u201c", "\u201d")
+                ("\u2018", "\u2019") if is_kind(content[0], "SingleQuote")
+                else ("\u201c", "\u201d")
             )
             out.append(run(left))
             _walk(content[1], outer, out, where)

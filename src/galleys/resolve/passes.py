@@ -12,6 +12,7 @@ from galleys.front import styles
 from galleys.front.frontmatter import Labels
 from galleys.front.inlines import Inlines, from_pandoc
 from galleys.model import Article, ResolvedArticle
+from galleys.pandoc_ast import SPACES, content_of, is_kind, is_node, kind_of, make, raw, string
 from galleys.read import quarto_body, raw_html, raw_tex
 from galleys.resolve import figures, links, xrefs
 from galleys.resolve.ast_index import MAX_DEPTH, index_body
@@ -169,8 +170,9 @@ def _without_raw(value: Any, dropped: list[str]) -> Any:
     if isinstance(value, list):
         kept: list[Any] = []
         for item in value:
-            if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline"):
-                fmt, text = item["c"]
+            found = raw(item)
+            if found is not None:
+                fmt, text = found
                 if not (fmt == "html" and text.lstrip().startswith("<!--")):  # comments: silent
                     dropped.append(f"{{={fmt}}} {' '.join(text.split())[:60]!r}")
                 continue
@@ -178,13 +180,13 @@ def _without_raw(value: Any, dropped: list[str]) -> Any:
                 continue  # "a <b>b</b> c" loses its tags, not its single spaces
             kept.append(_without_raw(item, dropped))
         return kept
-    if isinstance(value, dict) and "c" in value:
-        return {**value, "c": _without_raw(value["c"], dropped)}
+    if is_node(value) and "c" in value:
+        return {**value, "c": _without_raw(content_of(value), dropped)}
     return value
 
 
 def _is_space(node: Any) -> bool:
-    return isinstance(node, dict) and node.get("t") in ("Space", "SoftBreak")
+    return is_kind(node, *SPACES)
 
 
 def _too_deep(article: Article) -> SourceError:
@@ -198,14 +200,14 @@ def _inlines(meta: dict[str, Any], key: str, article: Article) -> Inlines:
     value = meta.get(key)
     if value is None:
         return ()
-    if value["t"] == "MetaInlines":
-        return from_pandoc(value["c"], key)
-    if value["t"] == "MetaBlocks":  # "title: |" with a trailing newline
-        paragraphs = _blocks_to_paragraphs(value["c"], key, article)
+    if is_kind(value, "MetaInlines"):
+        return from_pandoc(content_of(value), key)
+    if is_kind(value, "MetaBlocks"):  # "title: |" with a trailing newline
+        paragraphs = _blocks_to_paragraphs(content_of(value), key, article)
         if len(paragraphs) == 1:
             return paragraphs[0]
-    if value["t"] == "MetaString":
-        return from_pandoc([{"t": "Str", "c": value["c"]}], key)
+    if is_kind(value, "MetaString"):
+        return from_pandoc([string(content_of(value))], key)
     raise SourceError("expected one line of text", path=article.source_path, key=key)
 
 
@@ -213,10 +215,10 @@ def _paragraphs(meta: dict[str, Any], key: str, article: Article) -> tuple[Inlin
     value = meta.get(key)
     if value is None:
         return ()
-    if value["t"] == "MetaInlines":
-        return (from_pandoc(value["c"], key),)
-    if value["t"] == "MetaBlocks":
-        return _blocks_to_paragraphs(value["c"], key, article)
+    if is_kind(value, "MetaInlines"):
+        return (from_pandoc(content_of(value), key),)
+    if is_kind(value, "MetaBlocks"):
+        return _blocks_to_paragraphs(content_of(value), key, article)
     raise SourceError("expected text", path=article.source_path, key=key)
 
 
@@ -227,20 +229,20 @@ def _blocks_to_paragraphs(
     paragraph an item, led by its bullet or number, a quote or a div its own paragraphs."""
     paragraphs = []
     for block in blocks:
-        kind = block["t"]
+        kind, inside = kind_of(block), content_of(block)
         if kind in ("Para", "Plain"):
-            paragraphs.append(from_pandoc(block["c"], key))
+            paragraphs.append(from_pandoc(inside, key))
         elif kind in ("BulletList", "OrderedList"):
-            items = block["c"] if kind == "BulletList" else block["c"][1]
-            start = 1 if kind == "BulletList" else block["c"][0][0]
+            items = inside if kind == "BulletList" else inside[1]
+            start = 1 if kind == "BulletList" else inside[0][0]  # OrderedList: [[start, …], items]
             for number, item in enumerate(items, start):
                 marker = "\u2022" if kind == "BulletList" else f"{number}."
                 inner = _blocks_to_paragraphs(item, key, article)
-                lead = from_pandoc([{"t": "Str", "c": marker}, {"t": "Space"}], key)
+                lead = from_pandoc([string(marker), make("Space")], key)
                 paragraphs += [lead + inner[0], *inner[1:]] if inner else []
         elif kind in ("BlockQuote", "Div"):
-            paragraphs += _blocks_to_paragraphs(block["c"] if kind == "BlockQuote"
-                                                else block["c"][1], key, article)
+            paragraphs += _blocks_to_paragraphs(inside if kind == "BlockQuote" else inside[1],
+                                                key, article)
         else:
             raise SourceError(
                 f"may hold only paragraphs and lists, found {kind}", path=article.source_path,
@@ -259,7 +261,7 @@ def parse_titles(articles: list[Article]) -> list[tuple[Inlines, Inlines]]:
     strings = [s for a in articles for s in (a.metadata.title, a.metadata.subtitle or "-")]
     source = f"---\nstrings: {json.dumps(strings, ensure_ascii=False)}\n---\n"
     meta = pandoc.convert(source.encode(), pandoc.MARKDOWN_READER, "json").json()["meta"]
-    values = meta["strings"]["c"]
+    values = content_of(meta["strings"])
     pairs = []
     for index, article in enumerate(articles):
         parsed_title = _inlines({"title": values[2 * index]}, "title", article)
