@@ -205,3 +205,18 @@ def test_corpus_paper_is_valid_jats(paper: Path) -> None:
 ])
 def test_pages_are_read_as_written(pages: str, expected: Pages) -> None:
     assert page_parts(pages) == expected
+
+
+def test_convert_to_jats_and_crossref_writes_the_figures_beside(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture
+                                                                 ) -> None:
+    from galleys.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["convert", str(TORTURE), "--to", "jats,crossref", "-o", str(out), "-v"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert {"torture.jats.xml", "torture-fig1.png"} <= set(names)
+    assert "torture.crossref.xml" not in names  # no crossref: in a journal.yaml beside it
+    assert "no Crossref deposit for the DOI 10.5555/galleys.2024.007" in capsys.readouterr().err
+    graphic = parse((out / "torture.jats.xml").read_bytes()).find(".//graphic")
+    assert (out / graphic.get(XLINK)).read_bytes().startswith(b"\x89PNG")
