@@ -1,4 +1,5 @@
-"""The landing pages in a real browser: Playwright driving Debian's Chromium, served by galleys."""
+"""The landing pages and the HTML edition in a real browser: Playwright driving Debian's
+Chromium, served by galleys; axe-core checks every page against WCAG 2.2 AA."""
 
 from __future__ import annotations
 
@@ -212,4 +213,86 @@ def test_pages_work_from_file_urls(browser, site):
     assert _visible_citation(page).startswith("Malik, Salma.")
     assert all(u.startswith("file://") for u in watch.requests), watch.requests
     assert watch.errors == []
+    context.close()
+
+
+# axe-core (the copy the axe-playwright-python package ships) with the WCAG 2.0–2.2 A and AA
+# rules and its best practices: every page, in both colour schemes, has no violation.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PAGES = ["index.html", f"{SEED}/index.html", "torture/index.html", "torture/torture.html",
+         f"{SEED}/{SEED}.html"]
+
+
+def _axe_violations(page) -> list[str]:
+    require_module("axe_playwright_python")
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.response["passes"] or results.response["incomplete"] is not None
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+            for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_accessibility_violation(browser, base_url, path, scheme):
+    context, page, watch = _open(browser, viewport=DESKTOP, color_scheme=scheme)
+    page.goto(base_url + path)
+    assert _axe_violations(page) == []
+    assert watch.errors == []
+    context.close()
+
+
+def test_read_online_then_notes_and_cross_references_both_ways(browser, base_url, tmp_path):
+    context, page, watch = _open(browser, viewport=DESKTOP)
+    page.goto(base_url + "torture/")
+    read = page.get_by_role("link", name="Read online")
+    first_button = page.locator(".side a.button").first
+    assert first_button.inner_text() == "Read online"  # offered before every download
+    read.click()
+    page.wait_for_url("**/torture/torture.html")
+    assert page.locator("h1").inner_text().startswith("Every Block")
+    assert page.locator("math").count() >= 2
+    assert page.locator("img").first.evaluate("img => img.naturalWidth") > 0
+
+    page.locator("a[role=doc-noteref]").first.click()
+    page.wait_for_url("**#gl-fn-1")
+    note = page.locator("#gl-fn-1")
+    assert note.is_visible() and note.evaluate("n => n.getBoundingClientRect().top") < 900
+    note.locator("a[role=doc-backlink]").click()
+    page.wait_for_url("**#gl-fnref-1")
+    page.locator("a[href='#ref-knuth1984']").first.click()
+    assert page.locator("#ref-knuth1984").inner_text().startswith("Knuth, D. E. (1984)")
+    page.screenshot(path=str(tmp_path / "html-edition.png"), full_page=True)
+
+    page.get_by_role("link", name="Article page and downloads").click()
+    page.wait_for_url("**/torture/index.html")
+    assert watch.requests and all(u.startswith(base_url) for u in watch.requests), watch.requests
+    assert watch.errors == []
+    context.close()
+
+
+def test_html_edition_reads_on_a_phone_and_prints_without_the_site(browser, base_url, tmp_path):
+    context, page, watch = _open(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    page.goto(base_url + "torture/torture.html")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{width}px wide"
+    page.screenshot(path=str(tmp_path / "html-phone.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert page.locator("nav.site").is_hidden() and page.locator("footer.foot").is_hidden()
+    assert page.locator("h1").is_visible()
+    colour = page.locator(".body p").first.evaluate("p => getComputedStyle(p).color")
+    assert colour == "rgb(0, 0, 0)"  # black on white on paper, whatever the screen's scheme
+    pdf = page.pdf()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert watch.errors == []
+    context.close()
+
+
+def test_axe_would_catch_a_violation(browser, base_url):
+    """The check above can fail: the same page with its title drawn in pale grey does."""
+    context, page, _ = _open(browser, viewport=DESKTOP)
+    page.goto(base_url + "torture/torture.html")
+    page.evaluate("document.querySelector('h1').style.color = '#d0d0d0'")
+    assert any(v.startswith("color-contrast") for v in _axe_violations(page))
     context.close()

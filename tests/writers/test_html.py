@@ -158,6 +158,11 @@ def test_figures_are_embedded_and_nothing_is_loaded_from_anywhere(torture):
             value = node.get(attribute) or ""
             assert "://" not in value or node.get("rel") == "schema.DC", (node.tag, value)
     assert not [s for s in tree.iter("script")]  # no JavaScript at all
+    styled = [n for n in tree.iter() if isinstance(n.tag, str) and n.get("style")]
+    assert not styled  # no inline style: the CSP allows none, sizes are classes
+    sized = next(img for img in images if "gl-size-1" in img.get("class", "").split())
+    assert sized.get("alt") == "A gradient figure with a caption."
+    assert ".gl-size-1 { width: 50%; }" in "".join(s.text for s in tree.iter("style"))
     csp = next(m.get("content") for m in tree.iter("meta")
                if m.get("http-equiv") == "Content-Security-Policy")
     assert "default-src 'none'" in csp and "script-src" not in csp

@@ -40,8 +40,8 @@ class HtmlBackend:
 
     def render(self, resolved: ResolvedArticle, front: FrontMatter, options: RenderOptions
                ) -> bytes:
-        body, notes = full_text(resolved, front)
-        return page.article(resolved, front, body, notes)
+        body, notes, sizes = full_text(resolved, front)
+        return page.article(resolved, front, body, notes, sizes)
 
 
 def file_name(resolved: ResolvedArticle) -> str:
@@ -49,8 +49,9 @@ def file_name(resolved: ResolvedArticle) -> str:
     return f"{resolved.metadata.slug}{HtmlBackend.suffix}"
 
 
-def full_text(resolved: ResolvedArticle, front: FrontMatter) -> tuple[Markup, Markup]:
-    """The body and its notes as HTML (each "" when there are none)."""
+def full_text(resolved: ResolvedArticle, front: FrontMatter) -> tuple[Markup, Markup, str]:
+    """The body and its notes as HTML (each "" when there are none), and the CSS of the sizes
+    its images are given."""
     name = file_name(resolved)
     blocks = resolved.blocks
     targets = dict.fromkeys(resolved.index.ids_in(range(len(blocks))), name)
@@ -68,7 +69,8 @@ def full_text(resolved: ResolvedArticle, front: FrontMatter) -> tuple[Markup, Ma
         heading.tag = f"h{int(heading.tag[1]) + 1}"
     for table in list(holder.iter("table")):
         _scrollable(table)
-    return _serialize(list(holder)), _serialize(notes)
+    sizes = _sizes_as_classes([holder, *notes])
+    return _serialize(list(holder)), _serialize(notes), sizes
 
 
 class _Images:
@@ -97,6 +99,19 @@ def _as_html(root: etree._Element) -> None:
             if attribute.startswith(_XML_NAMESPACES):
                 del node.attrib[attribute]
     etree.cleanup_namespaces(root)
+
+
+def _sizes_as_classes(roots: list[etree._Element]) -> str:
+    """Each `style` attribute (an image's width or height, checked by the body writer) as a
+    class of a stylesheet: the page's Content-Security-Policy allows no inline style."""
+    classes: dict[str, str] = {}
+    for root in roots:
+        for node in root.iter():
+            style = node.attrib.pop("style", None) if isinstance(node.tag, str) else None
+            if style:
+                name = classes.setdefault(style, f"gl-size-{len(classes) + 1}")
+                node.set("class", " ".join([*(node.get("class") or "").split(), name]))
+    return "".join(f".{name} {{ {style}; }}\n" for style, name in classes.items())
 
 
 def _scrollable(table: etree._Element) -> None:

@@ -54,12 +54,15 @@ def context(
     nav: list[tuple[str, str]],
     article: bool = False,
     script: bool = False,
+    extra_css: str = "",
 ) -> dict[str, Any]:
     """The values base.html and its partials read; `nav` is (text, href) of the masthead's
     links, the first one the journal's (with its logo)."""
     styles = [assets.CSS]
     if article:
         styles.append(assets.ARTICLE_CSS)
+    if extra_css:
+        styles.append(extra_css)
     brand = assets.brand_css(branding.accent, branding.accent_dark)
     styles += [css for css in (brand, branding.css) if css]
     code = assets.SCRIPT if script else ""
@@ -80,9 +83,10 @@ def context(
     }
 
 
-def article(resolved: ResolvedArticle, front: FrontMatter, body: Markup, notes: Markup
-            ) -> bytes:
-    """The HTML edition's page: the title block, abstract, How to Cite, the body, its notes."""
+def article(resolved: ResolvedArticle, front: FrontMatter, body: Markup, notes: Markup,
+            sizes: str = "") -> bytes:
+    """The HTML edition's page: the title block, abstract, How to Cite, the body, its notes;
+    `sizes` is the CSS of its images' sizes."""
     branding = resolved.metadata.branding
     values = context(
         front.lang,
@@ -93,6 +97,7 @@ def article(resolved: ResolvedArticle, front: FrontMatter, body: Markup, notes: 
         nav=[(front.journal_title or WORDS.index, f"../{LANDING_PAGE}"),
              (WORDS.article_page, LANDING_PAGE)],
         article=True,
+        extra_css=sizes,
     )
     values.update(
         front=front,
