@@ -50,7 +50,7 @@ def test_bad_input_raises_galleys_error_with_the_commands_exit_code(tmp_path):
 
 def test_build_builds_a_journal(tmp_path):
     write_article(tmp_path / "source" / "one", "title: One\nauthor: A. Author\ndate: 2024", "Text.")
-    result = api.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
+    result = galleys.api.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
     assert [p.name for p in result.built] == ["one"] and not result.failed
     assert (tmp_path / "dist" / "one" / "one.pdf").read_bytes().startswith(b"%PDF-")
     assert (tmp_path / "dist" / "manifest.json").is_file()

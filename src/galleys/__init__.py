@@ -33,10 +33,10 @@ __all__ = ["Editions", "GalleysError", "__version__", "convert"]
 
 def __getattr__(name: str) -> Any:
     """The API names, imported on first use so `galleys --help` stays fast."""
-    if name in ("convert", "Editions"):
+    if name in ("convert", "Editions", "api"):
         from galleys import api
 
-        return getattr(api, name)
+        return api if name == "api" else getattr(api, name)
     if name == "GalleysError":
         from galleys.errors import GalleysError
 
