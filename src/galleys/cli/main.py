@@ -502,7 +502,7 @@ def _formats(args: argparse.Namespace, console: _Console) -> int:
 
     for name in writers.names():
         backend = writers.get(name)
-        print(f"{name:6} {backend.suffix:6} {backend.media_type}")
+        print(f"{name:8} {backend.suffix:13} {backend.media_type}")
     return EXIT_OK
 
 
