@@ -60,7 +60,7 @@ class CrossrefWriter:
 
     name: ClassVar[str] = "crossref"
     suffix: ClassVar[str] = SUFFIX
-    media_type: ClassVar[str] = "application/vnd.crossref.deposit+xml"
+    media_type: ClassVar[str] = "application/xml"  # Crossref registered no type of its own
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
