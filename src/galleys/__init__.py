@@ -20,6 +20,7 @@ Library use: `galleys.convert(path, formats=...)` returns an article's editions 
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -34,8 +35,7 @@ __all__ = ["Editions", "GalleysError", "__version__", "convert"]
 def __getattr__(name: str) -> Any:
     """The API names, imported on first use so `galleys --help` stays fast."""
     if name in ("convert", "Editions", "api"):
-        from galleys import api
-
+        api = importlib.import_module("galleys.api")
         return api if name == "api" else getattr(api, name)
     if name == "GalleysError":
         from galleys.errors import GalleysError
