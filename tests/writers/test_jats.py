@@ -220,3 +220,16 @@ def test_convert_to_jats_and_crossref_writes_the_figures_beside(tmp_path: Path,
     assert "no Crossref deposit for the DOI 10.5555/galleys.2024.007" in capsys.readouterr().err
     graphic = parse((out / "torture.jats.xml").read_bytes()).find(".//graphic")
     assert (out / graphic.get(XLINK)).read_bytes().startswith(b"\x89PNG")
+
+
+def test_formula_in_title_and_abstract_is_mathml(tmp_path: Path) -> None:
+    path = write_article(tmp_path / "m", 'title: "Flows in $\\\\mathbb{R}^n$"\nauthor: A. Person\n'
+                         'abstract: "We bound $x^2$."', "Text.")
+    resolved, front = prepare(path)
+    data = JatsWriter().render(resolved, front, RenderOptions(EPOCH))
+    assert validate_jats(data, schemas()) == []
+    meta = parse(data).find("front/article-meta")
+    title = meta.find("title-group/article-title")
+    assert title.find(f"inline-formula/{MML}math").get("alttext") == "\\mathbb{R}^n"
+    assert read_jats(data)["title"] == front.title_text == "Flows in ℝn"
+    assert meta.find(f"abstract/p/inline-formula/{MML}math") is not None
