@@ -31,6 +31,32 @@ def write_article(folder: Path, front: str, body: str, bib: str = "") -> Path:
     return folder / "article.md"
 
 
+@dataclass(frozen=True)
+class Converted:
+    """An article written into a source folder and converted by the command."""
+
+    article: Path
+    out: Path
+    resolved: object  # the ResolvedArticle the editions were made from
+    slug: str
+
+    def file(self, suffix: str) -> bytes:
+        return (self.out / f"{self.slug}{suffix}").read_bytes()
+
+
+def convert_source(work: Path, slug: str, name: str, text: str) -> Converted:
+    """`text` as work/source/<slug>/<name>, converted by `galleys convert` into work/out."""
+    from galleys.build.coordinator import parse
+    from galleys.cli.main import main
+
+    article = work / "source" / slug / name
+    article.parent.mkdir(parents=True)
+    article.write_text(text, encoding="utf-8")
+    out = work / "out"
+    assert main(["convert", str(article), "-o", str(out), "-q"]) == 0
+    return Converted(article, out, parse(article), slug)
+
+
 def render(path: Path) -> dict[str, bytes]:
     """Every edition of the article, as bytes."""
     resolved, front = prepare(path)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, require_corpus
+from editions import Converted, convert_source
 from lxml import etree
 from pypdf import PdfReader
 
@@ -79,18 +80,12 @@ NS = {"x": X[1:-1]}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, object]:
-    work = tmp_path_factory.mktemp("quarto")
-    article = work / "source" / SLUG / "article.qmd"
-    article.parent.mkdir(parents=True)
-    article.write_text(ARTICLE, encoding="utf-8")
-    out = work / "out"
-    assert main(["convert", str(article), "-o", str(out), "-q"]) == 0
-    return {"article": article, "out": out, "resolved": parse(article)}
+def built(tmp_path_factory) -> Converted:
+    return convert_source(tmp_path_factory.mktemp("quarto"), SLUG, "article.qmd", ARTICLE)
 
 
-def _file(built: dict, suffix: str) -> bytes:
-    return (built["out"] / f"{SLUG}{suffix}").read_bytes()
+def _file(built: Converted, suffix: str) -> bytes:
+    return built.file(suffix)
 
 
 def _texts(built: dict) -> dict[str, str]:
@@ -125,9 +120,9 @@ def test_cells_are_code_in_their_language_without_option_lines(built, xhtml, doc
 
 
 def test_cells_are_never_run_and_one_warning_says_so(built):
-    assert not (built["article"].parent / "EXECUTED").exists()
+    assert not (built.article.parent / "EXECUTED").exists()
     assert not Path("EXECUTED").exists()
-    warned = [w for w in built["resolved"].warnings if "executable cell" in w]
+    warned = [w for w in built.resolved.warnings if "executable cell" in w]
     assert len(warned) == 1 and "3 executable cell(s)" in warned[0] and "never run" in warned[0]
 
 
@@ -197,7 +192,7 @@ def test_word_shortcodes_print_their_word_and_spans_keep_their_text(built):
 
 
 def test_an_unknown_shortcode_is_dropped_and_named_by_line(built):
-    warned = [w for w in built["resolved"].warnings if "shortcode" in w]
+    warned = [w for w in built.resolved.warnings if "shortcode" in w]
     assert len(warned) == 1
     assert f":{VIDEO_LINE}: warning:" in warned[0] and "{{< video >}}" in warned[0]
 

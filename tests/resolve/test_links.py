@@ -10,10 +10,10 @@ import re
 import zipfile
 
 import pytest
+from editions import Converted, convert_source
 from lxml import etree
 from pypdf import PdfReader
 
-from galleys.build.coordinator import parse
 from galleys.check.readback import read_docx, read_epub, read_pdf
 from galleys.cli.main import main
 from galleys.resolve import links
@@ -42,18 +42,12 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, object]:
-    work = tmp_path_factory.mktemp("links")
-    article = work / "source" / SLUG / "article.md"
-    article.parent.mkdir(parents=True)
-    article.write_text(ARTICLE, encoding="utf-8")
-    out = work / "out"
-    assert main(["convert", str(article), "-o", str(out), "-q"]) == 0
-    return {"article": article, "out": out, "resolved": parse(article)}
+def built(tmp_path_factory) -> Converted:
+    return convert_source(tmp_path_factory.mktemp("links"), SLUG, "article.md", ARTICLE)
 
 
-def _file(built: dict, suffix: str) -> bytes:
-    return (built["out"] / f"{SLUG}{suffix}").read_bytes()
+def _file(built: Converted, suffix: str) -> bytes:
+    return built.file(suffix)
 
 
 def _pdf_targets(data: bytes) -> tuple[set[str], int]:
@@ -122,8 +116,8 @@ def test_every_link_text_stays_in_every_edition(built, suffix):
 
 
 def test_one_warning_names_the_targets_left_without_a_link(built):
-    warned = [w for w in built["resolved"].warnings if "without a link" in w]
-    assert len(warned) == 1, built["resolved"].warnings
+    warned = [w for w in built.resolved.warnings if "without a link" in w]
+    assert len(warned) == 1, built.resolved.warnings
     for target in UNLINKED:
         assert repr(target) in warned[0], target
 
