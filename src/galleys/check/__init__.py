@@ -1,1 +1,1 @@
-"""`galleys check`: the editions read back and compared with the source."""
+"""`galleys check`: every edition read back slot by slot and compared with the source."""

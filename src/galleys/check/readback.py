@@ -1,18 +1,22 @@
-"""Reads built editions back: the text a reader sees and the metadata a catalogue sees."""
+"""Built editions read back whole: all the text a reader sees and the metadata a catalogue sees.
+
+(`galleys check` reads each element from its own slot, check/readers/; tests of the writers
+use these whole-text readings.)"""
 
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
-import unicodedata
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 
+from galleys.check.readers.text import block_text, normalize, parse_xml
+
+__all__ = ["READERS", "Readback", "normalize", "read_docx", "read_epub", "read_pdf"]
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -23,48 +27,12 @@ NS = {
     "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
     "custom": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
 }
-_BLOCK_TAGS = {
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "div",
-    "section",
-    "header",
-    "footer",
-    "blockquote",
-    "dt",
-    "dd",
-    "tr",
-    "figcaption",
-    "aside",
-    "br",
-    "nav",
-}
-# soft hyphen, zero-width characters, and the bidi marks extractors add around right-to-left runs
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-             "\u2060\u2066\u2067\u2068\u2069\ufeff")
-) | {0x2225: "\u2016"}  # TeX's \| (a norm): "∥" in pandoc's OMML, "‖" in MathML and the PDF
-
-
 @dataclass
 class Readback:
     """An edition as read back: its text (blocks joined by newlines) and metadata fields."""
 
     text: str
     metadata: dict[str, list[str]] = field(default_factory=dict)
-
-
-def normalize(text: str) -> str:
-    """Text for comparison: NFKC (ligatures, wide forms), invisible characters dropped, spaces
-    collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return " ".join(text.split())
 
 
 def read_pdf(data: bytes) -> Readback:
@@ -113,7 +81,7 @@ def read_epub(data: bytes) -> Readback:
         if item is None or href is None or "nav" in (item.get("properties") or "").split():
             continue
         if item.get("media-type") == "application/xhtml+xml":
-            texts.append(_markup_text(archive.read(base + href)))
+            texts.append(block_text(parse_xml(archive.read(base + href))))
     metadata: dict[str, list[str]] = {}
     block = opf.find("opf:metadata", NS)
     for element in block if block is not None else []:
@@ -153,31 +121,6 @@ _OMML_TEXT = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
 
 def _w(tag: str) -> str:
     return f"{{{NS['w']}}}{tag}"
-
-
-def _markup_text(data: bytes) -> str:
-    """Text of an XHTML document with a newline at every block boundary."""
-    root = ElementTree.fromstring(data)
-    parts: list[str] = []
-
-    def walk(element: ElementTree.Element) -> None:
-        tag = element.tag.split("}")[-1]
-        if tag in ("script", "style", "head"):
-            return
-        block = tag in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        if element.text:
-            parts.append(element.text)
-        for child in element:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append("\n")
-
-    walk(root)
-    return re.sub(r"\n\s*\n+", "\n", "".join(parts)).strip()
 
 
 READERS = {".pdf": read_pdf, ".epub": read_epub, ".docx": read_docx}

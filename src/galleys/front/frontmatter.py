@@ -70,6 +70,7 @@ class AuthorLine:
     email: str
     corresponding: bool
     note_markers: tuple[str, ...] = ()  # ("*", "†"): the author notes this author points to
+    sort_name: str = ""  # "Malik, Salma", "van Gogh, Vincent": for library catalogues
 
     @property
     def superscript(self) -> str:
@@ -95,6 +96,25 @@ class AffiliationLine:
 
     marker: str  # "" when the article has one affiliation
     name: str
+
+
+REPEATED_KINDS = ("author", "orcid", "affiliation", "author note", "email")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter element as every edition shows it; FrontMatter.fields() lists them."""
+
+    kind: str  # "title", "author", "orcid", "affiliation", "abstract", "how to cite" …
+    key: str  # the kind, numbered where an article has several: "author 2"
+    label: str  # the word printed before the value ("DOI"), "" where none is
+    value: str  # plain text, a formula as its Unicode text
+    link: str = ""  # where the value links to ("https://orcid.org/…", "mailto:…")
+    runs: Inlines = ()  # the rich form, where there is one
+
+    @property
+    def has_math(self) -> bool:
+        return any("math" in run.marks for run in self.runs)
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,10 @@ class FrontMatter:
     style_title: str
     short_citation: str  # "Malik (2014)", for footers
     labels: Labels = Labels()
+    # Derived once here, kept out of the published JSON (see to_json).
+    first_page: str = ""  # "101" of "101-120"; "P01" of "P01-15"
+    last_page: str = ""
+    published_slashed: str = ""  # "2014/10/06", as Google Scholar's tags want it
 
     @property
     def title_text(self) -> str:
@@ -148,33 +172,67 @@ class FrontMatter:
     def keywords_text(self) -> str:
         return KEYWORD_SEPARATOR.join(self.keywords)
 
+    @property
+    def title_with_subtitle(self) -> str:
+        """ "Title: Subtitle" as one line of text (catalogues with one title field)."""
+        return self.title_text + (f": {self.subtitle_text}" if self.subtitle else "")
+
+    @property
+    def abstract_text(self) -> str:
+        """The abstract as plain text, paragraphs separated by a blank line."""
+        return "\n\n".join(plain(p) for p in self.abstract)
+
+    def fields(self) -> list[Field]:
+        """Every element of the front matter in reading order, each with its label and link:
+        what every edition shows, and what `galleys check` reads back from each."""
+        labels = self.labels
+        counts: dict[str, int] = {}
+
+        def field(kind: str, value: str, label: str = "", link: str = "",
+                  runs: Inlines = (), number: int = 0) -> Field:
+            counts[kind] = counts.get(kind, 0) + 1
+            number = number or counts[kind]  # an ORCID or e-mail: its author's number
+            key = f"{kind} {number}" if kind in REPEATED_KINDS else kind
+            return Field(kind, key, label, value, link, runs)
+
+        out = [field("title", self.title_text, runs=self.title)]
+        if self.subtitle:
+            out.append(field("subtitle", self.subtitle_text, runs=self.subtitle))
+        out += [field("author", a.name, link=a.orcid_url) for a in self.authors]
+        out += [field("orcid", a.orcid_url, labels.orcid, a.orcid_url, number=n)
+                for n, a in enumerate(self.authors, start=1) if a.orcid_url]
+        out += [field("affiliation", a.name) for a in self.affiliations]
+        out += [field("author note", n.plain, runs=n.text) for n in self.author_notes]
+        out += [field("email", a.email, labels.email, f"mailto:{a.email}", number=n)
+                for n, a in enumerate(self.authors, start=1) if a.email]
+        optional = [
+            ("journal line", self.journal_line, "", "", ()),
+            ("issue title", self.issue_title, "", "", ()),
+            ("published", self.published, labels.published, "", ()),
+            ("doi", self.doi_url, labels.doi, self.doi_url, ()),
+            ("url", self.url, labels.url, self.url, ()),
+            ("licence", self.license, labels.license, self.license_url, ()),
+            ("abstract", self.abstract_text, labels.abstract, "",
+             tuple(run for paragraph in self.abstract for run in paragraph)),
+            ("keywords", self.keywords_text, labels.keywords, "", ()),
+        ]
+        out += [field(kind, value, label, link, runs)
+                for kind, value, label, link, runs in optional if value]
+        out.append(field("how to cite", self.how_to_cite_text, labels.how_to_cite,
+                         runs=self.how_to_cite))
+        return out
+
     def elements(self) -> list[tuple[str, str]]:
         """(element, plain text) pairs in reading order: what every edition must show."""
-        pairs = [("title", self.title_text)]
-        if self.subtitle:
-            pairs.append(("subtitle", self.subtitle_text))
-        pairs += [(f"author {i}", a.name) for i, a in enumerate(self.authors, start=1)]
-        pairs += [(f"orcid {i}", a.orcid_url) for i, a in enumerate(self.authors, 1) if a.orcid_url]
-        pairs += [(f"affiliation {i}", a.name) for i, a in enumerate(self.affiliations, start=1)]
-        pairs += [(f"author note {i}", n.plain) for i, n in enumerate(self.author_notes, 1)]
-        pairs += [(f"email {i}", a.email) for i, a in enumerate(self.authors, 1) if a.email]
-        optional = [
-            ("journal line", self.journal_line),
-            ("issue title", self.issue_title),
-            ("published", self.published),
-            ("doi", self.doi_url),
-            ("url", self.url),
-            ("licence", self.license),
-            ("abstract", "\n\n".join(plain(p) for p in self.abstract)),
-            ("keywords", self.keywords_text),
-        ]
-        pairs += [(k, v) for k, v in optional if v]
-        pairs.append(("how to cite", self.how_to_cite_text))
-        return pairs
+        return [(f.key, f.value) for f in self.fields()]
 
     def to_json(self) -> dict[str, Any]:
-        """A machine-readable form: plain strings plus rich runs."""
+        """A machine-readable form: plain strings plus rich runs (the published fields only)."""
         data = asdict(self)
+        for derived in ("first_page", "last_page", "published_slashed"):
+            del data[derived]
+        for author in data["authors"]:
+            del author["sort_name"]
         data["title_text"] = self.title_text
         data["how_to_cite_text"] = self.how_to_cite_text
         data["style"] = styles.public_name(self.style)  # never a path of this machine
@@ -201,6 +259,7 @@ def build_front_matter(
             email=a.email,
             corresponding=a.corresponding,
             note_markers=marks,
+            sort_name=sort_name(a),
         )
         for a, marks in zip(metadata.authors, note_markers, strict=True)
     )
@@ -247,6 +306,9 @@ def build_front_matter(
         style_title=styles.title(resolved.style),
         short_citation=short_citation(metadata.authors, year),
         labels=labels,
+        first_page=page_range(journal.pages)[0],
+        last_page=page_range(journal.pages)[1],
+        published_slashed=metadata.date.slashed() if metadata.date else "",
     )
 
 
@@ -318,6 +380,24 @@ def display_name(author: Author) -> str:
         ]
     name = " ".join(p for p in parts if p)
     return f"{name}, {author.suffix}" if author.suffix else name
+
+
+def sort_name(author: Author) -> str:
+    """The sort form of a name for library catalogues: "Malik, Salma", "van Gogh, Vincent"."""
+    if author.literal:
+        return author.literal
+    family = " ".join(p for p in (author.particle, author.family) if p)
+    given = " ".join(p for p in (author.given, author.dropping_particle) if p)
+    name = ", ".join(p for p in (family, given) if p)
+    return f"{name}, {author.suffix}" if author.suffix else name
+
+
+def page_range(pages: str) -> tuple[str, str]:
+    """ "101-120" -> ("101", "120"); "P01-15" -> ("P01", "15"); "e123" -> ("e123", "")."""
+    parts = [p.strip() for p in re.split(r"\s*[-‐‑‒–—]\s*", pages.strip(), maxsplit=1)]
+    first = parts[0] if parts and parts[0] else ""
+    last = parts[1] if len(parts) > 1 else ""
+    return first, last
 
 
 def family_name(author: Author) -> str:

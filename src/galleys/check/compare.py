@@ -1,0 +1,35 @@
+"""When a value read from an edition is the source's: the tolerances, each for a reason."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from galleys.check.readers.text import normalize
+from galleys.scripts import has_rtl
+
+_LIST_SEPARATOR = re.compile(r"\s*[;,]\s*")
+
+
+def letters(text: str) -> str:
+    """Letters, marks and digits only: what stays whatever the punctuation and spacing."""
+    return "".join(c for c in normalize(text)
+                   if c.isalnum() or unicodedata.category(c).startswith("M"))
+
+
+def same(expected: str, found: str, *, kind: str = "", math: bool = False) -> bool:
+    """`found` shows `expected`: equal once normalized (NFKC, invisible characters dropped,
+    spaces collapsed), or equal without spaces (a PDF line joined or split between words).
+    Keywords are a set: a layout may reorder them. A value with a formula compares its letters
+    and digits only (the formula's spacing and symbols are each edition's own rendering); one in
+    a right-to-left script compares its letters as a multiset (a PDF's text runs of two
+    directions come back in visual order)."""
+    want, have = normalize(expected), normalize(found)
+    if want == have or want.replace(" ", "") == have.replace(" ", ""):
+        return True
+    if kind == "keywords" and want and have:
+        return set(_LIST_SEPARATOR.split(want)) == set(_LIST_SEPARATOR.split(have))
+    if math and letters(want) == letters(have):
+        return True
+    return has_rtl(want) and Counter(letters(want)) == Counter(letters(have))

@@ -1,0 +1,291 @@
+"""The PDF edition read back: the title block on page 1 by the size of its lines, the Info
+dictionary and the XMP packet, and the text of the pages after the title block as the body."""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from galleys.check.readers.text import INVISIBLE, local, parse_xml
+from galleys.check.slots import Reading, register
+from galleys.front.frontmatter import FrontMatter
+
+# The front-matter paragraph styles of writers/pdf/styles.py: font size -> leading (points).
+# The title block is read by these sizes in this order; tests/check compare them with the
+# writer's styles. 8.5 is both the small lines (ORCID, affiliations, notes) and the article
+# information (journal line, DOI …), 9.5 both the abstract's label and its paragraphs.
+TITLE, SUBTITLE, AUTHORS, SMALL, ABSTRACT, CITE = 20.0, 14.0, 11.0, 8.5, 9.5, 9.0
+LEADING = {TITLE: 24.0, SUBTITLE: 18.0, AUTHORS: 15.0, SMALL: 11.5, ABSTRACT: 13.0, CITE: 12.0}
+FURNITURE = 7.5  # running header and footer
+MARGIN = 60.0  # furniture lies within this distance of the page's top or bottom edge
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_XMP_FIELDS = {"title": "title", "creator": "authors", "subject": "keywords",
+               "description": "abstract", "doi": "doi"}
+
+
+@dataclass
+class _Line:
+    """One printed line: its baseline, its main font size, and its parts (text, is a marker)."""
+
+    page: int
+    baseline: float
+    top: float
+    size: float
+    parts: list[tuple[str, bool]] = field(default_factory=list)
+
+    def text(self, markers: bool = True) -> str:
+        return "".join(t for t, marker in self.parts if markers or not marker).strip()
+
+
+@dataclass
+class _Paragraph:
+    size: float
+    lines: list[_Line]
+
+    def text(self, markers: bool = True) -> str:
+        """The lines joined: a line ending in a hyphen joins the next without a space."""
+        out = ""
+        for line in self.lines:
+            text = line.text(markers)
+            out += text if not out or out.endswith(("-", "\u2010")) else " " + text
+        return out
+
+    @property
+    def parts(self) -> list[tuple[str, bool]]:
+        out: list[tuple[str, bool]] = []
+        for number, line in enumerate(self.lines):
+            if number:
+                out.append((" ", False))
+            out += line.parts
+        return out
+
+
+def _chars(page: object, number: int) -> list[_Line]:
+    """The page's lines in content order, from pdfium's characters: a run of characters of one
+    size and baseline is a segment; a segment whose height overlaps a line's joins it (a raised
+    marker stays on its line)."""
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    segments: list[tuple[float, float, list[str]]] = []  # (baseline, size, chars)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for index in range(textpage.count_chars()):
+        code = raw.FPDFText_GetUnicode(textpage, index)
+        char = chr(code) if code else ""
+        if raw.FPDFText_IsGenerated(textpage, index):
+            if char == " " and segments:
+                segments[-1][2].append(" ")
+            continue
+        if char in ("\r", "\n", "\x02", "") or ord(char) in INVISIBLE:
+            continue  # line ends pdfium makes up, bidi marks the writer adds around a name
+        size = round(raw.FPDFText_GetFontSize(textpage, index), 2)
+        raw.FPDFText_GetCharOrigin(textpage, index, x, y)
+        baseline = round(y.value, 1)
+        if segments and segments[-1][0] == baseline and segments[-1][1] == size:
+            segments[-1][2].append(char)
+        else:
+            segments.append((baseline, size, [char]))
+    lines: list[_Line] = []
+    for baseline, size, chars in segments:
+        line = lines[-1] if lines else None
+        low, high = baseline, baseline + size * 0.7
+        if line is not None and line.page == number and min(high, line.top) - max(
+                low, line.baseline) > 0.2 * min(size, line.size):
+            if size > line.size * 1.1:  # the line's main text came after a raised marker
+                line.parts = [(t, True) for t, _ in line.parts]
+                line.size, line.baseline, line.top = size, baseline, high
+            line.parts.append(("".join(chars), size < line.size * 0.9))
+            continue
+        lines.append(_Line(number, baseline, high, size, [("".join(chars), False)]))
+    textpage.close()
+    return lines
+
+
+def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
+    """Lines of one size set at that size's leading are one paragraph; a wider gap, another
+    size or another page starts the next."""
+    out: list[_Paragraph] = []
+    for line in lines:
+        last = out[-1].lines[-1] if out else None
+        if (last is not None and out[-1].size == line.size and last.page == line.page
+                and last.baseline - line.baseline <= LEADING.get(line.size, line.size * 1.2)
+                + 0.6):
+            out[-1].lines.append(line)
+        else:
+            out.append(_Paragraph(line.size, [line]))
+    return out
+
+
+def _split_names(parts: list[tuple[str, bool]], expected: list[str]) -> list[str]:
+    """The authors' line cut into names: at each marker and each ", ". A name that itself has
+    a comma ("Smith, Jr.") is put back together where the source's name says so."""
+    text = "".join("\x00" if marker else t for t, marker in parts)
+    pieces = [p.strip() for p in re.split(r"\x00+|, ", text) if p.strip(" ,")]
+    pieces = [p.strip(" ,") for p in pieces]
+    names: list[str] = []
+    index = 0
+    for name in expected:
+        if index >= len(pieces):
+            break
+        taken = pieces[index]
+        index += 1
+        while taken != name and name.startswith(taken + ",") and index < len(pieces):
+            taken += ", " + pieces[index]
+            index += 1
+        names.append(taken)
+    names += pieces[index:]
+    return names
+
+
+def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMatter) -> int:
+    """Read the title block's paragraphs into their kinds; the number of paragraphs it took."""
+    labels = front.labels
+    kinds = [f.kind for f in front.fields()]
+    small_count = sum(kinds.count(k) for k in ("orcid", "affiliation", "author note"))
+    affiliations = kinds.count("affiliation")
+    index, small_seen, plain_meta = 0, 0, 0
+    stage = 0
+    order = [TITLE, SUBTITLE, AUTHORS, SMALL, ABSTRACT, CITE]
+    title: list[str] = []
+    abstract: list[str] = []
+    cite: list[str] = []
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        if paragraph.size not in order[stage:]:
+            break
+        stage = order.index(paragraph.size)
+        text = paragraph.text()
+        if paragraph.size == TITLE:
+            title.append(text)
+        elif paragraph.size == SUBTITLE:
+            reading.add("subtitle", "page 1, 14 pt line", text)
+        elif paragraph.size == AUTHORS:
+            expected = [f.value for f in front.fields() if f.kind == "author"]
+            for name in _split_names(paragraph.parts, expected):
+                reading.add("author", "page 1, 11 pt authors line", name)
+        elif paragraph.size == SMALL and small_seen < small_count:
+            small_seen += 1
+            plain = paragraph.text(markers=False)
+            if text.startswith(f"{labels.orcid} ("):
+                reading.add("orcid", "page 1, 8.5 pt ORCID line", text.rsplit("): ", 1)[-1])
+            elif small_seen - kinds.count("orcid") <= affiliations:
+                reading.add("affiliation", "page 1, 8.5 pt affiliation line", plain)
+            else:
+                reading.add("author note", "page 1, 8.5 pt author note", plain)
+                for email in _EMAIL.findall(plain):
+                    reading.add("email", "page 1, 8.5 pt author note", email)
+        elif paragraph.size == SMALL:
+            _meta_line(reading, text, front, plain_meta)
+            plain_meta += not any(text.startswith(f"{label}:") for label in (
+                labels.published, labels.doi, labels.url, labels.license))
+        elif paragraph.size == ABSTRACT:
+            if text.startswith(f"{labels.keywords}:"):
+                reading.add("keywords", "page 1, 9.5 pt keywords line",
+                            text.removeprefix(f"{labels.keywords}:").strip())
+            elif not (text == labels.abstract and not abstract):
+                abstract.append(text)
+        elif paragraph.size == CITE and not (text == labels.how_to_cite and not cite):
+            cite.append(text)
+        index += 1
+    if title:
+        reading.add("title", "page 1, 20 pt lines", " ".join(title))
+    if abstract:
+        reading.add("abstract", "page 1, 9.5 pt paragraphs", "\n\n".join(abstract))
+    if cite:
+        reading.add("how to cite", "page 1, 9 pt box", " ".join(cite))
+    return index
+
+
+def _meta_line(reading: Reading, text: str, front: FrontMatter, plain_seen: int) -> None:
+    """One line of the article information: labelled ("DOI: …") or, unlabelled, the journal
+    line then the issue title."""
+    labels = front.labels
+    for label, kind in ((labels.published, "published"), (labels.doi, "doi"),
+                        (labels.url, "url"), (labels.license, "licence")):
+        if text.startswith(f"{label}:"):
+            reading.add(kind, f"page 1, 8.5 pt '{label}:' line",
+                        text.removeprefix(f"{label}:").strip())
+            return
+    unlabelled = [k for k, v in (("journal line", front.journal_line),
+                                 ("issue title", front.issue_title)) if v]
+    kind = unlabelled[min(plain_seen, len(unlabelled) - 1)] if unlabelled else "journal line"
+    reading.add(kind, "page 1, 8.5 pt unlabelled line", text)
+
+
+def _orcid_links(reading: Reading, reader: Any) -> None:
+    """ORCID iDs drawn as a mark beside the name: page 1's links to orcid.org, in reading order
+    (top to bottom, left to right)."""
+    if not reader.pages:
+        return
+    links = []
+    for annotation in reader.pages[0].get("/Annots") or []:
+        annotation = annotation.get_object()
+        uri = str((annotation.get("/A") or {}).get("/URI") or "")
+        if annotation.get("/Subtype") == "/Link" and "orcid.org/" in uri:
+            x0, y0, _x1, y1 = (float(v) for v in annotation["/Rect"])
+            links.append((-round(max(y0, y1)), x0, uri))
+    for _y, _x, uri in sorted(links):
+        reading.add("orcid", "page 1, link of the ORCID mark", uri)
+
+
+def _catalogue(reading: Reading, data: bytes) -> None:
+    """Info and XMP (and the ORCID marks' links, read with the same parser)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    if "orcid" not in reading.front:  # not printed as a line: a mark linked to the iD
+        _orcid_links(reading, reader)
+    reading.holds({"title": ("Info /Title", "XMP dc:title"),
+                   "authors": ("Info /Author", "XMP dc:creator"),
+                   "keywords": ("Info /Keywords", "XMP dc:subject"),
+                   "abstract": ("XMP dc:description",), "doi": ("XMP prism:doi",)})
+    info: dict[str, Any] = dict(reader.metadata or {})
+    for key, name in (("/Title", "title"), ("/Author", "authors"), ("/Keywords", "keywords")):
+        value = info.get(key)
+        if value is not None:
+            values = str(value).split("; ") if name != "title" else [str(value)]
+            for item in values:
+                reading.add_catalogue(name, f"Info {key}", item)
+    catalog: Any = reader.trailer["/Root"].get_object()
+    metadata = catalog.get("/Metadata")
+    if metadata is None:
+        return
+    root = parse_xml(metadata.get_object().get_data())
+    for element in root.iter():
+        field_name = _XMP_FIELDS.get(local(element.tag))
+        if field_name is None or not isinstance(element.tag, str):
+            continue
+        prefix = "prism" if field_name == "doi" else "dc"
+        items = [li for li in element.iter() if local(li.tag) == "li"] or [element]
+        for item in items:
+            reading.add_catalogue(field_name, f"XMP {prefix}:{local(element.tag)}",
+                                  "".join(item.itertext()).strip())
+
+
+@register("pdf", lambda slug: f"{slug}.pdf")
+def read_pdf(data: bytes, front: FrontMatter) -> Reading:
+    """The title block from page 1 on (each paragraph by its size, in the writer's order),
+    Info and XMP, and the lines after the title block, running header and footer aside."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    lines: list[_Line] = []
+    try:
+        for number in range(len(document)):
+            page = document[number]
+            height = page.get_height()
+            lines += [line for line in _chars(page, number)
+                      if not (line.size <= FURNITURE
+                              and (line.baseline > height - MARGIN or line.baseline < MARGIN))]
+            page.close()
+    finally:
+        document.close()
+    reading = Reading(body_slot="the lines after the title block")
+    paragraphs = _paragraphs(lines)
+    taken = _title_block(reading, paragraphs, front)
+    reading.body = "\n".join(line.text() for p in paragraphs[taken:] for line in p.lines)
+    _catalogue(reading, data)
+    return reading
