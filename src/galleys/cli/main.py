@@ -228,10 +228,11 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         parents=[common],
         help="check that built editions agree with the source and are valid",
-        description="Read every edition back (PDF text and metadata, EPUB title page and OPF, "
-        "DOCX document and properties, citation files), compare each front-matter element "
-        "with the source, and validate (EPUBCheck, PDF structure and fonts, DOCX opens). "
-        "Exit 1 on any difference or problem.",
+        description="Read every edition back, each front-matter element from its own slot "
+        "(the PDF's title block and Info/XMP, the EPUB's title page and OPF, the DOCX's "
+        "paragraph styles and core properties, the landing page's classes and meta tags), "
+        "compare it and the body with the source, check the citation files, and validate "
+        "(EPUBCheck, PDF structure and fonts, DOCX opens). Exit 1 on any difference or problem.",
     )
     check.add_argument(
         "path",
@@ -251,7 +252,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-validate",
         action="store_true",
-        help="compare front matter only; skip EPUBCheck, qpdf, python-docx",
+        help="compare front matter and body only; skip EPUBCheck, qpdf, python-docx",
+    )
+    check.add_argument(
+        "--json", action="store_true", help="print every cell of every article as JSON"
     )
 
     new = commands.add_parser(
@@ -473,6 +477,11 @@ def _check(args: argparse.Namespace, console: _Console) -> int:
     from galleys.check import parity as check
 
     reports = check.check_path(args.path, args.source, validate=not args.no_validate)
+    if args.json:
+        import json
+
+        print(json.dumps(check.to_json(reports), ensure_ascii=False, indent=1))
+        return EXIT_FAILURES if any(not r.ok for r in reports) else EXIT_OK
     for report in reports:
         if not report.ok or console.verbosity >= 1:
             print(check.format_report(report))
