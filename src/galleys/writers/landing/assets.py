@@ -150,8 +150,9 @@ code { font-size: 0.92em; }
 blockquote { margin: 1rem 0; padding-inline-start: 1rem;
   border-inline-start: 3px solid var(--line); }
 math[display="block"] { margin: 1rem 0; }
-.equation { display: block; position: relative; }
-.equation-number { float: inline-end; margin-inline-start: 1rem; }
+.equation { display: flex; align-items: center; gap: 1rem; }
+.equation > math { flex: 1 1 auto; }
+.equation-number { flex: none; }
 .underline { text-decoration: underline; }
 .line-block { white-space: pre-wrap; }
 .callout, .figure-placeholder { background: var(--panel); border: 1px solid var(--line);
