@@ -144,7 +144,10 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
     """Read the title block's paragraphs into their kinds; the number of paragraphs it took."""
     labels = front.labels
     kinds = [f.kind for f in front.fields()]
-    small_count = sum(kinds.count(k) for k in ("orcid", "affiliation", "author note"))
+    # ORCID iDs are lines of their own only in PDFs made before they became marks by the names
+    lines = any(p.text().startswith(f"{labels.orcid} (") for p in paragraphs if p.size == SMALL)
+    orcids = kinds.count("orcid") if lines else 0
+    small_count = orcids + sum(kinds.count(k) for k in ("affiliation", "author note"))
     affiliations = kinds.count("affiliation")
     index, small_seen, plain_meta = 0, 0, 0
     stage = 0
@@ -171,7 +174,7 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
             plain = paragraph.text(markers=False)
             if text.startswith(f"{labels.orcid} ("):
                 reading.add("orcid", "page 1, 8.5 pt ORCID line", text.rsplit("): ", 1)[-1])
-            elif small_seen - kinds.count("orcid") <= affiliations:
+            elif small_seen - orcids <= affiliations:
                 reading.add("affiliation", "page 1, 8.5 pt affiliation line", plain)
             else:
                 reading.add("author note", "page 1, 8.5 pt author note", plain)
