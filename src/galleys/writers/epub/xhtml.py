@@ -1,4 +1,5 @@
-"""Pandoc JSON AST to XHTML for the EPUB edition: every string escaped, unknown nodes raise."""
+"""Pandoc JSON AST to XHTML for the EPUB (and HTML) edition: every string escaped, unknown nodes
+raise."""
 
 from __future__ import annotations
 
@@ -141,8 +142,10 @@ def plain_text(inlines: list[Node]) -> str:
 class BodyWriter:
     """Renders pandoc blocks into XHTML documents; footnote numbers run across documents."""
 
-    def __init__(self, targets: dict[str, str], image_sink: ImageSink) -> None:
+    def __init__(self, targets: dict[str, str], image_sink: ImageSink, edition: str = "EPUB"
+                 ) -> None:
         self._targets = targets  # element id -> the file it is in
+        self._edition = edition  # the edition its messages name
         self._image_sink = image_sink
         self._file = ""
         self._note_number = 0
@@ -175,7 +178,7 @@ class BodyWriter:
         c: Any = node.get("c")  # its shape depends on the kind
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
-            raise InternalError(f"the EPUB edition cannot render a {kind} block")
+            raise InternalError(f"the {self._edition} edition cannot render a {kind} block")
         method(parent, c)
 
     def _block_Plain(self, parent: etree._Element, c: list[Node]) -> None:
@@ -198,7 +201,8 @@ class BodyWriter:
         code.text = text
 
     def _block_RawBlock(self, parent: etree._Element, c: list[Any]) -> None:
-        raise SourceError(f"raw {c[0]} blocks are not allowed (no markup passes into the EPUB)")
+        raise SourceError(f"raw {c[0]} blocks are not allowed (no markup passes into the "
+                          f"{self._edition})")
 
     def _block_BlockQuote(self, parent: etree._Element, c: list[Node]) -> None:
         self.blocks(el(parent, "blockquote"), c)
@@ -325,7 +329,8 @@ class BodyWriter:
             if not append_math(parent, c[1], display):  # MathML, else the TeX
                 el(parent, "span", "math display" if display else "math inline").text = c[1]
         elif kind == "RawInline":
-            raise SourceError(f"raw {c[0]} text is not allowed (no markup passes into the EPUB)")
+            raise SourceError(f"raw {c[0]} text is not allowed (no markup passes into the "
+                              f"{self._edition})")
         elif kind == "Link":
             self._link(parent, c)
         elif kind == "Image":
@@ -341,7 +346,7 @@ class BodyWriter:
             if number:  # a numbered display equation: its number beside it
                 el(span, "span", "equation-number").text = f"({number})"
         else:
-            raise InternalError(f"the EPUB edition cannot render a {kind} inline")
+            raise InternalError(f"the {self._edition} edition cannot render a {kind} inline")
 
     def _link(self, parent: etree._Element, c: list[Any]) -> None:
         attr, inlines, (url, title) = c

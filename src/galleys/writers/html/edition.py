@@ -56,7 +56,7 @@ def full_text(resolved: ResolvedArticle, front: FrontMatter) -> tuple[Markup, Ma
     blocks = resolved.blocks
     targets = dict.fromkeys(resolved.index.ids_in(range(len(blocks))), name)
     images = _Images(resolved.article.folder, resolved.article.source_path)
-    writer = BodyWriter(targets, images.data_uri)
+    writer = BodyWriter(targets, images.data_uri, edition="HTML")
     holder = etree.Element("{http://www.w3.org/1999/xhtml}div", dir=front.direction)
     writer.document(holder, blocks, name)
     set_directions(holder)
