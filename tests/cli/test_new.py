@@ -57,9 +57,10 @@ def test_journal_yaml_carries_the_title_however_it_is_spelled(journal):
         "# Journal of 'Tests': #1\n")
 
 
-def test_the_example_shows_every_front_matter_key(journal):
+def test_the_example_and_journal_yaml_show_every_front_matter_key(journal):
     article = journal / "source" / "example-article" / "article.md"
     text = article.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+    text += "\n" + (journal / "source" / "journal.yaml").read_text(encoding="utf-8")
     # a key, a commented-out key ("# slug: …") or another spelling ("# or authors:")
     shown = re.findall(r"(?:^# |# or |JOSS papers: )([a-z-]+):", text, re.M)
     named = set(_front_matter(article)) | set(shown)

@@ -49,6 +49,7 @@ from galleys.model import Article, PublicationDate, ResolvedArticle
 from galleys.read import limits
 from galleys.read.dates import environment_epoch
 from galleys.read.markdown import ARTICLE_NAMES, find_article_file, read_article
+from galleys.read.overrides import MetadataOverrides
 from galleys.resolve.passes import resolve
 
 ARTICLE_FILE = "article.md"
@@ -83,11 +84,17 @@ def prepare(
 
 
 def parse(
-    path: Path, style: str | None = None, *, strict: bool = False, origin: Path | None = None
+    path: Path,
+    style: str | None = None,
+    *,
+    strict: bool = False,
+    origin: Path | None = None,
+    overrides: MetadataOverrides | None = None,
 ) -> ResolvedArticle:
     """Read and resolve one article (no How to Cite yet); with `strict`, a warning is an error.
-    `origin`: the original article of which `path` is a copy (see read_article)."""
-    article = read_article(Path(path), origin=origin)
+    `origin`: the original article of which `path` is a copy; `overrides`: -M values and
+    --metadata-file texts (see read_article)."""
+    article = read_article(Path(path), origin=origin, overrides=overrides)
     limits.check_article(article)
     resolved = resolve(article, style)
     if strict and resolved.warnings:
@@ -280,15 +287,17 @@ def convert(
     strict: bool = False,
     warn: Callable[[str], None] | None = None,
     wait: float = lock.DEFAULT_WAIT,
+    overrides: MetadataOverrides | None = None,
 ) -> list[Path]:
     """Build one article into out_dir (default dist/<slug>/); all renders before any write.
-    Another build writing that folder is waited for at most `wait` seconds."""
+    Another build writing that folder is waited for at most `wait` seconds; `overrides`: -M
+    values and --metadata-file texts layered over the article's."""
     path = Path(path)
     if path.is_dir():
         path = find_article_file(path)  # an article folder names its one article file
-    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict)
+    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, overrides=overrides)
     planned = _Planned(path, take_snapshot(path))
-    article = read_article(planned.path)
+    article = read_article(planned.path, overrides=overrides)
     # as a build does: the backends imported and the article parsed in threads while its
     # How-to-Cite lines are made (pandoc works on the other core meanwhile)
     warmup = Warmup(formats)
@@ -363,18 +372,20 @@ class _Plan:
     epoch: int | None = field(default_factory=environment_epoch)
     landing: tuple[str, ...] = styles.RECOMMENDED  # styles the landing page offers
     cite_cache: CiteCache | None = None  # How-to-Cite lines of earlier builds of this dist/
+    overrides: MetadataOverrides | None = None  # -M and --metadata-file
 
     def key(self, digest: str) -> str:
         """A hash of everything an article's files depend on: its inputs' `digest`, these
         settings and the code (keys.article_key)."""
         style = styles.fingerprint(self.style) if self.style else ""  # --csl: its contents
         settings = [style, ",".join(self.formats), self.paper, str(self.strict),
-                    str(self.epoch)]
+                    str(self.epoch), *([repr(self.overrides)] if self.overrides else [])]
         return keys.article_key(digest, settings, self.formats)
 
     def provisional(self, snapshot: ArticleInput) -> ArticleJob:
         """A job without How-to-Cite lines yet: enough to parse the article (parse_article)."""
-        return ArticleJob(snapshot, self.formats, self.style, self.paper, self.strict, self.epoch)
+        return ArticleJob(snapshot, self.formats, self.style, self.paper, self.strict, self.epoch,
+                          overrides=self.overrides)
 
     def jobs(self, planned: list[tuple[_Planned, Article]]) -> list[ArticleJob]:
         """Jobs for up to BATCH articles, their How-to-Cite lines rendered together."""
@@ -402,6 +413,7 @@ class _Plan:
                 self.epoch,
                 cite,
                 self.landing,
+                self.overrides,
             )
             for (p, _), cite in zip(planned, citations, strict=True)
         ]
@@ -440,6 +452,7 @@ def _build_all(
     progress: Progress | None = None,
     executor: Executor | None = None,
     repair: bool = False,
+    overrides: MetadataOverrides | None = None,
 ) -> BuildResult:
     """Build every article under source_dir into dist/<slug>/; a failure does not stop the rest
     (but a file that cannot be written stops the build: OutputError, exit 73). With `repair`,
@@ -454,7 +467,8 @@ def _build_all(
     if not articles:
         raise InputMissingError(f"no */{ARTICLE_FILE} in the source folder", path=source_dir)
     cite_cache = CiteCache(dist / CITE_CACHE, keys.code_key(()))
-    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, cite_cache=cite_cache)
+    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, cite_cache=cite_cache,
+                 overrides=overrides)
     if style:
         styles.path(style)
     previous = read_manifest(dist)
@@ -754,7 +768,7 @@ def _plan_batch(plan: _Plan, batch: list[_Planned]) -> Iterator[tuple[_Planned, 
     readable = []
     for planned in batch:
         try:
-            readable.append((planned, read_article(planned.path)))
+            readable.append((planned, read_article(planned.path, overrides=plan.overrides)))
         except GalleysError as error:
             yield planned, str(error)
     if not readable:

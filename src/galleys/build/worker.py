@@ -26,6 +26,7 @@ from galleys.front.inlines import Inlines
 
 if TYPE_CHECKING:
     from galleys.model import ResolvedArticle
+    from galleys.read.overrides import MetadataOverrides
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ArticleJob:
     epoch: int | None = None  # SOURCE_DATE_EPOCH as the coordinator saw it
     citations: dict[str, Inlines] = field(default_factory=dict)  # How to Cite by style
     landing: tuple[str, ...] = ()  # styles of the landing page; () makes no landing page
+    overrides: MetadataOverrides | None = None  # -M and --metadata-file
 
 
 @dataclass
@@ -113,7 +115,8 @@ def _parse(job: ArticleJob, parsed: ParsedArticle) -> None:
     from galleys.build.coordinator import parse
 
     path = job.input.materialize(parsed.root)
-    parsed.parsed = parse(path, job.style, strict=job.strict, origin=Path(job.input.article_path))
+    parsed.parsed = parse(path, job.style, strict=job.strict, origin=Path(job.input.article_path),
+                          overrides=job.overrides)
 
 
 def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -> None:

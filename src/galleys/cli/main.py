@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from galleys import __version__
 from galleys.errors import (
@@ -23,6 +24,9 @@ from galleys.errors import (
     UsageError,
 )
 from galleys.writers import PAPER_SIZES
+
+if TYPE_CHECKING:
+    from galleys.read.overrides import MetadataOverrides
 
 DESCRIPTION = """\
 Turn one normalized article source into its formatted editions (PDF, EPUB, DOCX), each with
@@ -70,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
     render = argparse.ArgumentParser(add_help=False)
     render.add_argument(
+        "-t",
         "--to",
         metavar="FORMATS",
         help="comma-separated formats (default: all; see `galleys formats`)",
@@ -90,6 +95,24 @@ def _parser() -> argparse.ArgumentParser:
         help="page size of the PDF edition (default: a4)",
     )
     render.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    render.add_argument(
+        "-M",
+        "--metadata",
+        action="append",
+        default=[],
+        metavar="KEY[=VALUE]",
+        help="set a front-matter key over the article's own, as pandoc's -M: true, false or "
+        "text (no VALUE: true); repeatable",
+    )
+    render.add_argument(
+        "--metadata-file",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="YAML front matter under the article's own keys and over journal.yaml's, as "
+        "pandoc's; repeatable, a later file wins",
+    )
     render.add_argument(
         "--wait",
         type=_seconds,
@@ -113,7 +136,12 @@ def _parser() -> argparse.ArgumentParser:
         help="an article file (.md, .qmd), or the folder holding one",
     )
     convert.add_argument(
-        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: dist/<slug>/)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR|FILE",
+        help="output folder (default: dist/<slug>/), or the one edition's file (paper.pdf, "
+        "paper.epub, paper.docx: that format alone)",
     )
 
     build = commands.add_parser(
@@ -340,10 +368,13 @@ class _RenderSettings(TypedDict):
     style: str | None
     paper: str
     strict: bool
+    wait: float
+    overrides: MetadataOverrides | None
 
 
 def _render_options(args: argparse.Namespace) -> _RenderSettings:
-    """The options every build shares, from --style or --csl, --paper and --strict."""
+    """The options every build shares, from --style or --csl, --paper, --strict, -M and
+    --metadata-file."""
     style = args.style
     if args.csl is not None:
         from galleys.front import styles
@@ -351,17 +382,44 @@ def _render_options(args: argparse.Namespace) -> _RenderSettings:
         if style:
             raise UsageError("give --style NAME or --csl FILE, not both")
         style = styles.custom(args.csl)
-    return {"style": style, "paper": args.paper, "strict": args.strict, "wait": args.wait}
+    return {"style": style, "paper": args.paper, "strict": args.strict, "wait": args.wait,
+            "overrides": _overrides(args)}
+
+
+def _overrides(args: argparse.Namespace) -> MetadataOverrides | None:
+    """-M and --metadata-file, read now (a worker elsewhere gets their text); None if neither."""
+    if not args.metadata and not args.metadata_file:
+        return None
+    from galleys.read.markdown import IGNORED_KEYS, KNOWN_KEYS, QUARTO_KEYS
+    from galleys.read.overrides import MetadataOverrides, parse_value, read_files
+
+    values = tuple(parse_value(option) for option in args.metadata)
+    known = KNOWN_KEYS | IGNORED_KEYS | QUARTO_KEYS
+    for key, _ in values:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(f"-M {key}: unknown front-matter key{hint}")
+    files = read_files(args.metadata_file,
+                       lambda message: None if args.quiet else print(message, file=sys.stderr))
+    return MetadataOverrides(values, files)
 
 
 def _convert(args: argparse.Namespace, console: _Console) -> int:
     from galleys import writers
     from galleys.build import coordinator as build
+    from galleys.cli.to_file import convert_to_file, edition_format
 
     formats = writers.parse_formats(args.to)
+    single = edition_format(args.output, None if args.to is None else formats)
     options = _render_options(args)
     if console.verbosity >= 2:
         _show_slug(args.article, console)
+    if single is not None:
+        made = convert_to_file(args.article, args.output, single, build.convert,
+                               warn=console.warn, **options)
+        console.info(str(made))
+        return EXIT_OK
     written = build.convert(args.article, args.output, formats, warn=console.warn, **options)
     for path in written:
         console.info(str(path))

@@ -32,6 +32,7 @@ from galleys.read import dates
 from galleys.read.branding import read_branding
 from galleys.read.escapes import decode
 from galleys.read.names import split_honorific, split_name
+from galleys.read.overrides import MetadataOverrides
 from galleys.read.text import read_text
 from galleys.read.yamltext import KeyPath, YamlDoc, load_yaml
 
@@ -231,13 +232,18 @@ _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
 def read_article(
-    path: Path, warn: Callable[[str], None] | None = None, *, origin: Path | None = None
+    path: Path,
+    warn: Callable[[str], None] | None = None,
+    *,
+    origin: Path | None = None,
+    overrides: MetadataOverrides | None = None,
 ) -> Article:
     """Parse an article file and its journal.yaml into an Article, or raise SourceError.
 
     `origin` is where the article really lives when `path` is a copy of it (a build's
     worker reads a copy): its slug, `csl:` file and `date: today` are the original's (the
     file ones the copy's where the original cannot be seen: a worker on another machine).
+    `overrides`: -M values and --metadata-file texts layered in (read.overrides).
     """
     path = Path(path)
     if not path.is_file():
@@ -255,6 +261,8 @@ def read_article(
     if not isinstance(doc.data, dict):
         raise SourceError("front matter must be a mapping of keys", path=path, line=front_line)
     journal_doc = _journal_defaults(path.parent.parent / JOURNAL_FILE, _warn)
+    if overrides:
+        doc, journal_doc = overrides.layered(doc, journal_doc)
     for yaml_doc in (doc, journal_doc):
         for message in yaml_doc.warnings if yaml_doc else ():
             _warn(message)
