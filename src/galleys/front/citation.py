@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from galleys import pandoc
-from galleys.errors import ToolError
+from galleys.errors import OutputError, ToolError
 from galleys.front import styles
 from galleys.front.inlines import Inlines, Run, from_pandoc, plain
 from galleys.model import Author, Metadata, ResolvedArticle
@@ -320,7 +320,10 @@ def _independent_copy(name: str, fingerprint: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="galleys-csl-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "style.csl"  # a name of its own: a journal's style is named by its path
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a full disk, a file-size limit: exit 73 naming the file
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
     return path
 
 
