@@ -1,4 +1,5 @@
-"""Property tests: random metadata and bodies raise only our own errors, and what builds agrees."""
+"""Property tests: random metadata and bodies raise only our own errors, and what builds agrees;
+random front matter and journal.yaml text is built or refused (exit 0 or 65), never a bug."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from galleys.build.snapshot import take_snapshot
 from galleys.build.worker import ArticleJob, build_article
 from galleys.check.parity import check_article
+from galleys.cli.main import main
 from galleys.errors import EXIT_INTERNAL
 
 FORMATS = ("pdf", "epub", "docx")
@@ -92,3 +94,40 @@ def test_random_metadata(front):
 @given(body=st.text(st.characters(exclude_categories=("Cs",)), max_size=300))
 def test_random_body(body):
     _build({"title": "Random body", "author": "Jane Doe"}, body)
+
+
+# YAML as a hostile hand writes it: fragments of keys, anchors, aliases, tags, flow and block
+# nesting, escapes (lone surrogates, noncharacters), odd scalars, glued together at random.
+_FRAGMENTS = st.sampled_from([
+    "title: ", "author: ", "keywords: ", "date: ", "lang: ", "journal: ", "doi: ", "slug: ",
+    "abstract: ", "volume: ", "issue: ", "affiliation: ", "x", "Ω", "😀", "\u202e", "\n", "\n  ",
+    "\n- ", "- ", ": ", "[", "]", "{", "}", ", ", "&a ", "*a", "!!str ", "!!binary ",
+    "!!python/name:os.system ", "<<: ", "? ", "|\n  ", ">\n  ", '"', "'", '"\\ud800"',
+    '"\\uFFFE"', '"\\x00"', "\t", "#", "%YAML 1.1\n",
+    "---", "...", "1e999", "-1", "0x1F", "2024-13-45", "~", "null", "yes", "2024-02-29",
+    "0000-0002-1825-0097", "10.5555/x", "\\", "{{", "$x$", "<b>", "@", "`", "\r",
+])
+RAW_YAML = st.lists(_FRAGMENTS, max_size=30).map("".join)
+
+
+def _convert_raw(front: str, journal: str | None) -> int:
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp) / "src" / "art"
+        folder.mkdir(parents=True)
+        text = "---\ntitle: Fuzzed\n" + front + "\n---\n\nA plain body.\n"
+        (folder / "article.md").write_text(text, encoding="utf-8", errors="surrogatepass")
+        if journal is not None:
+            (folder.parent / "journal.yaml").write_text(journal, encoding="utf-8",
+                                                        errors="surrogatepass")
+        return main(["convert", str(folder / "article.md"), "-o", str(Path(temp) / "out"),
+                     "-q", "--to", "epub"])
+
+
+@settings(SETTINGS, max_examples=40)
+@given(front=RAW_YAML, journal=st.none() | RAW_YAML)
+@example(front='subtitle: "\\ud800"', journal=None)
+@example(front="keywords: " + "[" * 200 + "]" * 200, journal=None)
+@example(front="", journal="journal:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 3000)))
+def test_random_yaml_is_built_or_refused_never_a_bug(front, journal):
+    """Any front matter and journal.yaml text: exit 0 or 65 (a one-line error), never 70."""
+    assert _convert_raw(front, journal) in (0, 65)

@@ -1,16 +1,20 @@
-"""Faults while writing: a killed build, a full disk, two builds at once. Old editions survive."""
+"""Faults while writing: a killed build, a full disk, two builds at once. Old editions survive;
+a killed build takes its workers and pandoc along, and the next build repairs what it left."""
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -212,3 +216,307 @@ def test_ctrl_c_is_exit_130_without_a_traceback(monkeypatch, capsys):
     assert main(["convert", "x.md"]) == 130
     err = capsys.readouterr().err
     assert err == "galleys: error: interrupted\n"
+
+
+# -- processes that die with their build, the lock, the repair ----------------------------------
+
+SMALL = "---\ntitle: Small {i}\nauthor: Jane Doe\ndoi: 10.5555/small.{i}\n---\n\n# One\n\n" \
+    "Some text[^n] and more.\n\n[^n]: A note.\n"
+
+
+def small_source(root: Path, count: int) -> Path:
+    source = root / "source"
+    for i in range(count):
+        (source / f"s{i}").mkdir(parents=True)
+        (source / f"s{i}" / "article.md").write_text(SMALL.format(i=i))
+    return source
+
+
+def marked_env(mark: str) -> dict[str, str]:
+    """The environment of a build whose processes (workers, pandoc) can be found by `mark`."""
+    return dict(os.environ, GALLEYS_TEST_MARK=mark)
+
+
+def marked_processes(mark: str) -> list[int]:
+    """PIDs of the live processes whose environment holds `mark` (zombies are not alive)."""
+    found = []
+    needle = f"GALLEYS_TEST_MARK={mark}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0") and \
+                    (entry / "stat").read_text().split(") ")[-1][0] != "Z":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_gone(mark: str, seconds: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (left := marked_processes(mark)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+def run_galleys(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "galleys", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def whole(path: Path) -> bool:
+    """Whether an edition or a text file is complete (a zip that tests clean, a PDF with its
+    end, JSON that parses)."""
+    data = path.read_bytes()
+    if path.suffix in (".epub", ".docx"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return archive.testzip() is None
+        except zipfile.BadZipFile:
+            return False
+    if path.suffix == ".pdf":
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+    if path.suffix == ".json":
+        try:
+            json.loads(data)
+        except ValueError:
+            return False
+    if path.suffix == ".html":
+        return data.rstrip().endswith(b"</html>")
+    return True
+
+
+def manifest_matches(dist: Path) -> bool:
+    manifest = json.loads((dist / "manifest.json").read_text())
+    listed = {e["path"]: e["sha256"] for e in manifest["files"]}
+    return listed == {k: v for k, v in digests(dist).items() if k != "manifest.json"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killed_build_takes_its_workers_and_pandoc_along(tmp_path):
+    small_source(tmp_path, 4)
+    mark = f"kill-{os.getpid()}-{time.monotonic_ns()}"
+    build = run_galleys(tmp_path, "build", "source", "-o", "dist", "-q", "-j", "2", "--force",
+                    env=marked_env(mark))
+    deadline = time.monotonic() + 60
+    while len(marked_processes(mark)) < 4 and time.monotonic() < deadline:  # workers, pandoc
+        time.sleep(0.02)
+    assert len(marked_processes(mark)) >= 3, "the build never started its workers"
+    build.kill()
+    build.wait()
+    assert wait_gone(mark) == [], "processes outlived the killed build"
+    started = time.monotonic()
+    repair = run_galleys(tmp_path, "build", "source", "-o", "dist", "-q", "--wait", "2")
+    assert repair.wait(60) == 0, repair.stderr.read()
+    assert time.monotonic() - started < 30
+    assert manifest_matches(tmp_path / "dist")
+    assert (tmp_path / "dist" / "index.html").is_file()
+
+
+def test_a_held_lock_is_named_and_waited_for_at_most_wait_seconds(tmp_path):
+    small_source(tmp_path, 1)
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    with open(dist / ".galleys.lock", "w+b") as handle:
+        handle.write(b"building 424242\n")
+        handle.flush()
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        started = time.monotonic()
+        blocked = run_galleys(tmp_path, "build", "source", "-o", "dist", "--wait", "1")
+        code = blocked.wait(30)
+        took = time.monotonic() - started
+        err = blocked.stderr.read().decode()
+    assert code == 75, err
+    assert 1 <= took < 15
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "PID 424242" in lines[0] and "waiting up to 1 s" in lines[0]
+    assert lines[-1].startswith("galleys: error: ") and "PID 424242" in lines[-1]
+    assert not (dist / "s0").exists()
+
+
+def test_workers_hold_no_lock(tmp_path):
+    """A worker forked while the coordinator holds the lock holds none of it."""
+    from galleys.build import lock
+
+    dist = tmp_path / "dist"
+    with lock.exclusive(dist, wait=0):
+        child = os.fork()
+        if child == 0:  # the child tries the lock: it must find it held by the parent alone
+            with open(dist / lock.LOCK, "rb") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    os._exit(1)
+                except BlockingIOError:
+                    pass
+            time.sleep(1.0)  # still alive while the parent lets go
+            os._exit(0)
+        time.sleep(0.3)
+    # the parent has let go while its child still runs: the lock is free at once
+    with lock.exclusive(dist, wait=0) as held:
+        assert held.finished_before
+    assert os.waitpid(child, 0)[1] == 0
+
+
+def test_an_unfinished_build_is_repaired(tmp_path):
+    """The lock file says the last build did not finish: the index and the manifest are
+    rewritten, whatever else is skipped."""
+    small_source(tmp_path, 2)
+    assert main(["build", str(tmp_path / "source"), "-o", str(tmp_path / "dist"), "-q"]) == 0
+    dist = tmp_path / "dist"
+    (dist / "index.html").write_text("stale")
+    manifest = json.loads((dist / "manifest.json").read_text())
+    manifest["files"] = manifest["files"][:1]
+    (dist / "manifest.json").write_text(json.dumps(manifest))
+    (dist / ".galleys.lock").write_bytes(b"building 424242\n")  # killed mid-build
+    (dist / "s0" / ".s0.pdf.abc.tmp").write_bytes(b"partial")
+    assert main(["build", str(tmp_path / "source"), "-o", str(dist), "-q"]) == 0
+    assert (dist / "index.html").read_text() != "stale"
+    assert manifest_matches(dist)
+    assert not list(dist.rglob("*.tmp"))
+    assert main(["build", str(tmp_path / "source"), "-o", str(dist), "--check", "-q"]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigkill_at_random_moments_then_one_plain_build_repairs_everything(tmp_path):
+    """20 builds killed at random moments (-j 2): never a partial file, no process left
+    behind, and after each a plain build finishes within seconds, the manifest and the index
+    right; `build --check` passes at the end."""
+    small_source(tmp_path, 3)
+    source = tmp_path / "source"
+    first = run_galleys(tmp_path, "build", "source", "-o", "dist", "-q", "-j", "2")
+    assert first.wait(120) == 0, first.stderr.read()
+    dist = tmp_path / "dist"
+    timed = time.monotonic()
+    forced = run_galleys(tmp_path, "build", "source", "-o", "dist", "-q", "-j", "2", "--force")
+    assert forced.wait(120) == 0
+    span = time.monotonic() - timed
+    chooser = random.Random(2026)
+    for round_ in range(20):
+        article = source / f"s{round_ % 3}" / "article.md"
+        article.write_text(SMALL.format(i=round_ % 3).replace("and more", f"round {round_}"))
+        mark = f"r{round_}-{os.getpid()}-{time.monotonic_ns()}"
+        build = run_galleys(tmp_path, "build", "source", "-o", "dist", "-q", "-j", "2",
+                        *(["--force"] if round_ % 2 else []), env=marked_env(mark))
+        time.sleep(chooser.uniform(0.0, span))
+        build.kill()
+        build.wait()
+        assert wait_gone(mark) == [], f"round {round_}: processes outlived the build"
+        for name in digests(dist):  # every file whole: old or new, never partial
+            assert whole(dist / name), f"round {round_}: {name} is partial"
+        started = time.monotonic()
+        repair = run_galleys(tmp_path, "build", "source", "-o", "dist", "-q", "-j", "2",
+                         "--wait", "5")
+        assert repair.wait(60) == 0, (round_, repair.stderr.read())
+        assert time.monotonic() - started < 30, f"round {round_}: the repair took too long"
+        assert manifest_matches(dist), f"round {round_}: manifest"
+        assert not list(dist.rglob("*.tmp"))
+    check = run_galleys(tmp_path, "build", "source", "-o", "dist", "--check", "-q")
+    assert check.wait(120) == 0, check.stderr.read()
+
+
+# -- exit codes of faults ------------------------------------------------------------------------
+
+
+def _errors(err: str) -> list[str]:
+    return [line for line in err.splitlines() if "error:" in line]
+
+
+def test_a_full_disk_stops_a_build_with_73_naming_the_path(tmp_path, monkeypatch, capsys):
+    source = small_source(tmp_path, 2)
+    dist = tmp_path / "dist"
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(galleys.build.coordinator.os, "fsync", full)
+    assert main(["build", str(source), "-o", str(dist), "-q", "-j", "1"]) == 73
+    errors = _errors(capsys.readouterr().err)
+    assert len(errors) == 1 and "No space left on device" in errors[0] and str(dist) in errors[0]
+    assert not list(dist.rglob("*.tmp"))
+    monkeypatch.undo()
+    assert main(["build", str(source), "-o", str(dist), "-q", "-j", "1"]) == 0  # repaired
+    assert manifest_matches(dist)
+
+
+def _file_size_limit() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (95_000, 95_000))  # the PDF is ~100 KB
+
+
+@pytest.mark.parametrize("command", ["build", "convert"])
+def test_a_file_size_limit_is_73_naming_the_file(tmp_path, command):
+    small_source(tmp_path, 1)
+    args = ["build", "source", "-o", "dist"] if command == "build" else \
+        ["convert", "source/s0/article.md", "-o", "dist"]
+    done = subprocess.run([sys.executable, "-m", "galleys", *args, "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=_file_size_limit)
+    assert done.returncode == 73, done.stderr
+    errors = _errors(done.stderr)
+    # the first file over the limit is named: an edition, or a style copy of How to Cite
+    assert len(errors) == 1 and "/" in errors[0] and ": cannot write: File too large" in errors[0]
+
+
+def test_a_deleted_working_folder_is_66(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = ("import os, sys; os.rmdir(sys.argv[1]); from galleys.cli.main import main; "
+              "sys.exit(main(['build', '-q']))")
+    done = subprocess.run([sys.executable, "-c", script, str(gone)], cwd=gone,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 66, done.stderr
+    assert done.stderr == "galleys: error: the working folder no longer exists (was it deleted?)\n"
+
+
+def test_a_missing_source_folder_creates_nothing(tmp_path, capsys):
+    dist = tmp_path / "dist"
+    assert main(["build", str(tmp_path / "nowhere"), "-o", str(dist)]) == 66
+    assert "no such source folder" in capsys.readouterr().err
+    assert not dist.exists()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_named(tmp_path, capsys):
+    source = small_source(tmp_path, 1)
+    dist = tmp_path / "dist"
+    (dist / ".galleys.lock").mkdir(parents=True)  # (a read-only dist/ fails the same way)
+    assert main(["build", str(source), "-o", str(dist), "-q"]) == 73
+    errors = _errors(capsys.readouterr().err)
+    assert errors == [f"galleys: error: {dist / '.galleys.lock'}: cannot create the lock file: "
+                      "Is a directory"]
+
+
+# -- no leftovers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["build -j 2", "convert", "failing convert", "interrupted build"])
+def test_no_temporary_folder_survives(tmp_path, case):
+    """Whatever a command does, TMPDIR is as it was: empty."""
+    small_source(tmp_path, 3)
+    if case == "failing convert":
+        article = tmp_path / "source" / "s0" / "article.md"
+        article.write_text(article.read_text() + "\n![x](missing.png)\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp))
+    args = {"build -j 2": ["build", "source", "-o", "dist", "-j", "2"],
+            "interrupted build": ["build", "source", "-o", "dist", "-j", "2"]}.get(
+        case, ["convert", "source/s0/article.md", "-o", "dist"])
+    process = subprocess.Popen([sys.executable, "-m", "galleys", *args, "-q"], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    if case == "interrupted build":
+        deadline = time.monotonic() + 60
+        while not any(temp.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl+C: the terminal signals the whole group
+    _, err = process.communicate(timeout=300)
+    expected = {"build -j 2": 0, "convert": 0, "failing convert": 65, "interrupted build": 130}
+    assert process.returncode == expected[case], err
+    deadline = time.monotonic() + 5  # pandoc, told to stop, removes its files as it ends
+    while list(temp.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(temp.iterdir()) == []

@@ -1,11 +1,18 @@
 """Hostile input, one row each: a clear one-line error with its exit code, or a safe rendering.
 
-Every row converts the article to every edition; on error nothing may be written.
+Every row converts the article to every edition; on error nothing may be written. The rows of
+small inputs that ask for unbounded work (BOUNDED) each run in a process of their own, within
+60 s and 1 GB resident in any process.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import struct
+import subprocess
+import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -291,3 +298,117 @@ def test_html_comments_vanish_silently(tmp_path, capsys):
     assert main(["convert", str(article), "-o", str(tmp_path / "out"), "--strict"]) == 0
     text = read_pdf((tmp_path / "out" / "art.pdf").read_bytes()).text
     assert "Seen" in text and "hidden" not in text
+
+
+# -- small inputs that ask for unbounded work: each one line, in its own process ---------------
+
+BIBLIOGRAPHY = "---\ntitle: T\nauthor: Jane Doe\nbibliography: {name}\n---\n\nSee [@k].\n"
+MEMORY_BYTES = 1_000_000_000  # every row: at most this resident in any one process
+
+
+def _bib_strings(levels: int) -> str:
+    """A few hundred bytes of @string concatenation that triple at each level."""
+    chain = "".join(f"@string{{a{i} = a{i - 1} # a{i - 1} # a{i - 1}}}\n"
+                    for i in range(1, levels))
+    return '@string{a0 = "xxxxxxxxxx"}\n' + chain + \
+        f"@article{{k, title = a{levels - 1}, author = {{A B}}, year = 2020}}\n"
+
+
+def _yaml_bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    return "---\n" + "\n".join(lines) + "\nreferences:\n- id: k\n  type: book\n  title: *a7\n...\n"
+
+
+def _nested(depth: int) -> str:
+    return "volume: " + "[" * depth + "]" * depth + "\n"
+
+
+def _csl(title: str, count: int = 1) -> str:
+    return json.dumps([{"id": "k" if i == 0 else f"k{i}", "type": "book", "title": title}
+                       for i in range(count)])
+
+
+# (id, files, arguments after the article, exit code, text of the one error line)
+BOUNDED = [
+    ("bibtex @string chain 476 bytes", {"article.md": BIBLIOGRAPHY.format(name="refs.bib"),
+                                        "refs.bib": _bib_strings(24)}, (), 65,
+     "@string 'a9' is 196,830 characters long, over the limit of 100,000"),
+    ("yaml alias bomb in references.yaml",
+     {"article.md": BIBLIOGRAPHY.format(name="references.yaml"),
+      "references.yaml": _yaml_bomb()}, (), 65, "alias bomb"),
+    ("20 MB title in CSL JSON", {"article.md": BIBLIOGRAPHY.format(name="refs.json"),
+                                 "refs.json": _csl("x" * 20_000_000)}, (), 65,
+     "refs.json: bibliography is over the limit of 5 MB"),
+    ("1 MB title in CSL JSON", {"article.md": BIBLIOGRAPHY.format(name="refs.json"),
+                                "refs.json": _csl("x" * 1_000_000)}, (), 65,
+     "field 'title' is 1,000,000 characters long, over the limit of 100,000"),
+    ("20,001 entries", {"article.md": BIBLIOGRAPHY.format(name="refs.json"),
+                        "refs.json": _csl("t", 20_001)}, (), 65,
+     "20,001 bibliography entries, over the limit of 10,000"),
+    ("CSL JSON nested 100,000 deep", {"article.md": BIBLIOGRAPHY.format(name="refs.json"),
+                                      "refs.json": "[" * 100_000 + "]" * 100_000}, (), 65,
+     "nested too deep"),
+    ("malformed bibliography", {"article.md": BIBLIOGRAPHY.format(name="refs.bib"),
+                                "refs.bib": "@article{k, title = {never closed\n"}, (), 65,
+     "refs.bib: (line 2, column 1): unexpected end of input"),
+    ("100,000 footnotes", {"article.md": FRONT + "".join(f"x^[n{i}] " for i in range(100_000))},
+     (), 65, "100,000 footnotes, over the limit of 5,000"),
+    ("50,000 keywords", {"article.md": "---\ntitle: T\nkeywords: ["
+                         + ", ".join(f"k{i}" for i in range(50_000)) + "]\n---\nx\n"}, (), 65,
+     "50,000 keywords, over the limit of 500"),
+    ("30000x30000 png, epub", {"article.md": FRONT + "![x](big.png)\n",
+                               "big.png": png(30000, 30000)}, ("--to", "epub"), 65,
+     "over the limit of 50 megapixels"),
+    ("30000x30000 png, docx", {"article.md": FRONT + "![x](big.png)\n",
+                               "big.png": png(30000, 30000)}, ("--to", "docx"), 65,
+     "over the limit of 50 megapixels"),
+    ("lone surrogate in title", {"article.md": '---\ntitle: "a\\ud800b"\n---\nx\n'}, (), 65,
+     "title: invalid character U+D800"),
+    ("U+FFFE in title", {"article.md": '---\ntitle: "a\\uFFFEb"\n---\nx\n'}, (), 65,
+     "title: invalid character U+FFFE"),
+    ("journal.yaml 5,000 deep", {"article.md": FRONT, "../journal.yaml": _nested(5000)}, (), 65,
+     "nested deeper than 100 levels"),
+    ("5,000-character --style", {"article.md": FRONT}, ("--style", "x" * 5000), 2,
+     "unknown citation style"),
+]
+
+
+def _run_bounded(article: Path, out: Path, extra: tuple[str, ...]) -> tuple[int, str, float, int]:
+    """Exit code, stderr, seconds and the largest resident size (bytes) of `galleys convert`
+    in a process of its own, or of a child it waited for (pandoc): wait4's own account."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "galleys", "convert", str(article), "-o", str(out), *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    said: list[bytes] = []
+    reader = threading.Thread(target=lambda: said.append(process.stderr.read()))
+    reader.start()
+    killer = threading.Timer(SECONDS + 30, process.kill)
+    killer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    process.stderr.close()
+    return (process.returncode, said[0].decode("utf-8", "replace"), time.monotonic() - started,
+            usage.ru_maxrss * 1024)
+
+
+@pytest.mark.parametrize(("case", "files", "extra", "code", "shown"), BOUNDED,
+                         ids=[r[0] for r in BOUNDED])
+def test_bounded_row(tmp_path, case, files, extra, code, shown):
+    article = _write(tmp_path / "src" / "art", files)
+    out = tmp_path / "out"
+    returned, err, seconds, resident = _run_bounded(article, out, extra)
+    assert returned == code, err
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert resident < MEMORY_BYTES, f"{resident / 1e6:.0f} MB"
+    lines = err.splitlines()
+    errors = [line for line in lines if "error:" in line]
+    assert len(errors) == 1 and shown in errors[0], err
+    assert "Traceback" not in err
+    assert not out.exists(), "nothing is written on error"
