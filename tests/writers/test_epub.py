@@ -16,9 +16,10 @@ from lxml import etree
 
 from galleys.build.coordinator import prepare
 from galleys.errors import InternalError, SourceError
+from galleys.front.frontmatter import sort_name
 from galleys.model import Author
 from galleys.writers import RenderOptions
-from galleys.writers.epub.edition import EpubBackend, _repack, file_as
+from galleys.writers.epub.edition import EpubBackend, _repack
 from galleys.writers.epub.pages import serialize, skeleton
 from galleys.writers.epub.xhtml import BodyWriter
 
@@ -166,8 +167,8 @@ def test_identifier_falls_back_to_url_then_slug(books):
     (Author(given="Martin", family="King", suffix="Jr."), "King, Martin, Jr."),
     (Author(literal="World Health Organization"), "World Health Organization"),
 ])
-def test_file_as(author, expected):
-    assert file_as(author) == expected
+def test_sort_name(author, expected):
+    assert sort_name(author) == expected
 
 
 # -- documents ---------------------------------------------------------------------------

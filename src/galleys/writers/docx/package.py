@@ -9,7 +9,6 @@ import zipfile
 from html import escape
 
 from galleys.front.frontmatter import FrontMatter
-from galleys.front.inlines import plain
 from galleys.model import Metadata
 from galleys.writers.docx.reference import FOOTER_PART, footer_xml
 from galleys.writers.docx.scripts import script_languages
@@ -42,7 +41,7 @@ def core_xml(front: FrontMatter, epoch: int) -> str:
         ("dc:subject", front.journal_line),
         ("dc:creator", "; ".join(a.catalogue_name for a in front.authors)),
         ("cp:keywords", "; ".join(front.keywords)),
-        ("dc:description", "\n\n".join(plain(p) for p in front.abstract)),
+        ("dc:description", front.abstract_text),
         ("dc:language", front.lang),
     ]
     body = "".join(f"<{tag}>{xml_text(value)}</{tag}>" for tag, value in fields if value)

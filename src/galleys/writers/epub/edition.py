@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ebooklib import epub
 
 from galleys.errors import InternalError, OutputError
-from galleys.front.inlines import plain
 from galleys.resolve.figures import MEDIA_TYPES, SCREEN_DPI, SUFFIXES, as_kind, open_figure
 from galleys.resolve.mathml import MATHML_NS
 from galleys.writers.epub.cover import cover_png
@@ -32,7 +31,7 @@ from galleys.writers.epub.xhtml import EPUB_TYPE, BodyWriter, el, plain_text
 
 if TYPE_CHECKING:
     from galleys.front.frontmatter import FrontMatter
-    from galleys.model import Author, ResolvedArticle
+    from galleys.model import ResolvedArticle
     from galleys.writers import RenderOptions
 
 LONG_ARTICLE_WORDS = 3000  # above this, the body is split at level-1 headings
@@ -258,16 +257,6 @@ def _ncx_entry(entry: NavEntry, uid: str) -> Any:
                    for i, child in enumerate(entry.children, start=1)])
 
 
-def file_as(author: Author) -> str:
-    """The sort form of a name for library catalogues: "Malik, Salma", "van Gogh, Vincent"."""
-    if author.literal:
-        return author.literal
-    family = " ".join(p for p in (author.particle, author.family) if p)
-    given = " ".join(p for p in (author.given, author.dropping_particle) if p)
-    name = ", ".join(p for p in (family, given) if p)
-    return f"{name}, {author.suffix}" if author.suffix else name
-
-
 def identifier(resolved: ResolvedArticle) -> str:
     """The book's stable identifier: its DOI, else its URL, else a URN from the slug."""
     metadata = resolved.metadata
@@ -291,10 +280,10 @@ def _metadata(book: Any, resolved: ResolvedArticle, front: FrontMatter, *, has_i
                           {"refines": "#subtitle", "property": "title-type"})
     book.set_language(front.lang)
     book.set_direction(front.direction)
-    for i, (line, author) in enumerate(zip(front.authors, metadata.authors, strict=True), 1):
+    for i, line in enumerate(front.authors, 1):
         uid = f"creator{i}"
         book.add_metadata("DC", "creator", line.catalogue_name, {"id": uid})
-        book.add_metadata(None, "meta", file_as(author), {"refines": f"#{uid}",
+        book.add_metadata(None, "meta", line.sort_name, {"refines": f"#{uid}",
                                                           "property": "file-as"})
         book.add_metadata(None, "meta", "aut", {"refines": f"#{uid}", "property": "role",
                                                 "scheme": "marc:relators"})
@@ -311,8 +300,7 @@ def _metadata(book: Any, resolved: ResolvedArticle, front: FrontMatter, *, has_i
     for keyword in front.keywords:
         book.add_metadata("DC", "subject", keyword)
     if front.abstract:
-        book.add_metadata("DC", "description",
-                          "\n\n".join(plain(p) for p in front.abstract))
+        book.add_metadata("DC", "description", front.abstract_text)
     book.add_metadata(None, "meta", front.how_to_cite_text,
                       {"property": "dcterms:bibliographicCitation"})
     collection = front.issue_title or front.running_head

@@ -4,7 +4,6 @@ schema.org ScholarlyArticle JSON-LD; every value from the shared model and front
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +24,6 @@ class Links:
     image: str  # the first-page preview ("" when there is none)
     files: tuple[tuple[str, str, int], ...] = ()  # (href, media type, size) of every edition
     html: str = ""  # the HTML edition, the full text ("" when there is none)
-
-
-def page_range(pages: str) -> tuple[str, str]:
-    """ "101-120" -> ("101", "120"); "P01-15" -> ("P01", "15"); "e123" -> ("e123", "")."""
-    parts = [p.strip() for p in re.split(r"\s*[-‐‑‒–—]\s*", pages.strip(), maxsplit=1)]
-    first = parts[0] if parts and parts[0] else ""
-    last = parts[1] if len(parts) > 1 else ""
-    return first, last
 
 
 def meta_tags(resolved: ResolvedArticle, front: FrontMatter, links: Links) -> Markup:
@@ -65,7 +56,7 @@ def scholarly_article(
     """The article as a schema.org ScholarlyArticle (a plain dict, ready for json.dumps)."""
     metadata = resolved.metadata
     journal = metadata.journal
-    first, last = page_range(journal.pages)
+    first, last = front.first_page, front.last_page
     periodical: dict[str, Any] = {"@type": "Periodical", "name": journal.title}
     issns = [i for i in (journal.issn, journal.eissn) if i]
     if issns:
@@ -96,7 +87,7 @@ def scholarly_article(
         "pageEnd": last,
         "pagination": journal.pages,
         "inLanguage": front.lang,
-        "abstract": "\n\n".join(plain(p) for p in front.abstract),
+        "abstract": front.abstract_text,
         "keywords": list(front.keywords),
         "license": front.license_url or front.license,
         "url": links.page,
@@ -152,9 +143,8 @@ def _scholar(
     """Google Scholar's (Highwire Press) tags: each author is followed by its institutions."""
     metadata = resolved.metadata
     journal = metadata.journal
-    first, last = page_range(journal.pages)
-    title = front.title_text + (f": {front.subtitle_text}" if front.subtitle else "")
-    tags = [("name", "citation_title", title)]
+    first, last = front.first_page, front.last_page
+    tags = [("name", "citation_title", front.title_with_subtitle)]
     for index, line in enumerate(front.authors):
         tags.append(("name", "citation_author", line.catalogue_name))
         tags += [
@@ -162,9 +152,8 @@ def _scholar(
         ]
         if line.orcid_url:
             tags.append(("name", "citation_author_orcid", line.orcid_url))
-    date = metadata.date
     tags += [
-        ("name", "citation_publication_date", date.slashed() if date else ""),
+        ("name", "citation_publication_date", front.published_slashed),
         ("name", "citation_journal_title", journal.title),
         ("name", "citation_issn", journal.issn),
         ("name", "citation_issn", journal.eissn),
@@ -198,7 +187,7 @@ def _dublin_core(resolved: ResolvedArticle, front: FrontMatter) -> list[tuple[st
         ("name", "DC.publisher", metadata.journal.publisher),
         ("name", "DC.language", front.lang),
         ("name", "DC.rights", front.license_url or front.license),
-        ("name", "DC.description", "\n\n".join(plain(p) for p in front.abstract)),
+        ("name", "DC.description", front.abstract_text),
     ]
     tags += [("name", "DC.subject", k) for k in front.keywords]
     return tags

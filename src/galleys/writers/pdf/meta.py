@@ -11,7 +11,6 @@ from reportlab.pdfbase.pdfdoc import XMP
 
 from galleys import __name__ as _package
 from galleys.front.frontmatter import FrontMatter
-from galleys.front.inlines import plain
 from galleys.model import ResolvedArticle
 
 CREATOR = "galleys"
@@ -65,7 +64,7 @@ def xmp_packet(resolved: ResolvedArticle, front: FrontMatter, epoch: int) -> str
         return f"<{tag}><rdf:{kind}>{items}</rdf:{kind}></{tag}>"
 
     rights = front.license + (f" ({front.license_url})" if front.license_url else "")
-    abstract = "\n\n".join(plain(p) for p in front.abstract)
+    abstract = front.abstract_text
     fields = [
         '<rdf:Description rdf:about=""',
         ' xmlns:dc="http://purl.org/dc/elements/1.1/"',
