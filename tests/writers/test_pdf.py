@@ -55,6 +55,8 @@ def test_front_matter_strings_appear_in_order(torture_pdf: bytes) -> None:
     text = squash(text_of(torture_pdf))
     position = 0
     for element, value in front.elements():
+        if element.startswith("orcid"):
+            continue  # a mark linked to the iD (test_orcid_ids_are_linked_marks_by_the_names)
         found = text.find(squash(value), position)
         assert found >= 0, f"{element} {value!r} missing after position {position}"
         position = found + 1
@@ -338,3 +340,112 @@ def test_the_first_pdf_of_a_process_sets_italic_and_bold_in_their_faces(tmp_path
     assert {"DejaVuSerif", "DejaVuSerif-Italic", "DejaVuSerif-Bold",
             "DejaVuSerif-BoldItalic"} <= faces, faces
     assert target.read_bytes() == PdfBackend().render(*prepare(article), RenderOptions(0))
+
+
+def _pdftotext(data: bytes, tmp_path: Path, *options: str) -> str:
+    require_program("pdftotext")
+    pdf = tmp_path / "edition.pdf"
+    pdf.write_bytes(data)
+    return subprocess.run(["pdftotext", *options, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_orcid_ids_are_linked_marks_by_the_names(torture_pdf: bytes) -> None:
+    _resolved, front = prepare(TORTURE)
+    page = PdfReader(io.BytesIO(torture_pdf)).pages[0]
+    links = [(a["/Rect"], a["/A"]["/URI"]) for a in (x.get_object() for x in page["/Annots"])
+             if a.get("/A", {}).get("/URI", "").startswith("https://orcid.org/")]
+    expected = [a.orcid_url for a in front.authors if a.orcid_url]
+    assert expected and [uri for _rect, uri in links] == expected
+    for rect, _uri in links:  # a small square mark, not a line of text
+        width, height = float(rect[2]) - float(rect[0]), float(rect[3]) - float(rect[1])
+        assert 6 < width < 12 and abs(width - height) < 0.5
+    text = page.extract_text()
+    assert f"{front.labels.orcid} (" not in text and "orcid.org" not in text
+
+
+def test_author_names_are_never_split(tmp_path: Path) -> None:
+    authors = "\n".join(f"  - name: Firstname{i} Middle Yantovski-Barth{i}" for i in range(9))
+    path = write_article(tmp_path / "names", f"title: Names\ndate: 2024-01-02\nauthor:\n{authors}",
+                         "Body.")
+    lines = _pdftotext(render(path), tmp_path, "-f", "1", "-l", "1").splitlines()
+    for i in range(9):
+        assert any(f"Firstname{i} Middle Yantovski-Barth{i}" in line for line in lines), lines
+
+
+LONG_WORDS = ("Internationalization considerations notwithstanding, extraordinarily "
+              "comprehensive documentation accompanies characteristically uncomplicated "
+              "implementations of representational transformations. ")
+
+
+def test_running_text_is_hyphenated_by_language_and_read_back_whole(tmp_path: Path) -> None:
+    body = (LONG_WORDS * 12 + "See `extraordinarilyuncomplicatedidentifier` and "
+            "<https://example.org/internationalization/considerations>.\n")
+    path = write_article(tmp_path / "hy", "title: Hyphens\ndate: 2024-01-02\nlang: en", body)
+    data = render(path)
+    raw = text_of(data)  # pypdf: the hyphen at the end of a line as drawn
+    broken = re.findall(r"(\w+)-\n(\w+)", raw)
+    assert len(broken) >= 5, raw
+    import pyphen
+    dictionary = pyphen.Pyphen(lang="en")
+    for head, tail in broken:  # each break at one of the dictionary's points
+        assert (head, tail) in set(dictionary.iterate(head + tail)), (head, tail)
+    whole = squash(_pdftotext(data, tmp_path))  # poppler (galleys check) joins them back
+    assert len(re.findall(r"\bextraordinarily\b", whole)) == 12
+    assert len(re.findall(r"\bInternationalization\b", whole)) == 12
+    assert "extraordinarilyuncomplicatedidentifier" in whole.replace("- ", "")
+    assert "https://example.org/internationalization/considerations" in whole
+
+
+def test_without_a_dictionary_nothing_is_hyphenated(tmp_path: Path) -> None:
+    path = write_article(tmp_path / "xx", "title: None\ndate: 2024-01-02\nlang: tlh",
+                         LONG_WORDS * 8)
+    assert not re.search(r"\w-\n", text_of(render(path)))
+
+
+def test_keywords_and_references_are_set_ragged_right(torture_pdf: bytes) -> None:
+    from galleys.writers.pdf.fonts import fonts
+    from galleys.writers.pdf.styles import make_styles
+
+    styles = make_styles(fonts(None), lambda word: iter(()))
+    assert styles["fm-keywords"].alignment == styles["reference"].alignment == 0  # TA_LEFT
+    assert styles["body"].hyphenationLang and not styles["reference"].hyphenationLang
+    assert not styles["fm-title"].hyphenationLang and not styles["code"].hyphenationLang
+
+
+def test_a_heading_keeps_with_two_lines_not_the_whole_paragraph(tmp_path: Path) -> None:
+    filler = " ".join(["filler"] * 420)  # about 30 lines: most of page 1
+    long = " ".join(["following"] * 600)  # about 45 lines: more than what is left
+    path = write_article(tmp_path / "keep", "title: Keep\ndate: 2024-01-02",
+                         f"{filler}\n\n# The Heading\n\n{long}\n")
+    pages = PdfReader(io.BytesIO(render(path))).pages
+    first = pages[0].extract_text()
+    assert "The Heading" in first and first.count("following") >= 2 * 8
+    assert "The Heading" not in pages[1].extract_text()
+
+
+def test_a_heading_at_the_foot_of_a_page_moves_with_its_lines(tmp_path: Path) -> None:
+    filler = " ".join(["filler"] * 820)  # page 1 all but full
+    path = write_article(tmp_path / "foot", "title: Foot\ndate: 2024-01-02",
+                         f"{filler}\n\n# The Heading\n\n{' '.join(['after'] * 300)}\n")
+    pages = PdfReader(io.BytesIO(render(path))).pages
+    for page in pages:
+        text = page.extract_text()
+        if "The Heading" in text:  # never the page's last line: two of its lines follow it
+            after = text.split("The Heading", 1)[1]
+            assert after.count("after") >= 2 * 8, text
+
+
+def test_a_long_paragraph_lays_out_in_time_linear_in_its_length(tmp_path: Path) -> None:
+    words = ("simulation", "particle", "integration", "numerical", "of", "the", "approach")
+    timings = []
+    for size in (60_000, 240_000):
+        text = " ".join(words[i * 7 % 5 + i % 3] for i in range(size // 9))
+        path = write_article(tmp_path / str(size), "title: Long\ndate: 2024-01-02", text)
+        resolved, front = prepare(path)
+        started = time.process_time()
+        data = PdfBackend().render(resolved, front, RenderOptions(EPOCH))
+        timings.append(time.process_time() - started)
+        read = iter(_pdftotext(data, tmp_path).split())
+        assert all(word in read for word in text.split())  # every word, in order
+    assert timings[1] < 6 * timings[0] + 1, timings  # four times the text: not sixteen times

@@ -17,10 +17,13 @@ from galleys.front.frontmatter import FrontMatter
 from galleys.model import ResolvedArticle
 from galleys.writers import RenderOptions
 from galleys.writers.pdf.body import BodyVisitor, Heading
+from galleys.writers.pdf.flow import keep_headings
 from galleys.writers.pdf.fonts import fonts
 from galleys.writers.pdf.front import front_matter, furniture
+from galleys.writers.pdf.hyphenation import Hyphenator, protected_words
 from galleys.writers.pdf.markup import Markup
 from galleys.writers.pdf.meta import attach_xmp, info
+from galleys.writers.pdf.orcid import OrcidMarks
 from galleys.writers.pdf.reportlab_overrides import fix_time, install
 from galleys.writers.pdf.shaping import paragraph
 from galleys.writers.pdf.styles import RULE, Styles, make_styles
@@ -48,15 +51,20 @@ class PdfBackend:
         height = page_height - _MARGIN_TOP - _MARGIN_BOTTOM
         install()  # reportlab's version checked, our shaper, measuring, font lookup
         font_set = fonts(resolved.metadata.fonts)  # per article: journal.yaml or its own
-        styles = make_styles(font_set)
+        hyphenator = Hyphenator(front.lang, protected_words(resolved.blocks))
+        hyphenator.protect(word for author in front.authors for word in author.name.split())
+        styles = make_styles(font_set, hyphenator)
         markup = Markup(font_set, direction=front.direction,
-                        source=resolved.article.source_path, strict=options.strict)
+                        source=resolved.article.source_path, strict=options.strict,
+                        lang=front.lang)
         self.warnings = markup.math.warnings  # formulas set as their TeX (pdf_math)
-        story = front_matter(front, markup, styles, width)
+        orcid = OrcidMarks()
+        story = front_matter(front, markup, styles, width, orcid)
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
                               notes_label=NOTES_LABEL,
                               article_path=resolved.article.source_path)
-        story += visitor.render(resolved.blocks, resolved.index)
+        story += keep_headings(visitor.render(resolved.blocks, resolved.index),
+                               lambda flowable: isinstance(flowable, Heading))
         head_left, head_right, foot_left = furniture(front, markup)
         markup.check()  # before layout: every character has a face that draws it
 
@@ -74,7 +82,7 @@ class PdfBackend:
             _PagedCanvas, furniture=(head_left, head_right, foot_left), styles=styles,
             margins=(_MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM),
             setup=lambda canvas: _setup(canvas, resolved, front, options.source_date_epoch,
-                                        markup),
+                                        markup, orcid),
         )
         try:
             document.build(story, canvasmaker=canvasmaker)
@@ -85,8 +93,9 @@ class PdfBackend:
 
 
 def _setup(canvas: Canvas, resolved: ResolvedArticle, front: FrontMatter, epoch: int,
-           markup: Markup) -> None:
+           markup: Markup, orcid: OrcidMarks) -> None:
     fix_time(canvas, epoch)
+    orcid.install(canvas)
     markup.math.install(canvas)  # the callback drawing inline formulas
     attach_xmp(canvas, resolved, front, epoch)
     canvas.showOutline()

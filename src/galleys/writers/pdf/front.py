@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
 
 from galleys.front.frontmatter import KEYWORD_SEPARATOR, FrontMatter
 from galleys.front.inlines import Inlines, Run
 from galleys.writers.bidi import isolate
 from galleys.writers.pdf.markup import LINK_COLOR, Markup, attr, safe_url
+from galleys.writers.pdf.orcid import OrcidMarks
 from galleys.writers.pdf.shaping import paragraph as make_paragraph
 from galleys.writers.pdf.styles import RULE, SHADE, Styles
 
 _BOX = colors.HexColor("#8a8a80")
+COMPACT_AUTHORS = 20  # authors from which the list is set smaller
 
 
-def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: float
-                 ) -> list[Flowable]:
-    """Title block, article information, abstract, keywords and the boxed How to Cite."""
+def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: float,
+                 orcid: OrcidMarks) -> list[Flowable]:
+    """Title block (each author's ORCID iD a mark linked to it), article information, abstract,
+    keywords and the boxed How to Cite."""
     out: list[Flowable] = []
     labels = front.labels
 
@@ -36,18 +40,22 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     if front.subtitle:
         para(runs(front.subtitle, "fm-subtitle", "the subtitle"), "fm-subtitle")
     if front.authors:
+        style = "fm-authors" if len(front.authors) < COMPACT_AUTHORS else "fm-authors-compact"
+        size = styles[style].fontSize
         names = []
         for number, author in enumerate(front.authors, start=1):
-            name = isolate(text(author.name, "fm-authors", f"author {number}"))
+            # a name is never split across lines (its spaces do not break) when it fits on one
+            whole = author.name
+            if stringWidth(whole, styles[style].fontName, size) < width * 0.8:
+                whole = whole.replace(" ", "\u00a0")
+            name = isolate(text(whole, style, f"author {number}"))
             if author.superscript:
                 name += f"<super>{markup.text(author.superscript, 'sans')}</super>"
+            url = safe_url(author.orcid_url)
+            if url:
+                name += "\u00a0" + orcid.markup(url, size * 0.85)
             names.append(name)
-        para(", ".join(names), "fm-authors", isolated=True)
-    for number, author in enumerate(front.authors, start=1):
-        if author.orcid_url:
-            label = text(f"{labels.orcid} ({author.name}): ", "fm-small", f"author {number}")
-            link = text(author.orcid_url, "fm-small", "an ORCID", safe_url(author.orcid_url))
-            para(label + link, "fm-small")
+        para(", ".join(names), style, isolated=True)
     out.append(Spacer(1, 3))
     for number, affiliation in enumerate(front.affiliations, start=1):
         marker = (f"<super>{markup.text(affiliation.marker)}</super>\u00a0"
@@ -80,11 +88,11 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
         for paragraph in front.abstract:
             para(runs(paragraph, "fm-abstract", "the abstract"), "fm-abstract")
     if front.keywords:
-        head = f"<b>{text(labels.keywords, 'fm-abstract', 'a label')}:</b> "
+        head = f"<b>{text(labels.keywords, 'fm-keywords', 'a label')}:</b> "
         keywords = KEYWORD_SEPARATOR.join(
-            isolate(text(keyword, "fm-abstract", "the keywords")) for keyword in front.keywords
+            isolate(text(keyword, "fm-keywords", "the keywords")) for keyword in front.keywords
         )
-        para(head + keywords, "fm-abstract", isolated=True)
+        para(head + keywords, "fm-keywords", isolated=True)
     out.append(Spacer(1, 6))
     out += _cite_box(front, markup, styles, width, runs, text)
     out.append(Spacer(1, 14))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from galleys.scripts import font_package, script_of
 from galleys.writers.bidi import isolate
 from galleys.writers.pdf.fonts import FontSet
 from galleys.writers.pdf.formulas import MathSetter
+from galleys.writers.pdf.hyphenation import soft_hyphens
 
 LINK_COLOR = "#1a4f8b"
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
@@ -43,6 +44,7 @@ class Markup:
     missing: dict[str, list[str]] = field(default_factory=dict)
     source: Path | None = None  # the article's file, named in warnings about formulas
     strict: bool = False  # a formula that cannot be laid out is an error, not a warning
+    lang: str = ""  # the article's language: a span in another one gets its soft hyphens
     math: MathSetter = field(init=False)
     _draws_ascii: dict[str, bool] = field(default_factory=dict)
 
@@ -188,6 +190,7 @@ class _State:
     bold: bool = False
     italic: bool = False
     size: float = 10.0  # points: formulas are laid out at the text's size
+    lang: str = ""  # a span's own language (hyphenated by its dictionary), else ""
 
 
 def inlines(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext,
@@ -220,6 +223,8 @@ def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, stat
     """Plain ASCII text in one escape when the face draws all of ASCII, else node by node
     (so a script's run of faces is cut exactly where it always was)."""
     text = "".join(node["c"] if node["t"] == "Str" else " " for node in nodes)
+    if state.lang:
+        return "".join(_inline(markup, node, ctx, state) for node in nodes)
     if text.isascii() and text.isprintable() and markup.draws_ascii(state.role, state.bold,
                                                                     state.italic):
         return escape(text, quote=False)
@@ -230,16 +235,18 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
     kind = node["t"]
     content: Any = node.get("c")  # its shape depends on the kind
     if kind == "Str":
+        if state.lang:
+            content = soft_hyphens(content, state.lang)
         return markup.text(content, state.role, state.bold, state.italic)
     if kind in ("Space", "SoftBreak"):
         return " "
     if kind == "LineBreak":
         return "<br/>"
     if kind == "Emph":
-        inner = _State(state.role, state.bold, True, state.size)
+        inner = replace(state, italic=True)
         return f"<i>{_many(markup, content, ctx, inner)}</i>"
     if kind == "Strong":
-        inner = _State(state.role, True, state.italic, state.size)
+        inner = replace(state, bold=True)
         return f"<b>{_many(markup, content, ctx, inner)}</b>"
     if kind in ("Strikeout", "Underline", "Superscript", "Subscript"):
         tag = {"Strikeout": "strike", "Underline": "u", "Superscript": "super",
@@ -262,6 +269,9 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
     if kind == "Span":
         anchor = ctx.anchor(content[0][0])
         target = f'<a name="{attr(anchor)}"/>' if anchor else ""
+        lang = dict(content[0][2]).get("lang", "")
+        if lang and lang != markup.lang:
+            state = replace(state, lang=lang)
         return target + _many(markup, content[1], ctx, state)
     if kind == "Quoted":
         left, right = _QUOTES[content[0]["t"]]

@@ -18,6 +18,7 @@ from typing import Any
 
 import uharfbuzz as hb
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import (
@@ -29,6 +30,13 @@ from reportlab.pdfbase.ttfonts import (
     makeShapedFragWord,
 )
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import (  # the classes of split words
+    _HSFrag,
+    _InjectedFrag,
+    _SplitFragHY,
+    _SplitWordH,
+    _SplitWordHY,
+)
 
 from galleys.scripts import char_direction, direction, has_rtl, needs_shaping
 from galleys.writers.bidi import ISOLATE_CONTROLS, levels, piece_class
@@ -39,6 +47,7 @@ _PRIVATE_TEXTS: dict[int, str] = {}  # private code -> the source text its glyph
 _SIMPLE = 0x7FFFFFFF  # reportlab's cluster number for a plain character in a ShapedStr
 _LRM, _RLM = "\u200e", "\u200f"
 _FEATURES = {"dlig": False, "hlig": False}  # discretionary ligatures never change the text
+HEAD = 4_000  # characters: a paragraph longer than this and two pages is broken by parts
 
 
 class ShapingTTFont(TTFont):
@@ -320,8 +329,9 @@ class BidiParagraph(Paragraph):
     """A Paragraph whose lines are put in visual order after breaking (words are the unit)."""
 
     blPara: Any  # reportlab's broken lines, set by wrap()
+    _cut: tuple[tuple[float, float], tuple[BidiParagraph, list[Any]] | None]
 
-    def __init__(self, text: str, style: Any, base: str = "ltr", marks: bool = False,
+    def __init__(self, text: str | None, style: Any, base: str = "ltr", marks: bool = False,
                  **kwargs: Any) -> None:
         self.base_direction = base
         self.marks = marks
@@ -336,18 +346,73 @@ class BidiParagraph(Paragraph):
         if done is not None and done[0] == avail_width and self.__dict__.get("blPara") is done[1]:
             self.width, self.height = done[2]
             return done[2]
+        cut = self._head_and_tail(avail_width, avail_height)
+        if cut is not None:  # taller than the space: how much taller does not matter
+            self.width, self.height = avail_width, avail_height + cut[0].height
+            return self.width, self.height
         size = super().wrap(avail_width, avail_height)
         if "blPara" in self.__dict__:
             self._wrapped = (avail_width, self.blPara, size)
         return size
 
     def split(self, avail_width: float, avail_height: float) -> list[Any]:
-        parts = super().split(avail_width, avail_height)
+        cut = self._head_and_tail(avail_width, avail_height)
+        if cut is not None:  # a long paragraph: only its head is broken into lines
+            head, tail = cut
+            parts = head.split(avail_width, avail_height)
+            if len(parts) == 2:
+                parts[1] = self._like(_as_frags(parts[1].frags + tail))
+            elif len(parts) == 1:
+                parts.append(self._like(tail))
+        else:
+            parts = super().split(avail_width, avail_height)
         for part in parts:
             if isinstance(part, BidiParagraph):
                 part.base_direction, part.marks = self.base_direction, self.marks
                 part.reorder = self.reorder
         return parts
+
+    def _head_and_tail(self, avail_width: float, avail_height: float
+                       ) -> tuple[BidiParagraph, list[Any]] | None:
+        """For a paragraph of more than HEAD characters, whose first HEAD characters (cut at
+        a space) are taller than the space: that head as a paragraph (wrapped) and the
+        fragments after it. Breaking only the head keeps the layout of a long paragraph
+        linear in its length (reportlab breaks all the lines of what is left on every page)."""
+        known = self.__dict__.get("_cut")
+        if known is not None and known[0] == (avail_width, avail_height):
+            return known[1]
+        frags = self.frags
+        style = self.style
+        # twice the characters a page of the space holds (an average letter is half an em)
+        limit = max(HEAD, int(4 * avail_width * avail_height
+                              / (style.fontSize * style.fontSize * max(style.leading, 1)
+                                 / style.fontSize)))
+        self._cut = ((avail_width, avail_height), None)
+        if len(frags) > limit or sum(len(getattr(f, "text", "")) for f in frags) <= limit:
+            return None
+        used = 0
+        for number, frag in enumerate(frags):
+            text = getattr(frag, "text", "")
+            if used + len(text) > limit and not hasattr(frag, "cbDefn"):
+                space = text.rfind(" ", 0, max(limit - used, 1))
+                if space <= 0:
+                    space = text.find(" ")
+                if space > 0:
+                    head = self._like([*frags[:number], frag.clone(text=text[:space])])
+                    tail = [frag.clone(text=text[space:]), *frags[number + 1:]]
+                    if head.wrap(avail_width, avail_height)[1] > avail_height:
+                        self._cut = ((avail_width, avail_height), (head, tail))
+                        return head, tail
+                    return None
+            used += len(text)
+        return None
+
+    def _like(self, frags: list[Any]) -> BidiParagraph:
+        """A paragraph of these fragments set as this one."""
+        out = self.__class__(None, self.style, frags=frags)
+        out.base_direction, out.marks, out.reorder = (self.base_direction, self.marks,
+                                                       self.reorder)
+        return out
 
     def draw(self) -> None:
         """Draw the lines in visual order; the logical lines stay for splitting."""
@@ -360,6 +425,47 @@ class BidiParagraph(Paragraph):
             super().draw()
         finally:
             self.blPara = logical
+
+
+def _as_frags(frags: list[Any]) -> list[Any]:
+    """What reportlab's split leaves of a paragraph, as fragments of text again: the rest of a
+    one-style paragraph is one fragment holding its words, of a mixed one a list of frag words
+    ([width, (fragment, text), ...]); a word hyphenated at a line's end is put back whole."""
+    out: list[Any] = []
+
+    def add(piece: Any) -> None:  # runs of one style as one fragment: fewer to break
+        if (out and not hasattr(piece, "cbDefn") and not hasattr(out[-1], "cbDefn")
+                and sameFrag(out[-1], piece)):
+            out[-1] = out[-1].clone(text=out[-1].text + piece.text)
+        else:
+            out.append(piece)
+
+    for frag in frags:
+        if isinstance(frag, _InjectedFrag):
+            continue
+        if isinstance(frag, list):
+            pieces = [(piece, str(text)) for piece, text in frag[1:]]
+            if pieces and isinstance(frag, _SplitFragHY) and pieces[-1][1].endswith("-"):
+                pieces[-1] = (pieces[-1][0], pieces[-1][1][:-1])  # the hyphen it was given
+            if pieces and isinstance(frag, _HSFrag):
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + " ")
+            for piece, text in pieces:
+                add(piece.clone(text=text))
+        elif "words" in frag.__dict__:
+            words: list[str] = []
+            for word in frag.words:
+                if isinstance(word, _SplitWordHY) and word.endswith("-"):
+                    words.append(str(word)[:-1])
+                elif isinstance(word, _SplitWordH):
+                    words.append(str(word))
+                else:
+                    words.append(str(word) + " ")
+            piece = frag.clone(text="".join(words).rstrip(" "))
+            del piece.words
+            add(piece)
+        else:
+            add(frag)
+    return out
 
 
 def _visual(para: Any, base: str, marks: bool) -> Any:
