@@ -28,6 +28,7 @@ class RenderOptions:
     source_date_epoch: int  # every timestamp inside an edition comes from this
     paper: str = "a4"
     strict: bool = False  # warnings become errors
+    draft: bool = False  # PDF for review: line numbers in the margin and a light DRAFT mark
 
 
 class Backend(Protocol):
