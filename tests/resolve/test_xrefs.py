@@ -275,7 +275,8 @@ INARA = FIXTURES / "inara" / "paper.md"
 INARA_PRINTS = [
     ("yields “Table 2”, while \\ref{proglangs} gives “2”.", ("Table 2", "2"),
      "Table 2: Comparison of programming languages used in the publishing tool."),
-    ("with \\autoref{eq:fermat} resulting in “Equation 1”.", ("Equation 1",), "an+bn=cn(1)"),
+    # (pandoc 3.6 writes its number's parentheses as OMML delimiters in the DOCX, not text)
+    ("with \\autoref{eq:fermat} resulting in “Equation 1”.", ("Equation 1",), "an+bn=cn"),
 ]
 INARA_CAPTIONS = [
     "Table 1: Basic inline markup and examples.",
