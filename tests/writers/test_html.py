@@ -432,3 +432,22 @@ def test_real_papers_hold_their_whole_body(paper):
     assert len(paragraphs) > 5 and not missing, missing[:3]
     assert html_broken_links(data) == []
     assert _read(read_full_text(data, front))["title"] == [" ".join(front.title_text.split())]
+
+
+def test_a_build_brands_the_journal_index_and_rebuilds_when_the_logo_changes(tmp_path):
+    from galleys.build.coordinator import build_all
+
+    source, dist = tmp_path / "source", tmp_path / "dist"
+    _journal(source, "branding:\n  logo: logo.png\n  footer: The Branded Society\n")
+    Image.new("RGB", (60, 20), "darkred").save(source / "logo.png")
+    assert not build_all(source, dist, ("html",)).failed
+    index = parse((dist / "index.html").read_bytes())
+    first = index.find(".//img[@class='logo']").get("src")
+    assert text(index.find(".//p[@class='journal-footer']")) == "The Branded Society"
+    assert (dist / "art" / "art.html").is_file()
+    Image.new("RGB", (60, 20), "navy").save(source / "logo.png")  # journal.yaml unchanged
+    result = build_all(source, dist, ("html",))
+    assert not result.failed and result.built  # the logo is in every article's key
+    for page in (dist / "index.html", dist / "art" / "index.html", dist / "art" / "art.html"):
+        logo = parse(page.read_bytes()).find(".//img[@class='logo']").get("src")
+        assert logo != first and logo.startswith("data:image/png;base64,"), page

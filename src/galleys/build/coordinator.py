@@ -45,8 +45,9 @@ from galleys.front import styles
 from galleys.front.citation import CiteCache
 from galleys.front.frontmatter import FrontMatter, build_front_matter
 from galleys.front.inlines import Inlines
-from galleys.model import Article, PublicationDate, ResolvedArticle
+from galleys.model import Article, Branding, PublicationDate, ResolvedArticle
 from galleys.read import limits
+from galleys.read.branding import fingerprint, journal_branding
 from galleys.read.dates import environment_epoch
 from galleys.read.markdown import ARTICLE_NAMES, find_article_file, read_article
 from galleys.read.overrides import MetadataOverrides
@@ -254,7 +255,8 @@ def _files_below(folder: Path) -> list[tuple[str, str, int]]:
     return found
 
 
-def write_journal_index(dist: Path, slugs: Iterable[str]) -> Path:
+def write_journal_index(dist: Path, slugs: Iterable[str], branding: Branding | None = None
+                        ) -> Path:
     """dist/index.html: every built article, grouped by volume and issue, newest first."""
     from galleys.writers.landing.pages import IndexEntry, journal_index
 
@@ -262,8 +264,17 @@ def write_journal_index(dist: Path, slugs: Iterable[str]) -> Path:
         IndexEntry.from_dist(dist / slug) for slug in sorted(set(slugs)) if (dist / slug).is_dir()
     ]
     target = dist / INDEX
-    write_atomic(target, journal_index(entries))
+    write_atomic(target, journal_index(entries, branding=branding))
     return target
+
+
+def _journal_branding(source_dir: Path) -> Branding:
+    """journal.yaml's branding, for the index and the articles' keys; when it is wrong, none
+    (every article reports the error as it reads journal.yaml)."""
+    try:
+        return journal_branding(source_dir)
+    except GalleysError:
+        return Branding()
 
 
 def read_manifest(dist: Path) -> dict[str, Any]:
@@ -373,13 +384,15 @@ class _Plan:
     landing: tuple[str, ...] = styles.RECOMMENDED  # styles the landing page offers
     cite_cache: CiteCache | None = None  # How-to-Cite lines of earlier builds of this dist/
     overrides: MetadataOverrides | None = None  # -M and --metadata-file
+    branding: str = ""  # journal.yaml's branding files' fingerprint (logo, CSS, templates)
 
     def key(self, digest: str) -> str:
         """A hash of everything an article's files depend on: its inputs' `digest`, these
         settings and the code (keys.article_key)."""
         style = styles.fingerprint(self.style) if self.style else ""  # --csl: its contents
         settings = [style, ",".join(self.formats), self.paper, str(self.strict),
-                    str(self.epoch), *([repr(self.overrides)] if self.overrides else [])]
+                    str(self.epoch), *([repr(self.overrides)] if self.overrides else []),
+                    *([self.branding] if self.branding else [])]
         return keys.article_key(digest, settings, self.formats)
 
     def provisional(self, snapshot: ArticleInput) -> ArticleJob:
@@ -467,8 +480,10 @@ def _build_all(
     if not articles:
         raise InputMissingError(f"no */{ARTICLE_FILE} in the source folder", path=source_dir)
     cite_cache = CiteCache(dist / CITE_CACHE, keys.code_key(()))
+    branding = _journal_branding(source_dir)
     plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, cite_cache=cite_cache,
-                 overrides=overrides)
+                 overrides=overrides,
+                 branding=fingerprint(branding) if branding != Branding() else "")
     if style:
         styles.path(style)
     previous = read_manifest(dist)
@@ -535,7 +550,8 @@ def _build_all(
         # next article would meet the same disk. What was delivered stays; the next build
         # repairs the index and the manifest (the lock says this one did not finish).
         changed = _rewritten(outcome.outputs, dist / outcome.slug)
-        index_changed = index_changed or _shown_in_index(outcome.slug, changed)
+        index_changed = (index_changed or _shown_in_index(outcome.slug, changed)
+                         or bool(plan.branding and INDEX in changed))  # a new logo, CSS …
         slugs[outcome.slug] = name
         recorded[name] = {
             "slug": outcome.slug,
@@ -559,7 +575,7 @@ def _build_all(
     }
     if recorded and (repair or index_changed or catalogue_changed
                      or not (dist / INDEX).exists()):
-        write_journal_index(dist, [entry["slug"] for entry in recorded.values()])
+        write_journal_index(dist, [entry["slug"] for entry in recorded.values()], branding)
     if "crossref" in formats:  # each issue's deposit, from its articles' in dist/
         from galleys.writers.crossref_deposit import write_issue_deposits
 
