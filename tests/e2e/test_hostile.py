@@ -412,3 +412,78 @@ def test_bounded_row(tmp_path, case, files, extra, code, shown):
     assert len(errors) == 1 and shown in errors[0], err
     assert "Traceback" not in err
     assert not out.exists(), "nothing is written on error"
+
+
+# -- hostile clients of `galleys serve` ----------------------------------------------------------
+
+
+def _serving(folder: Path, monkeypatch, idle: float = 1.0):
+    from galleys.cli import serve
+
+    monkeypatch.setattr(serve._Handler, "timeout", idle)
+    server = serve.make_server(folder, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def test_serve_closes_idle_connections_and_bounds_how_many(tmp_path, monkeypatch):
+    import socket
+
+    from galleys.cli import serve
+
+    (tmp_path / "index.html").write_text("<html>hi</html>")
+    server, port = _serving(tmp_path, monkeypatch)
+    try:
+        before = threading.active_count()
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(200)]
+        time.sleep(0.5)
+        assert threading.active_count() - before <= serve.MAX_CONNECTIONS
+        time.sleep(1.5)  # past the idle timeout: every idle connection is closed
+        assert threading.active_count() - before <= 1
+        for sock in idle:  # closed by the server: a read ends at once
+            sock.settimeout(5)
+            sock.recv(100)
+            sock.close()
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"GET /index.html HTTP/1.0\r\n\r\n")
+            assert sock.recv(100).startswith(b"HTTP/1.0 200")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_says_nothing_when_a_client_goes_away(tmp_path, monkeypatch, capfd):
+    import socket
+
+    (tmp_path / "big.pdf").write_bytes(b"%PDF-" + b"x" * 20_000_000)
+    server, port = _serving(tmp_path, monkeypatch)
+    try:
+        for _ in range(5):  # gone mid-download: reset, not a polite close
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"GET /big.pdf HTTP/1.0\r\n\r\n")
+            sock.recv(1000)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        time.sleep(1.0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Error" not in err, err
+
+
+def test_serve_prints_one_start_line_and_warns_off_loopback(tmp_path):
+    (tmp_path / "index.html").write_text("<html>hi</html>")
+    for host, warned in (("127.0.0.1", False), ("0.0.0.0", True)):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "galleys", "serve", str(tmp_path), "--port", "0",
+             "--host", host], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        time.sleep(0.5)
+        process.send_signal(2)  # Ctrl+C
+        out, err = process.communicate(timeout=30)
+        lines = [first, *out.splitlines()]
+        assert sum("Serving" in line for line in lines) == 1, lines
+        assert first.startswith(f"Serving {tmp_path} at http://{host}:")
+        assert ("reachable from the network" in err) is warned, err
