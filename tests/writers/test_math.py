@@ -430,3 +430,20 @@ def test_a_math_heavy_article_in_every_edition(tmp_path: Path) -> None:
     ink = page.crop((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
     dark = sum(1 for value in ink.get_flattened_data() if value < 128)
     assert dark > 0.05 * ink.size[0] * ink.size[1], (dark, ink.size)
+
+
+def test_epub_cover_sets_a_formula_it_cannot_lay_out_as_its_unicode(tmp_path: Path) -> None:
+    """A title formula latex2mathml translates but ziamath cannot lay out (`gathered`) is
+    drawn as the formula's text, never its TeX control words."""
+    from pypdf import PdfReader
+
+    from galleys.writers.epub.cover import cover_pdf
+
+    source = tmp_path / "g"
+    source.mkdir()
+    (source / "article.md").write_text(
+        "---\ntitle: 'Lines $\\begin{gathered} a \\\\ b \\end{gathered}$ here'\n---\n\nText.\n",
+        encoding="utf-8")
+    _resolved, front = prepare(source / "article.md")
+    text = PdfReader(io.BytesIO(cover_pdf(front))).pages[0].extract_text()
+    assert "Lines" in text and "here" in text and "\\" not in text and "gathered" not in text

@@ -105,9 +105,12 @@ def _fit(markup: Markup, direction: str, text: str, sizes: tuple[float, ...], li
          runs: Inlines = ()) -> BidiParagraph:
     """The largest size at which the text wraps into `lines`; else the smallest, cut short.
     `names` (authors) are set as a list, each name isolated in the line. `runs` holding a
-    formula are set with it typeset; cut short, they are set as `text` (its Unicode)."""
+    formula are set with it typeset; cut short, or with a formula that cannot be laid out,
+    they are set as `text` (a formula's Unicode: never its TeX control words)."""
     width = _PAGE_W - 2 * _MARGIN
-    if any("math" in run.marks and "code" not in run.marks for run in runs):
+    formulas = [run.text for run in runs if "math" in run.marks and "code" not in run.marks]
+    if formulas and all(markup.math.layout(tex, False, sizes[-1], markup.where) is not None
+                        for tex in formulas):
         for size in sizes:
             style = tall_lines(_style(markup, size, bold, color, leading))
             typeset = paragraph(markup.runs(runs, "sans", bold, size), style, direction)
