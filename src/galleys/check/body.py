@@ -25,7 +25,7 @@ KEPT_SHARE = 0.85  # of a passage's words; the rest is hyphenation, ligatures, m
 MIN_WORDS = 3  # a shorter passage ("Yes.") says nothing on its own
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _NUMBER = re.compile(r"\d+")
-_HYPHENATED = re.compile(r"([^\W\d_]+)-\n([^\W\d_]+)")
+_HYPHENATED = re.compile("([^\\W\\d_]+)[-\u2010\u00ad]\n([^\\W\\d_]+)")  # at a line end
 _SEPARATOR = "GALLEYSCHECKPASSAGEBREAK"
 Node = dict[str, Any]
 

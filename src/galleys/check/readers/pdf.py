@@ -21,6 +21,8 @@ TITLE, SUBTITLE, AUTHORS, SMALL, ABSTRACT, CITE = 20.0, 14.0, 11.0, 8.5, 9.5, 9.
 LEADING = {TITLE: 24.0, SUBTITLE: 18.0, AUTHORS: 15.0, SMALL: 11.5, ABSTRACT: 13.0, CITE: 12.0}
 FURNITURE = 7.5  # running header and footer
 MARGIN = 60.0  # furniture lies within this distance of the page's top or bottom edge
+SOFT_HYPHEN = "\u00ad"  # a word hyphenated at a line end (normalize() drops it)
+HYPHENS = ("-", "\u2010", SOFT_HYPHEN)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _XMP_FIELDS = {"title": "title", "creator": "authors", "subject": "keywords",
                "description": "abstract", "doi": "doi"}
@@ -50,7 +52,7 @@ class _Paragraph:
         out = ""
         for line in self.lines:
             text = line.text(markers)
-            out += text if not out or out.endswith(("-", "\u2010")) else " " + text
+            out += text if not out or out.endswith(HYPHENS) else " " + text
         return out
 
     @property
@@ -79,7 +81,7 @@ def _chars(page: object, number: int) -> list[_Line]:
             if char == " " and segments:
                 segments[-1][2].append(" ")
             continue
-        if char in ("\r", "\n", "\x02", "") or ord(char) in INVISIBLE:
+        if char in ("\r", "\n", "\x02", "") or (ord(char) in INVISIBLE and char != SOFT_HYPHEN):
             continue  # line ends pdfium makes up, bidi marks the writer adds around a name
         size = round(raw.FPDFText_GetFontSize(textpage, index), 2)
         raw.FPDFText_GetCharOrigin(textpage, index, x, y)
