@@ -1,4 +1,5 @@
-"""Generates the DOCX reference document (styles, fonts, margins, page-number footer) in code."""
+"""The DOCX reference document: generated in code (styles, fonts, margins, page-number footer),
+or a journal's own Word template with the styles galleys needs added where it lacks them."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import functools
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
+
+from lxml import etree
 
 from galleys import pandoc
-from galleys.errors import UsageError
+from galleys.errors import SourceError, UsageError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -227,18 +231,48 @@ def _styles(data: bytes) -> bytes:
     for style in list(root.findall(f"{{{W}}}style")):
         if style.get(f"{{{W}}}styleId") in (*_STYLES, "Table"):
             root.remove(style)
-    for style_id, (kind, name, based, ppr, rpr) in _STYLES.items():
-        custom = ' w:customStyle="1"' if name[0].isupper() and style_id not in _BUILTIN else ""
-        xml = (
-            f'<w:style {_NS} w:type="{kind}"{custom} w:styleId="{style_id}">'
-            f'<w:name w:val="{name}"/><w:basedOn w:val="{based}"/><w:qFormat/>'
-            + (f"<w:pPr>{ppr}</w:pPr>" if ppr else "")
-            + (f"<w:rPr>{rpr}</w:rPr>" if rpr else "")
-            + "</w:style>"
-        )
-        root.append(ET.fromstring(xml))
+    for style_id in _STYLES:
+        root.append(ET.fromstring(_style_xml(style_id)))
     root.append(ET.fromstring(_TABLE_STYLE))
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _style_xml(style_id: str) -> str:
+    """One of galleys' styles as a w:style element."""
+    kind, name, based, ppr, rpr = _STYLES[style_id]
+    custom = ' w:customStyle="1"' if name[0].isupper() and style_id not in _BUILTIN else ""
+    return (
+        f'<w:style {_NS} w:type="{kind}"{custom} w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/><w:basedOn w:val="{based}"/><w:qFormat/>'
+        + (f"<w:pPr>{ppr}</w:pPr>" if ppr else "")
+        + (f"<w:rPr>{rpr}</w:rPr>" if rpr else "")
+        + "</w:style>"
+    )
+
+
+def journal_reference_docx(path: Path) -> tuple[bytes, tuple[str, ...]]:
+    """The journal's Word template at `path` as the reference document: its styles, page
+    set-up, headers and footers kept; each style galleys uses that it lacks (by id or by name)
+    added as galleys makes it, and none of its own replaced. Returns the document and the
+    names of the styles added."""
+    from galleys.importers.docx_safety import parse_xml, read_package, repack
+
+    parts = read_package(path)  # a DTD, an entity, ../ names, a zip bomb: refused
+    if "word/styles.xml" not in parts:
+        raise SourceError("not a Word template: it has no word/styles.xml", path=path)
+    root = parse_xml(parts["word/styles.xml"], "word/styles.xml", path)
+    ids = {style.get(f"{{{W}}}styleId") for style in root.iter(f"{{{W}}}style")}
+    names = {(name.get(f"{{{W}}}val") or "").lower()
+             for name in root.iter(f"{{{W}}}name")}
+    wanted = [(style_id, _STYLES[style_id][1], _style_xml(style_id)) for style_id in _STYLES]
+    added = []
+    for style_id, name, xml in [*wanted, ("Table", "Table", _TABLE_STYLE)]:
+        if style_id not in ids and name.lower() not in names:
+            root.append(etree.fromstring(xml))
+            added.append(name)
+    parts["word/styles.xml"] = etree.tostring(root, encoding="UTF-8", xml_declaration=True,
+                                              standalone=True)
+    return repack(parts), tuple(added)
 
 
 # Styles Word knows by these names: they must not be flagged as custom.

@@ -1,0 +1,88 @@
+"""A journal's Word template as the DOCX reference: its styles kept, galleys' missing ones
+added, none replaced; a hostile or broken template refused with the file named."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from docx.shared import Pt
+from lxml import etree
+
+from galleys.errors import SourceError
+from galleys.writers.docx.reference import FRONT_STYLES, W, journal_reference_docx
+
+WNS = {"w": W}
+
+
+@pytest.fixture
+def template(tmp_path):
+    """Word's own default template (python-docx's) with the journal's Title restyled and an
+    Abstract style of its own."""
+    document = docx.Document()
+    title = document.styles["Title"]
+    title.font.name, title.font.size = "Georgia", Pt(30)
+    abstract = document.styles.add_style("Abstract", docx.enum.style.WD_STYLE_TYPE.PARAGRAPH)
+    abstract.font.name = "Garamond"
+    path = tmp_path / "journal.docx"
+    document.save(str(path))
+    return path
+
+
+def _styles(data: bytes):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return etree.fromstring(archive.read("word/styles.xml"))
+
+
+def _by_name(root, name):
+    return [s for s in root.iterfind("w:style", WNS)
+            if s.find("w:name", WNS).get(f"{{{W}}}val").lower() == name.lower()]
+
+
+def test_the_journals_styles_are_kept_and_ours_added(template):
+    data, added = journal_reference_docx(template)
+    root = _styles(data)
+    (title,) = _by_name(root, "Title")
+    assert title.find("w:rPr/w:rFonts", WNS).get(f"{{{W}}}ascii") == "Georgia"
+    assert title.find("w:rPr/w:sz", WNS).get(f"{{{W}}}val") == "60"
+    (abstract,) = _by_name(root, "Abstract")
+    assert abstract.find("w:rPr/w:rFonts", WNS).get(f"{{{W}}}ascii") == "Garamond"
+    assert "Title" not in added and "Abstract" not in added
+    for name in ("Author", "Journal Line", "How to Cite", "Front Matter Label"):
+        assert name in added and len(_by_name(root, name)) == 1
+    for name in FRONT_STYLES:  # every style the front matter uses is there, once
+        assert len(_by_name(root, name)) == 1, name
+    assert docx.Document(io.BytesIO(data)).styles["Author"].name == "Author"  # Word opens it
+
+
+def test_a_template_holding_every_style_gets_none_added(template):
+    data, _ = journal_reference_docx(template)
+    full = template.with_name("full.docx")
+    full.write_bytes(data)
+    again, added = journal_reference_docx(full)
+    assert added == ()
+    assert etree.tostring(_styles(again)) == etree.tostring(_styles(data))
+
+
+def test_a_template_with_an_entity_is_refused(template, tmp_path):
+    with zipfile.ZipFile(template) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["word/styles.xml"] = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
+                                + parts["word/styles.xml"].split(b"?>", 1)[1])
+    bad = tmp_path / "bad.docx"
+    with zipfile.ZipFile(bad, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(SourceError, match="DTD or entity") as caught:
+        journal_reference_docx(bad)
+    assert str(bad) in str(caught.value)
+
+
+def test_not_a_docx_is_refused(tmp_path):
+    fake = tmp_path / "template.docx"
+    fake.write_text("not a zip")
+    with pytest.raises(SourceError, match="not a readable DOCX") as caught:
+        journal_reference_docx(fake)
+    assert str(fake) in str(caught.value)
