@@ -179,8 +179,9 @@ class FrontMatter:
 
     @property
     def abstract_text(self) -> str:
-        """The abstract as plain text, paragraphs separated by a blank line."""
-        return "\n\n".join(plain(p) for p in self.abstract)
+        """The abstract as plain text, paragraphs separated by a blank line; a formula as its
+        Unicode, never its TeX (catalogues: dc:description, citation_abstract)."""
+        return "\n\n".join(plain(runs_as_text(p)) for p in self.abstract)
 
     def fields(self) -> list[Field]:
         """Every element of the front matter in reading order, each with its label and link:
