@@ -449,3 +449,34 @@ def test_a_long_paragraph_lays_out_in_time_linear_in_its_length(tmp_path: Path) 
         read = iter(_pdftotext(data, tmp_path).split())
         assert all(word in read for word in text.split())  # every word, in order
     assert timings[1] < 6 * timings[0] + 1, timings  # four times the text: not sixteen times
+
+
+def test_draft_numbers_every_body_line_in_the_margin(tmp_path: Path) -> None:
+    path = write_article(tmp_path / "draft", "title: Draft\ndate: 2024-01-02",
+                         "# One\n\n" + LONG_WORDS * 30 + "\n\n# Two\n\n" + LONG_WORDS * 30)
+    resolved, front = prepare(path)
+    draft = PdfBackend().render(resolved, front, RenderOptions(EPOCH, draft=True))
+    plain = PdfBackend().render(resolved, front, RenderOptions(EPOCH))
+    numbers: list[int] = []
+    body_lines = 0
+    for data, is_draft in ((draft, True), (plain, False)):
+        xml = _pdftotext(data, tmp_path, "-bbox")
+        margin, words = [], []
+        for page in xml.split("<page ")[1:]:  # each page's numbers top to bottom
+            found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" '
+                               r'yMax="([\d.]+)">([^<]*)</word>', page)
+            words += [(x, w) for x, y, bottom, w in found  # body text and headings
+                      if 9.9 < float(bottom) - float(y) < 13.1]
+            found = [(x, y, w) for x, y, _bottom, w in found]
+            margin += [int(w) for _y, x, w in sorted((float(y), x, w) for x, y, w in found)
+                       if float(x) < 55 and w.isdigit()]
+        turned = [b".707107 .707107 -0.707107 .707107" in page.get_contents().get_data()
+                  for page in PdfReader(io.BytesIO(data)).pages]  # the DRAFT mark, at 45 degrees
+        assert all(turned) if is_draft else not any(turned)
+        if is_draft:
+            numbers = margin
+        else:
+            assert margin == []
+            body_lines = sum(1 for x, w in words if abs(float(x) - 62.36) < 0.5)
+    assert numbers == list(range(1, len(numbers) + 1))  # on from page to page
+    assert len(numbers) >= body_lines > 40  # every line at the left edge of the text has one

@@ -17,6 +17,7 @@ from galleys.front.frontmatter import FrontMatter
 from galleys.model import ResolvedArticle
 from galleys.writers import RenderOptions
 from galleys.writers.pdf.body import BodyVisitor, Heading
+from galleys.writers.pdf.draft import DraftMarks
 from galleys.writers.pdf.flow import keep_headings
 from galleys.writers.pdf.fonts import fonts
 from galleys.writers.pdf.front import front_matter, furniture
@@ -81,6 +82,7 @@ class PdfBackend:
         canvasmaker = partial(
             _PagedCanvas, furniture=(head_left, head_right, foot_left), styles=styles,
             margins=(_MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM),
+            draft=DraftMarks(_MARGIN_X, font_set.family("sans")) if options.draft else None,
             setup=lambda canvas: _setup(canvas, resolved, front, options.source_date_epoch,
                                         markup, orcid),
         )
@@ -118,8 +120,10 @@ class _PagedCanvas(Canvas):
     """Draws the running header and footer; "page N of M" is a form filled in once M is known."""
 
     def __init__(self, *args: Any, furniture: tuple[str, str, str], styles: Styles,
-                 margins: tuple[float, float, float], setup: Any, **kwargs: Any) -> None:
+                 margins: tuple[float, float, float], setup: Any,
+                 draft: DraftMarks | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.draft = draft
         self._furniture = furniture
         self._styles = styles
         self._margins = margins
@@ -129,6 +133,8 @@ class _PagedCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages_drawn += 1
+        if self.draft is not None:
+            self.draft.finish_page(self, *self._pagesize)
         self._draw_furniture(self._pages_drawn)
         super().showPage()
 

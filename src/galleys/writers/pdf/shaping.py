@@ -416,6 +416,9 @@ class BidiParagraph(Paragraph):
 
     def draw(self) -> None:
         """Draw the lines in visual order; the logical lines stay for splitting."""
+        draft = getattr(self.canv, "draft", None)  # draft.DraftMarks numbers the lines
+        if draft is not None:
+            draft.record(self)
         if not self.reorder:
             super().draw()
             return
