@@ -382,7 +382,52 @@ def html_delete_paragraph(path: Path, start: str) -> None:
     _landing_edit(path, edit)
 
 
+# --- JATS: by element ------------------------------------------------------------------------
+
+JATS_ELEMENTS = {
+    "title": "//article-meta/title-group/article-title", "subtitle": "//title-group/subtitle",
+    "author": "//contrib-group/contrib/*[self::name or self::collab]",
+    "orcid": "//contrib/contrib-id",
+    "affiliation": "//article-meta/aff", "author note": "//author-notes/*",
+    "email": "//contrib/email", "issue title": "//article-meta/issue-title",
+    "doi": "//article-meta/article-id[@pub-id-type='doi']", "licence": "//license-p",
+    "abstract": "//article-meta/abstract/p", "keywords": "//kwd-group/kwd",
+    "how to cite": "//custom-meta/meta-value",
+}
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def jats_front(path: Path, kind: str, index: int, value: str) -> None:
+    root = etree.fromstring(path.read_bytes(), etree.XMLParser(load_dtd=False,
+                                                               resolve_entities=False))
+    if kind == "url":
+        uri = root.xpath("//article-meta/self-uri[not(@content-type)]")[0]
+        uri.set(XLINK_HREF, swap(uri.get(XLINK_HREF)))
+    else:
+        found = root.xpath(JATS_ELEMENTS[kind])
+        if kind == "email":
+            found = [e for e in found if e.text == value]
+        elif kind != "abstract":
+            found = found[index:index + 1]
+        nodes = [(n, w) for n, w in _element_text_nodes(found)
+                 if not (isinstance(n.tag, str) and n.tag == "label" and w == "text")]
+        _swap_first(nodes)
+    path.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
+                                    encoding="UTF-8"))
+
+
+def jats_delete_paragraph(path: Path, start: str) -> None:
+    """Remove the first <p> of the JATS <body> that holds `start`."""
+    root = etree.fromstring(path.read_bytes(), etree.XMLParser(load_dtd=False,
+                                                               resolve_entities=False))
+    paragraph = next(p for p in root.xpath("//body//p") if start in "".join(p.itertext()))
+    paragraph.getparent().remove(paragraph)
+    path.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
+                                    encoding="UTF-8"))
+
+
 FRONT = {"docx": docx_front, "epub": epub_front, "landing": landing_front,
-         "html": landing_front, "pdf": pdf_front}  # the full text has the landing's title block
+         "html": landing_front, "pdf": pdf_front,  # the full text has the landing's title block
+         "jats": jats_front}
 CATALOGUE = {"docx": docx_catalogue, "epub": epub_catalogue, "landing": landing_catalogue,
              "html": landing_catalogue, "pdf": pdf_catalogue}

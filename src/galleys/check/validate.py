@@ -1,5 +1,5 @@
 """Structure checks of built editions: PDF (parses, fonts embedded, qpdf), DOCX (python-docx
-opens it), EPUB (EPUBCheck: 0 errors, 0 warnings)."""
+opens it), EPUB (EPUBCheck: 0 errors, 0 warnings), JATS (its DTD), Crossref deposit (its XSD)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,25 @@ def validate_editions(folder: Path, slug: str) -> list[str]:
     epub = folder / f"{slug}.epub"
     if epub.exists():
         problems += epubcheck(epub)
+    problems += _validate_xml(folder, slug)
+    return problems
+
+
+def _validate_xml(folder: Path, slug: str) -> list[str]:
+    """The JATS article against the JATS DTD, the Crossref deposit against Crossref's XSD
+    (offline, from the schema folder xml_readback finds; a problem line where there is none)."""
+    from galleys.check.xml_readback import find_schemas, validate_crossref, validate_jats
+
+    problems = []
+    for suffix, validate in ((".jats.xml", validate_jats), (".crossref.xml", validate_crossref)):
+        path = folder / f"{slug}{suffix}"
+        if not path.exists():
+            continue
+        schemas = find_schemas()
+        if schemas is None:
+            problems.append(f"{path}: not validated: no schema folder (set GALLEYS_SCHEMAS)")
+            continue
+        problems += [f"{path}: {problem}" for problem in validate(path.read_bytes(), schemas)]
     return problems
 
 
