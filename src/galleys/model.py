@@ -156,6 +156,7 @@ class Metadata:
     site_url: str = ""  # where dist/ is published, ending in "/": https://journal.example.org/
     depositor: Depositor | None = None  # journal.yaml's `crossref:`
     branding: Branding = Branding()  # journal.yaml's only: logo, colours, footer, CSS, templates
+    reference_doc: str = ""  # `reference-doc:`: the journal's Word template (its path), or ""
 
     def affiliation(self, affiliation_id: str) -> Affiliation:
         """The affiliation with this id (the reader guarantees it exists)."""

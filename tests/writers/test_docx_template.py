@@ -8,9 +8,12 @@ import zipfile
 
 import docx
 import pytest
+from conftest import SEED, copy_seed
 from docx.shared import Pt
 from lxml import etree
 
+from galleys.check.parity import check_path, format_report
+from galleys.cli.main import main
 from galleys.errors import SourceError
 from galleys.writers.docx.reference import FRONT_STYLES, W, journal_reference_docx
 
@@ -86,3 +89,40 @@ def test_not_a_docx_is_refused(tmp_path):
     with pytest.raises(SourceError, match="not a readable DOCX") as caught:
         journal_reference_docx(fake)
     assert str(fake) in str(caught.value)
+
+
+def test_journal_yaml_names_the_template_and_the_edition_uses_it(template, tmp_path):
+    journal = docx.Document(str(template))
+    journal.sections[0].footer.paragraphs[0].text = "The Journal's own footer"
+    source = copy_seed(tmp_path / "source")
+    journal.save(str(source / "journal.docx"))
+    (source / "journal.yaml").write_text((source / "journal.yaml").read_text()
+                                         + "reference-doc: journal.docx\n")
+    dist = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(dist), "-t", "docx", "-q"]) == 0
+    edition = dist / SEED / f"{SEED}.docx"
+    root = _styles(edition.read_bytes())
+    (title,) = _by_name(root, "Title")
+    assert title.find("w:rPr/w:rFonts", WNS).get(f"{{{W}}}ascii") == "Georgia"
+    assert len(_by_name(root, "Author")) == 1
+    opened = docx.Document(str(edition))
+    assert [p.style.name for p in opened.paragraphs[:2]] == ["Title", "Author"]
+    footers = " ".join(p.text for s in opened.sections for p in s.footer.paragraphs)
+    assert "The Journal's own footer" in footers
+    (report,) = check_path(dist / SEED, source, validate=False)
+    assert report.ok, format_report(report)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("../outside.docx", "is outside the folder of journal.yaml"),
+    ("missing.docx", "Word template 'missing.docx' does not exist"),
+    ("journal.yaml", "expected a Word file (.docx)"),
+])
+def test_a_bad_reference_doc_names_journal_yaml(tmp_path, capsys, value, message):
+    source = copy_seed(tmp_path / "source")
+    (tmp_path / "outside.docx").write_bytes(b"x")
+    text = (source / "journal.yaml").read_text() + f"reference-doc: {value}\n"
+    (source / "journal.yaml").write_text(text)
+    assert main(["convert", str(source / SEED), "-t", "docx", "-o", str(tmp_path / "o")]) == 65
+    err = capsys.readouterr().err
+    assert message in err and f"{source / 'journal.yaml'}:" in err and "reference-doc" in err

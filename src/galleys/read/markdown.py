@@ -67,6 +67,7 @@ KNOWN_KEYS = {
     "reference-section-title",
     "site-url",
     "branding",
+    "reference-doc",
 }
 _LIST_TITLE = "reference-section-title"  # pandoc's key: the reference list's heading
 # Keys pandoc or Quarto use for other purposes; read by them, harmless to us.
@@ -414,6 +415,7 @@ class _Normalizer:
             site_url=self._site_url(),
             depositor=self._depositor(),
             branding=read_branding(self.journal, self.doc, path.parent.parent, self.warn),
+            reference_doc=self._reference_doc(path),
         )
 
     def _quarto_keys(self, doc: YamlDoc) -> None:
@@ -546,13 +548,19 @@ class _Normalizer:
                 f"(galleys reads no network); using {styles.DEFAULT}"
             )
             return styles.DEFAULT
-        folder = folder.resolve()
-        candidate = (folder / value).resolve()
-        if not candidate.is_relative_to(folder):
-            raise doc.error(("csl",), f"{value!r} is outside the folder of {doc.path.name}")
-        if not candidate.is_file():
-            raise doc.error(("csl",), f"style file {value!r} does not exist")
-        return styles.custom(candidate)
+        return styles.custom(_file_inside(doc, "csl", folder, "style file"))
+
+    def _reference_doc(self, path: Path) -> str:
+        """pandoc's `reference-doc:`: the journal's Word template for the DOCX edition, a .docx
+        inside the folder of the YAML naming it (the article's own wins over journal.yaml's)."""
+        for doc in (self.doc, self.journal):
+            if doc is not None and doc.data.get("reference-doc") is not None:
+                folder = path.parent if doc is self.doc else path.parent.parent
+                found = _file_inside(doc, "reference-doc", folder, "Word template")
+                if found.suffix.lower() not in (".docx", ".dotx"):
+                    raise doc.error(("reference-doc",), "expected a Word file (.docx)")
+                return str(found)
+        return ""
 
     def _keywords(self) -> tuple[str, ...]:
         key = "keywords" if "keywords" in self.doc.data else "tags"
@@ -883,6 +891,18 @@ def _affiliation(entry: dict, doc: YamlDoc, where: KeyPath, ident: str) -> Affil
     if not parts:
         raise doc.error(where, "affiliation has no name")
     return Affiliation(ident, ", ".join(text for _, text in parts), tuple(parts))
+
+
+def _file_inside(doc: YamlDoc, key: str, folder: Path, what: str) -> Path:
+    """The file `key` names, inside `folder` (that of the YAML naming it), or an error."""
+    value = _as_text(doc.data[key], doc, (key,)).strip()
+    folder = folder.resolve()
+    candidate = (folder / value).resolve()
+    if not candidate.is_relative_to(folder):
+        raise doc.error((key,), f"{value!r} is outside the folder of {doc.path.name}")
+    if not candidate.is_file():
+        raise doc.error((key,), f"{what} {value!r} does not exist")
+    return candidate
 
 
 def _flag(

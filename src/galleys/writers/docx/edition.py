@@ -15,7 +15,7 @@ from galleys.writers import RenderOptions
 from galleys.writers.docx.body import BodyPreparer
 from galleys.writers.docx.front import front_blocks
 from galleys.writers.docx.package import finish
-from galleys.writers.docx.reference import reference_docx
+from galleys.writers.docx.reference import journal_reference_docx, reference_docx
 from galleys.writers.docx.scripts import mark_directions
 
 if TYPE_CHECKING:
@@ -62,10 +62,14 @@ class DocxBackend:
             document["blocks"] = mark_directions(document["blocks"], front.direction)
             source = _json(document)  # else: nothing to mark
 
+        template = resolved.metadata.reference_doc  # the journal's own, its styles completed
+        reference_data = (journal_reference_docx(Path(template))[0] if template
+                          else reference_docx(options.paper))
+
         def convert() -> bytes:
             with tempfile.TemporaryDirectory(prefix="galleys-docx-") as folder:
                 reference = Path(folder) / "reference.docx"
-                reference.write_bytes(reference_docx(options.paper))
+                reference.write_bytes(reference_data)
                 result = pandoc.convert(source.encode("utf-8"), "json", "docx",
                                         reference_doc=reference)
             self.warnings = [f"{article.source_path}: pandoc (docx): {w}"

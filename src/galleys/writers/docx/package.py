@@ -10,7 +10,7 @@ from html import escape
 
 from galleys.front.frontmatter import FrontMatter
 from galleys.model import Metadata
-from galleys.writers.docx.reference import FOOTER_PART, footer_xml
+from galleys.writers.docx.reference import FOOTER_PART, FOOTER_REL_ID, footer_xml
 from galleys.writers.docx.scripts import script_languages
 
 CORE_PART = "docProps/core.xml"
@@ -103,7 +103,8 @@ def finish(
     parts[CORE_PART] = core_xml(front, epoch).encode("utf-8")
     parts[CUSTOM_PART] = custom_xml(custom_properties(front, metadata)).encode("utf-8")
     parts[APP_PART] = APP_XML.encode("utf-8")  # pandoc's holds word counts of its sample file
-    if FOOTER_PART in parts:
+    rels = parts.get("word/_rels/document.xml.rels", b"")
+    if FOOTER_PART in parts and FOOTER_REL_ID.encode() in rels:  # a template's footer stays
         parts[FOOTER_PART] = footer_xml(xml_text(front.running_head), paper).encode("utf-8")
     document = parts[DOCUMENT_PART].decode("utf-8")
     for uri, target in images.items():  # pandoc describes a picture by its (huge) source
