@@ -383,3 +383,40 @@ def test_a_comment_in_galleys_code_rebuilds_nothing(tmp_path):
     module.write_text(module.read_text() + "\n# a comment changes no output\n")
     assert "0 built, 2 skipped" in build()
     assert (dist / "manifest.json").read_bytes() == manifest
+
+
+def test_an_article_over_its_memory_budget_fails_alone(tmp_path, monkeypatch, capsys):
+    """A worker's data limit (GALLEYS_ARTICLE_MEMORY_MB): the article that needs more fails
+    with one line, exit 1 for the build, and the others are built beside it."""
+    from PIL import Image
+
+    source = tmp_path / "source"
+    for name in ("a", "b"):
+        (source / name).mkdir(parents=True)
+        (source / name / "article.md").write_text(f"---\ntitle: Small {name}\n---\n\nText.\n")
+    (source / "big").mkdir()
+    Image.effect_noise((7000, 7000), 100).convert("RGB").save(source / "big" / "big.png",
+                                                              compress_level=1)
+    (source / "big" / "article.md").write_text("---\ntitle: Big\n---\n\n![x](big.png)\n")
+    monkeypatch.setenv("GALLEYS_ARTICLE_MEMORY_MB", "400")
+    monkeypatch.setenv("GALLEYS_ARTICLE_SECONDS", "0")  # only the memory budget here
+    dist = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(dist), "-j", "2", "-q"]) == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert errors == [f"galleys: error: {source / 'big' / 'article.md'}: needed more than 400 MB, "
+                      "the memory budget of a worker (GALLEYS_ARTICLE_MEMORY_MB)"], err
+    assert (dist / "a" / "a.pdf").is_file() and (dist / "b" / "b.pdf").is_file()
+    assert not (dist / "big").exists()
+
+
+def test_an_article_over_its_time_budget_fails_with_one_line(tmp_path, monkeypatch, capsys):
+    source = tmp_path / "source"
+    (source / "a").mkdir(parents=True)
+    (source / "a" / "article.md").write_text("---\ntitle: Slow\n---\n\nText.\n")
+    monkeypatch.setenv("GALLEYS_ARTICLE_SECONDS", "0.01")  # no article builds in 10 ms
+    dist = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(dist), "-j", "1", "-q"]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "took over 0.01 s, the time budget of one article" in errors[0]
+    assert not (dist / "a").exists()
