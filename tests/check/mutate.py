@@ -426,8 +426,34 @@ def jats_delete_paragraph(path: Path, start: str) -> None:
                                     encoding="UTF-8"))
 
 
+CR = "http://www.crossref.org/schema/5.3.1"
+CROSSREF_ELEMENTS = {"title": "//cr:titles/cr:title", "subtitle": "//cr:titles/cr:subtitle",
+                     "authors": "//cr:contributors/cr:person_name/cr:surname",
+                     "orcid": "//cr:contributors//cr:ORCID", "doi": "//cr:doi_data/cr:doi",
+                     "abstract": "//*[local-name()='abstract']/*[local-name()='p']"}
+
+
+def _crossref_edit(path: Path, name: str) -> None:
+    root = etree.fromstring(path.read_bytes())
+    found = root.xpath(CROSSREF_ELEMENTS[name], namespaces={"cr": CR})[:1]
+    if name == "doi":
+        found[0].text = found[0].text.replace("10.", "10.9", 1)
+    else:
+        _swap_first(_element_text_nodes(found))
+    path.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
+                                    encoding="UTF-8"))
+
+
+def crossref_front(path: Path, kind: str, index: int, value: str) -> None:
+    _crossref_edit(path, kind)
+
+
+def crossref_catalogue(path: Path, name: str) -> None:
+    _crossref_edit(path, name)
+
+
 FRONT = {"docx": docx_front, "epub": epub_front, "landing": landing_front,
          "html": landing_front, "pdf": pdf_front,  # the full text has the landing's title block
-         "jats": jats_front}
+         "jats": jats_front, "crossref": crossref_front}
 CATALOGUE = {"docx": docx_catalogue, "epub": epub_catalogue, "landing": landing_catalogue,
-             "html": landing_catalogue, "pdf": pdf_catalogue}
+             "html": landing_catalogue, "pdf": pdf_catalogue, "crossref": crossref_catalogue}
