@@ -55,14 +55,17 @@ def load_yaml(
     path: Path,
     first_line: int = 1,
     *,
-    what: str = "front matter",
+    what: str | None = None,
     max_bytes: int = MAX_YAML_BYTES,
     max_nodes: int = MAX_NODES,
 ) -> YamlDoc:
     """Parse `text` (which starts at `first_line` of `path`) with the safe loader only; `what`
-    it is (front matter, a bibliography …) names it in the error when it is over `max_bytes`,
+    it is (front matter, a bibliography …; by default told by the file's suffix) names it in
+    the error when it is over `max_bytes`,
     and it may hold at most `max_nodes` values, aliases expanded, MAX_DEPTH levels deep."""
     if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        if what is None:  # journal.yaml, or an article's front matter
+            what = "the YAML file" if path.suffix.lower() in (".yaml", ".yml") else "front matter"
         raise SourceError(f"{what} is over {max_bytes // 1_000_000} MB", path=path)
     loader, node = _compose(text, path, first_line)
     doc = YamlDoc(data=None, path=path)
