@@ -33,6 +33,8 @@ TITLE_PAGE = {
     "licence": "//*[@class='publication']/*[@class='license']/*[@class='value']",
     "how to cite": "//*[@class='how-to-cite']/*[@class='citation']",
 }
+OPF_FIELDS = {"title": "title", "creator": "authors", "subject": "keywords",
+              "description": "abstract", "identifier": "doi"}  # dc: element -> catalogue field
 STORES = {
     "title": ("OPF dc:title#title",),
     "authors": ("OPF dc:creator",),
@@ -64,16 +66,15 @@ def _catalogue(reading: Reading, opf: etree._Element) -> None:
         if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{DC}}}"):
             continue
         tag, value = local(element.tag), "".join(element.itertext()).strip()
-        if tag == "title" and element.get("id") == "title":
-            reading.add_catalogue("title", "OPF dc:title#title", value)
-        elif tag == "creator":
-            reading.add_catalogue("authors", "OPF dc:creator", value)
-        elif tag == "subject":
-            reading.add_catalogue("keywords", "OPF dc:subject", value)
-        elif tag == "description":
-            reading.add_catalogue("abstract", "OPF dc:description", value)
-        elif tag == "identifier" and value.startswith("urn:doi:"):
-            reading.add_catalogue("doi", "OPF dc:identifier", value.removeprefix("urn:doi:"))
+        if tag == "title" and element.get("id") != "title":
+            continue  # the subtitle, a dc:title of its own
+        if tag == "identifier":
+            if not value.startswith("urn:doi:"):
+                continue
+            value = value.removeprefix("urn:doi:")
+        if tag in OPF_FIELDS:
+            reading.add_catalogue(OPF_FIELDS[tag], f"OPF dc:{tag}" + (
+                "#title" if tag == "title" else ""), value)
 
 
 def _title_page(reading: Reading, page: etree._Element) -> None:

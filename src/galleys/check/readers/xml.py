@@ -20,6 +20,11 @@ JATS_SLOTS = {  # front-matter kind -> the element read_jats reads it from
     "url": "self-uri", "licence": "license-p", "abstract": "abstract p",
     "keywords": "kwd-group kwd", "how to cite": "custom-meta meta-value",
 }
+CROSSREF_CATALOGUE = {  # read_crossref's key -> (catalogue field, the deposit's element)
+    "title": ("title", "<titles/title>"), "author": ("authors", "<contributors>"),
+    "doi": ("doi", "<doi_data/doi>"), "abstract": ("abstract", "<jats:abstract>"),
+}
+CROSSREF_FRONT = {"subtitle": "<titles/subtitle>", "orcid": "<contributors ORCID>"}
 JATS_LACKS = frozenset({"journal line", "published"})  # JATS holds their parts, not the line
 
 
@@ -56,20 +61,11 @@ def read_crossref_deposit(data: bytes, front: FrontMatter) -> Reading:
     fields, the subtitle and ORCID iDs as the title block's; no body."""
     found = read_crossref(data)
     reading = Reading(body=None, absent=frozenset(f.kind for f in front.fields())
-                      - {"subtitle", "orcid"})
-    reading.holds({"title": ("<titles/title>",), "authors": ("<contributors>",),
-                   "doi": ("<doi_data/doi>",), "abstract": ("<jats:abstract>",)})
+                      - set(CROSSREF_FRONT))
+    reading.holds({name: (slot,) for name, slot in CROSSREF_CATALOGUE.values()})
     for kind, _number, value in _numbered(found):
-        if kind == "title":
-            reading.add_catalogue("title", "<titles/title>", value)
-        elif kind == "author":
-            reading.add_catalogue("authors", "<contributors>", value)
-        elif kind == "doi":
-            reading.add_catalogue("doi", "<doi_data/doi>", value)
-        elif kind == "abstract":
-            reading.add_catalogue("abstract", "<jats:abstract>", value)
-        elif kind == "subtitle":
-            reading.add("subtitle", "<titles/subtitle>", value)
-        elif kind == "orcid":
-            reading.add("orcid", "<contributors ORCID>", value)
+        if kind in CROSSREF_CATALOGUE:
+            reading.add_catalogue(*CROSSREF_CATALOGUE[kind], value)
+        elif kind in CROSSREF_FRONT:
+            reading.add(kind, CROSSREF_FRONT[kind], value)
     return reading
