@@ -97,8 +97,7 @@ def test_outline_matches_headings(torture_pdf: bytes) -> None:
     headings = ["".join(n["c"] if n["t"] == "Str" else " " for n in b["c"][2])
                 for b in resolved.blocks if b["t"] == "Header"]
     names = [t for t, _page in titles]
-    assert [n for n in names if n != "Notes"] == headings
-    assert names.index("Notes") == names.index("References") - 1  # end-notes before references
+    assert names == headings  # notes at the foot of their pages: no end-notes heading
     pages = [page for _t, page in titles]
     assert pages == sorted(pages) and pages[-1] > 0  # destinations point at the right pages
 
@@ -480,3 +479,30 @@ def test_draft_numbers_every_body_line_in_the_margin(tmp_path: Path) -> None:
             body_lines = sum(1 for x, w in words if abs(float(x) - 62.36) < 0.5)
     assert numbers == list(range(1, len(numbers) + 1))  # on from page to page
     assert len(numbers) >= body_lines > 40  # every line at the left edge of the text has one
+
+
+def test_notes_are_set_at_the_foot_of_the_page_that_references_them(tmp_path: Path) -> None:
+    paragraphs = [f"Paragraph {i} " + " ".join(["filler"] * 120) + f"[^n{i}]" for i in range(1, 9)]
+    notes = [f"[^n{i}]: Footnote{i} text of the note." for i in range(1, 9)]
+    long_note = "[^long]: " + " ".join(["continued"] * 1800)
+    body = "\n\n".join(paragraphs) + " Last[^long].\n\n" + "\n\n".join(notes) + "\n\n" + long_note
+    path = write_article(tmp_path / "notes", "title: Notes\ndate: 2024-01-02", body)
+    data = render(path)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    for i in range(1, 9):
+        (where,) = [n for n, text in enumerate(pages) if f"Footnote{i} text" in text]
+        assert re.search(rf"filler ?{i}\b", pages[where]), f"note {i} not by its reference"
+    reader = PdfReader(io.BytesIO(data))
+    assert [item.title for item in reader.outline if not isinstance(item, list)] == []  # no "Notes"
+    holding = [n for n, text in enumerate(pages) if "continued continued" in text]
+    assert len(holding) >= 2  # a note too long for its page goes on at the next one's foot
+    assert squash(text_of(data)).count("9. continued") == 1
+    to_note = to_text = 0
+    for page in reader.pages:  # links both ways: reference -> note -> reference
+        for annotation in (a.get_object() for a in page.get("/Annots", [])):
+            if "/Dest" not in annotation:
+                continue
+            source_y, target_y = float(annotation["/Rect"][1]), float(annotation["/Dest"][3])
+            to_note += target_y < source_y  # the notes are below their references
+            to_text += target_y > source_y + 12
+    assert to_note >= 8 and to_text >= 8, (to_note, to_text)

@@ -28,6 +28,7 @@ from galleys.resolve.ast_index import MAX_DEPTH, BodyIndex, index_body
 from galleys.resolve.figures import PLACEHOLDER_CLASS
 from galleys.resolve.mathml import runs_as_text
 from galleys.writers.pdf import table as pdf_table
+from galleys.writers.pdf.footnotes import Footnotes, NotesHere
 from galleys.writers.pdf.formulas import CALLBACK, DisplayMath, display_pieces, tall_lines
 from galleys.writers.pdf.images import (
     figure_flowable,
@@ -75,6 +76,7 @@ class BodyVisitor:
     width: float
     height: float
     notes_label: str = "Notes"
+    footnotes: Footnotes | None = None  # notes at the foot of their page, else end-notes
     article_path: Path = Path("article.md")  # named in errors about images
     _anchors: dict[str, str] = field(default_factory=dict)
     _emitted: set[str] = field(default_factory=set)
@@ -100,9 +102,15 @@ class BodyVisitor:
             before_refs = block["t"] == "Header" and following is not None and _is_refs(following)
             if notes_at is None and (_is_refs(block) or before_refs):
                 notes_at = len(out)
-            out += self.block(block, context)
+            first_note = len(self._notes) + 1
+            made = self.block(block, context)
+            if self.footnotes is not None and len(self._notes) >= first_note:
+                for flowable in made:  # a table or list: the frame cannot see inside it
+                    if not isinstance(flowable, Paragraph):
+                        flowable.notes = range(first_note, len(self._notes) + 1)
+            out += made
         notes = self._end_notes()
-        if notes_at is None:
+        if notes_at is None or self.footnotes is not None:
             notes_at = len(out)
         out[notes_at:notes_at] = notes
         if self._pending:
@@ -333,8 +341,16 @@ class BodyVisitor:
                 f"<super>{number}</super></a>")
 
     def _end_notes(self) -> list[Flowable]:
+        """The notes as end-notes under their heading, or (with `footnotes`) each note's
+        flowables given to it and a mark at the end that places any still unplaced."""
         if not self._notes:
             return []
+        if self.footnotes is not None:
+            context = _Context(style="note", plain_style="note")
+            for number, (blocks, where) in enumerate(self._notes, start=1):
+                self._section = where
+                self.footnotes.add(number, self._note_flowables(number, blocks, context))
+            return [NotesHere(range(1, len(self._notes) + 1), self.footnotes)]
         heading = paragraph(
             f'<a name="notes"/>{self.markup.text(self.notes_label, "sans", True)}',
             self.styles["h1"], self.markup.direction, Heading)
@@ -343,14 +359,20 @@ class BodyVisitor:
         context = _Context(style="note", plain_style="note")
         for number, (blocks, where) in enumerate(self._notes, start=1):
             self._section = where
-            marker = (f'<a name="fn{number}"/><a href="#fnref{number}" color="#1a4f8b">'
-                      f"{number}.</a>\u00a0")
-            if not blocks or blocks[0]["t"] not in ("Para", "Plain"):
-                out.append(paragraph(marker, self.styles["note"], self.markup.direction))
-            else:
-                self._pending.append(marker)
-            out += self.blocks(blocks, context)
+            out += self._note_flowables(number, blocks, context)
         return out
+
+    def _note_flowables(self, number: int, blocks: list[dict[str, Any]], context: _Context
+                        ) -> list[Flowable]:
+        """Note `number`, its marker linked back to the reference."""
+        marker = (f'<a name="fn{number}"/><a href="#fnref{number}" color="#1a4f8b">'
+                  f"{number}.</a>\u00a0")
+        out: list[Flowable] = []
+        if not blocks or blocks[0]["t"] not in ("Para", "Plain"):
+            out.append(paragraph(marker, self.styles["note"], self.markup.direction))
+        else:
+            self._pending.append(marker)
+        return out + self.blocks(blocks, context)
 
     def _list_style(self) -> dict[str, Any]:
         body = self.styles["body"]

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
 from galleys.errors import SourceError, UsageError
@@ -20,6 +20,7 @@ from galleys.writers.pdf.body import BodyVisitor, Heading
 from galleys.writers.pdf.draft import DraftMarks
 from galleys.writers.pdf.flow import keep_headings
 from galleys.writers.pdf.fonts import fonts
+from galleys.writers.pdf.footnotes import Footnotes, NotesFrame
 from galleys.writers.pdf.front import front_matter, furniture
 from galleys.writers.pdf.hyphenation import Hyphenator, protected_words
 from galleys.writers.pdf.markup import Markup
@@ -61,8 +62,9 @@ class PdfBackend:
         self.warnings = markup.math.warnings  # formulas set as their TeX (pdf_math)
         orcid = OrcidMarks()
         story = front_matter(front, markup, styles, width, orcid)
+        footnotes = Footnotes(width=width)
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
-                              notes_label=NOTES_LABEL,
+                              notes_label=NOTES_LABEL, footnotes=footnotes,
                               article_path=resolved.article.source_path)
         story += keep_headings(visitor.render(resolved.blocks, resolved.index),
                                lambda flowable: isinstance(flowable, Heading))
@@ -76,8 +78,10 @@ class PdfBackend:
             invariant=1, pageCompression=1, initialFontName=font_set.family("serif"),
             displayDocTitle=1, **info(front),
         )
-        frame = Frame(_MARGIN_X, _MARGIN_BOTTOM, width, height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        document.footnotes = footnotes
+        frame = NotesFrame(_MARGIN_X, _MARGIN_BOTTOM, width, height, id="body",
+                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+                           footnotes=footnotes)
         document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         canvasmaker = partial(
             _PagedCanvas, furniture=(head_left, head_right, foot_left), styles=styles,
@@ -104,9 +108,14 @@ def _setup(canvas: Canvas, resolved: ResolvedArticle, front: FrontMatter, epoch:
 
 
 class _Document(BaseDocTemplate):
-    """Adds an outline entry for every heading as it is laid out."""
+    """Adds an outline entry for every heading as it is laid out; draws each page's notes."""
 
     _last_level = -1
+    footnotes: Footnotes | None = None
+
+    def afterPage(self) -> None:  # noqa: N802 - reportlab's name
+        if self.footnotes is not None:
+            self.footnotes.draw(self.canv, _MARGIN_X, _MARGIN_BOTTOM)
 
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 - reportlab's name
         if isinstance(flowable, Heading):
