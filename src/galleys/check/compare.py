@@ -18,15 +18,22 @@ def letters(text: str) -> str:
                    if c.isalnum() or unicodedata.category(c).startswith("M"))
 
 
+def _squashed(text: str) -> str:
+    """Without spaces and hyphens: a line a PDF joined, split or hyphenated reads alike (the
+    text layer cannot tell "self-" + "contained" from "hy-" + "phenation")."""
+    return text.replace(" ", "").replace("-", "").replace("\u2010", "")
+
+
 def same(expected: str, found: str, *, kind: str = "", math: bool = False) -> bool:
     """`found` shows `expected`: equal once normalized (NFKC, invisible characters dropped,
-    spaces collapsed), or equal without spaces (a PDF line joined or split between words).
+    spaces collapsed), or equal without spaces and hyphens (a PDF line joined, split or
+    hyphenated).
     Keywords are a set: a layout may reorder them. A value with a formula compares its letters
     and digits only (the formula's spacing and symbols are each edition's own rendering); one in
     a right-to-left script compares its letters as a multiset (a PDF's text runs of two
     directions come back in visual order)."""
     want, have = normalize(expected), normalize(found)
-    if want == have or want.replace(" ", "") == have.replace(" ", ""):
+    if want == have or _squashed(want) == _squashed(have):
         return True
     if kind == "keywords" and want and have:
         return set(_LIST_SEPARATOR.split(want)) == set(_LIST_SEPARATOR.split(have))

@@ -81,7 +81,9 @@ def _chars(page: object, number: int) -> list[_Line]:
             if char == " " and segments:
                 segments[-1][2].append(" ")
             continue
-        if char in ("\r", "\n", "\x02", "") or (ord(char) in INVISIBLE and char != SOFT_HYPHEN):
+        if char == "\x02":  # pdfium's mark for a hyphen that ends a line
+            char = SOFT_HYPHEN
+        if char in ("\r", "\n", "") or (ord(char) in INVISIBLE and char != SOFT_HYPHEN):
             continue  # line ends pdfium makes up, bidi marks the writer adds around a name
         size = round(raw.FPDFText_GetFontSize(textpage, index), 2)
         raw.FPDFText_GetCharOrigin(textpage, index, x, y)
