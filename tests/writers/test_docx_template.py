@@ -126,3 +126,22 @@ def test_a_bad_reference_doc_names_journal_yaml(tmp_path, capsys, value, message
     assert main(["convert", str(source / SEED), "-t", "docx", "-o", str(tmp_path / "o")]) == 65
     err = capsys.readouterr().err
     assert message in err and f"{source / 'journal.yaml'}:" in err and "reference-doc" in err
+
+
+def test_an_edited_template_rebuilds_the_articles(template, tmp_path, capsys):
+    source = copy_seed(tmp_path / "source")
+    document = docx.Document(str(template))
+    document.save(str(source / "journal.docx"))
+    (source / "journal.yaml").write_text((source / "journal.yaml").read_text()
+                                         + "reference-doc: journal.docx\n")
+    args = ["build", str(source), "-o", str(tmp_path / "dist"), "-t", "docx"]
+    assert main(args) == 0
+    assert main(args) == 0
+    assert "0 built, 1 skipped" in capsys.readouterr().out
+    document.styles["Title"].font.name = "Palatino"
+    document.save(str(source / "journal.docx"))
+    assert main(args) == 0
+    assert "1 built, 0 skipped" in capsys.readouterr().out
+    edition = tmp_path / "dist" / SEED / f"{SEED}.docx"
+    (title,) = _by_name(_styles(edition.read_bytes()), "Title")
+    assert title.find("w:rPr/w:rFonts", WNS).get(f"{{{W}}}ascii") == "Palatino"

@@ -268,6 +268,16 @@ def write_journal_index(dist: Path, slugs: Iterable[str], branding: Branding | N
     return target
 
 
+def _word_templates(source_dir: Path) -> str:
+    """A digest of the Word files beside journal.yaml (a `reference-doc:` it names is one),
+    for the articles' keys: editing the template rebuilds them; "" where there is none."""
+    found = sorted(p for p in source_dir.glob("*.do[ct]x") if p.is_file())
+    h = hashlib.sha256()
+    for path in found:
+        h.update(f"{path.name}\0".encode() + path.read_bytes())
+    return h.hexdigest() if found else ""
+
+
 def _journal_branding(source_dir: Path) -> Branding:
     """journal.yaml's branding, for the index and the articles' keys; when it is wrong, none
     (every article reports the error as it reads journal.yaml)."""
@@ -385,6 +395,7 @@ class _Plan:
     cite_cache: CiteCache | None = None  # How-to-Cite lines of earlier builds of this dist/
     overrides: MetadataOverrides | None = None  # -M and --metadata-file
     branding: str = ""  # journal.yaml's branding files' fingerprint (logo, CSS, templates)
+    word_templates: str = ""  # sha256 of the Word files beside journal.yaml (reference-doc:)
 
     def key(self, digest: str) -> str:
         """A hash of everything an article's files depend on: its inputs' `digest`, these
@@ -392,7 +403,8 @@ class _Plan:
         style = styles.fingerprint(self.style) if self.style else ""  # --csl: its contents
         settings = [style, ",".join(self.formats), self.paper, str(self.strict),
                     str(self.epoch), *([repr(self.overrides)] if self.overrides else []),
-                    *([self.branding] if self.branding else [])]
+                    *([self.branding] if self.branding else []),
+                    *([self.word_templates] if self.word_templates else [])]
         return keys.article_key(digest, settings, self.formats)
 
     def provisional(self, snapshot: ArticleInput) -> ArticleJob:
@@ -483,7 +495,8 @@ def _build_all(
     branding = _journal_branding(source_dir)
     plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, cite_cache=cite_cache,
                  overrides=overrides,
-                 branding=fingerprint(branding) if branding != Branding() else "")
+                 branding=fingerprint(branding) if branding != Branding() else "",
+                 word_templates=_word_templates(source_dir))
     if style:
         styles.path(style)
     previous = read_manifest(dist)
