@@ -18,6 +18,7 @@ from reportlab.platypus import (
     ListItem,
     PageBreak,
     Paragraph,
+    Spacer,
     XPreformatted,
 )
 from reportlab.platypus.flowables import AnchorFlowable
@@ -48,6 +49,7 @@ _BULLETS = ("\u2022", "\u2013", "\u25e6", "\u2023")
 _ID_HOLDERS = {"Header": 1, "Div": 0, "Span": 0, "Table": 0, "Figure": 0, "CodeBlock": 0}
 _CONTINUATION = ("\u21aa", "\u00bb")
 CALLOUT_SHADE = Color(0.95, 0.96, 0.98)
+FIGURE_SPACE = 6.0  # points above a figure (its caption's space is below it)
 
 
 class Heading(BidiParagraph):
@@ -248,7 +250,9 @@ class BodyVisitor:
         self.markup.where = self._where()
         if self._figure_depth:  # reportlab breaks the page before a KeepTogether inside one
             return top + body + caption_flow
-        return [KeepTogether(top + body + caption_flow)]
+        figure = KeepTogether([Spacer(1, FIGURE_SPACE), *top, *body, *caption_flow])
+        figure.floats = True  # edition._Document: too tall for the page's rest, it moves on
+        return [figure]
 
     def _block_Table(self, content: list[Any], context: _Context) -> list[Flowable]:  # noqa: N802
         (ident, _classes, _kv), (_short, caption) = content[0], content[1]

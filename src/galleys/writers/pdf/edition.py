@@ -113,6 +113,27 @@ class _Document(BaseDocTemplate):
     _last_level = -1
     footnotes: Footnotes | None = None
 
+    _deferred: list[Any]
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        """A figure too tall for what is left of the page waits for the next one while the
+        text goes on (at most until the body ends)."""
+        deferred = self.__dict__.setdefault("_deferred", [])
+        frame = getattr(self, "frame", None)  # none before the first page begins
+        if frame is None:
+            super().handle_flowable(flowables)
+            return
+        if deferred and (frame._atTop or len(flowables) <= 1):
+            flowables[0:0] = deferred
+            deferred.clear()
+        first: Any = flowables[0] if flowables else None
+        if (getattr(first, "floats", False) and not frame._atTop and len(flowables) > 1
+                and not getattr(flowables[1], "floats", False)):
+            height = first.wrapOn(self.canv, frame._getAvailableWidth(), frame._aH)[1]
+            if frame._aH >= height > frame._y - frame._y1p:
+                deferred.append(flowables.pop(0))
+        super().handle_flowable(flowables)
+
     def afterPage(self) -> None:  # noqa: N802 - reportlab's name
         if self.footnotes is not None:
             self.footnotes.draw(self.canv, _MARGIN_X, _MARGIN_BOTTOM)

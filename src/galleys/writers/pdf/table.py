@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table, TableStyle
 
 if TYPE_CHECKING:
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from galleys.writers.pdf.body import BodyVisitor, _Context
 
 _MIN_WIDTH = 28.0  # points: the narrowest column still readable
+_PADDING = 4.0  # points left and right in every cell
+SPACE_BEFORE, SPACE_AFTER = 6.0, 12.0  # points around a table (its caption is above it)
 _BLACK = colors.HexColor("#222222")
 
 
@@ -73,19 +76,32 @@ def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: fl
             if rowspan > 1 or colspan > 1:
                 commands.append(("SPAN", (c, r), (c + colspan - 1, r + rowspan - 1)))
             c += colspan
-    widths = _widths(colspecs, texts, width)
+    fonts = [visitor.styles["cell-head" if is_head else "cell"].fontName for _row, is_head in rows]
+    widths = _widths(colspecs, texts, width, _longest_words(texts, fonts, columns))
     table = Table(grid, colWidths=widths, repeatRows=head_count, hAlign="LEFT", splitByRow=1,
                   splitInRow=1)  # a row taller than a page (a 50,000-character cell) splits
     font = [("FONT", (0, 0), (-1, -1), visitor.styles["cell"].fontName, 9)]  # not Helvetica
     table.setStyle(TableStyle(font + _style(len(rows), head_count, bool(foot[1])) + commands))
+    table.spaceBefore, table.spaceAfter = SPACE_BEFORE, SPACE_AFTER
     return table
+
+
+def _longest_words(texts: list[list[str]], fonts: list[str], columns: int) -> list[float]:
+    """Points each column needs for its longest word (in its row's face) and the padding:
+    a column as narrow breaks words at their hyphenation points, never mid-word."""
+    out = [0.0] * columns
+    for row, font in zip(texts, fonts, strict=True):
+        for c, text in enumerate(row):
+            for word in text.split():
+                out[c] = max(out[c], stringWidth(word, font, 9) + 2 * _PADDING + 1)
+    return out
 
 
 def _style(count: int, head_count: int, has_foot: bool) -> list[tuple[Any, ...]]:
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LINEABOVE", (0, 0), (-1, 0), 1.0, _BLACK),
@@ -98,8 +114,10 @@ def _style(count: int, head_count: int, has_foot: bool) -> list[tuple[Any, ...]]
     return commands
 
 
-def _widths(colspecs: list[Any], texts: list[list[str]], width: float) -> list[float]:
-    """Pandoc's relative widths where given; else shares from the cells' text lengths."""
+def _widths(colspecs: list[Any], texts: list[list[str]], width: float,
+            needed: list[float] | None = None) -> list[float]:
+    """Pandoc's relative widths where given; else shares from the cells' text lengths; each
+    column at least as wide as its longest word (`needed`) while the table's width allows."""
     columns = len(colspecs)
     given: list[float] = [spec[1]["c"] if spec[1]["t"] == "ColWidth" else 0.0
                           for spec in colspecs]  # 0: ColWidthDefault
@@ -118,6 +136,13 @@ def _widths(colspecs: list[Any], texts: list[list[str]], width: float) -> list[f
     ]
     scale = 1 / (sum(shares) or 1)
     widths = [max(_MIN_WIDTH, width * share * scale) for share in shares]
+    if needed and sum(max(w, n) for w, n in zip(widths, needed, strict=True)) <= width:
+        wider = [max(w, n) for w, n in zip(widths, needed, strict=True)]
+        spare = [c for c in range(columns) if wider[c] > needed[c]]  # give back from these
+        excess = max(0.0, sum(wider) - width)
+        room = sum(wider[c] - needed[c] for c in spare) or 1
+        widths = [w - excess * (w - needed[c]) / room if c in spare else w
+                  for c, w in enumerate(wider)]
     overflow = sum(widths) - width
     if overflow > 0:  # minimums pushed past the width: take it back from the widest
         widest = widths.index(max(widths))
