@@ -204,7 +204,7 @@ def test_a_lost_cross_reference_and_equation_are_findings(built, tmp_path):
     def edit(root):
         for link in root.xpath("//w:hyperlink[@w:anchor='tbl:bodies']", namespaces=mutate.NS):
             link.getparent().remove(link)
-        formula = root.xpath("//m:oMathPara", namespaces={
+        formula = root.xpath("//m:oMath", namespaces={  # @eq:energy's, in its numbered line
             "m": "http://schemas.openxmlformats.org/officeDocument/2006/math"})[0]
         formula.getparent().remove(formula)
 

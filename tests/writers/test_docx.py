@@ -291,3 +291,94 @@ def test_the_docx_leaves_the_shared_body_as_it_was(name):
         names = archive.namelist()
     if name == "torture":
         assert any(n.startswith("word/media/") for n in names), "its pictures are embedded"
+
+
+# -- numbered display equations: a paragraph laid out as Word numbers one ----------------------
+EQUATIONS = ("See \\eqref{eq:c} and @eq-g.\n\nThe ratio is\n$$c = \\frac{a}{b} \\label{eq:c}$$\n"
+             "for all $a$.\n\n$$x^2 + y^2 = z^2$$\n\n$$g = 3$$ {#eq-g}\n")
+M = NS["m"]
+
+
+def _equations_docx(tmp_path: Path, paper: str = "a4") -> bytes:
+    resolved, front = prepare(_article(tmp_path, EQUATIONS))
+    return DocxBackend().render(resolved, front, RenderOptions(source_date_epoch(resolved),
+                                                               paper=paper))
+
+
+def _local(element: ET.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_numbered_equation_is_centred_with_its_number_at_the_right_margin(tmp_path, paper):
+    data = _equations_docx(tmp_path, paper)
+    body = _part(data, "word/document.xml").find(f"{W}body")
+    section = body.find(f"{W}sectPr")
+    size, margins = section.find(f"{W}pgSz"), section.find(f"{W}pgMar")
+    text_width = (int(size.get(f"{W}w")) - int(margins.get(f"{W}left"))
+                  - int(margins.get(f"{W}right")) - int(margins.get(f"{W}gutter")))
+    names = _style_names(data)
+    numbered = [p for p in body.iter(f"{W}p") if names.get(
+        p.find(f"{W}pPr/{W}pStyle").get(f"{W}val")) == "Numbered Equation"]
+    anchors = [link.get(f"{W}anchor") for link in body.iter(f"{W}hyperlink")]
+    assert anchors == ["eq:c", "eq-g"]
+    assert len(numbered) == 2
+    for p, number, anchor in zip(numbered, ["(1)", "(2)"], anchors, strict=True):
+        tabs = [(t.get(f"{W}val"), int(t.get(f"{W}pos"))) for t in p.find(f"{W}pPr/{W}tabs")]
+        assert tabs == [("center", text_width // 2), ("right", text_width)]
+        content = [child for child in p if _local(child) != "pPr"]
+        assert [_local(child) for child in content] == [
+            "bookmarkStart", "r", "oMath", "r", "r", "bookmarkEnd"]
+        start, tab, formula, tab_after, printed, end = content
+        assert start.get(f"{W}name") == anchor and end.get(f"{W}id") == start.get(f"{W}id")
+        assert [_local(c) for c in tab] == ["tab"] and [_local(c) for c in tab_after] == ["tab"]
+        assert printed.find(f"{W}t").text == number  # plain text, not part of the formula
+        assert "(" not in "".join(t.text or "" for t in formula.iter(f"{{{M}}}t"))
+        assert p.find(f".//{{{M}}}oMathPara") is None
+    assert numbered[0].find(f".//{{{M}}}f") is not None  # the fraction as OMML, not TeX
+    # The text around it stays in paragraphs of their own; the unnumbered one stays display.
+    texts = ["".join(p.itertext()) for p in body.iter(f"{W}p")]  # formulas' m:t too
+    at = texts.index("c=ab(1)")
+    assert texts[at - 1] == "The ratio is" and texts[at + 1] == "for all a."
+    displayed = list(body.iter(f"{{{M}}}oMathPara"))
+    assert len(displayed) == 1 and "z" in "".join(t.text for t in displayed[0].iter(f"{{{M}}}t"))
+
+
+def test_the_equation_style_is_looked_up_by_name_in_a_journals_styles():
+    from galleys.writers.docx.package import equation_tabs
+
+    styles = ('<w:styles><w:style w:type="paragraph" w:styleId="Formel">'
+              '<w:name w:val="Numbered Equation"/></w:style></w:styles>')
+    document = ('<w:body><w:p><w:pPr><w:pStyle w:val="Formel" /></w:pPr></w:p><w:sectPr>'
+                '<w:pgSz w:w="10000" w:h="14000"/><w:pgMar w:left="1000" w:right="2000" '
+                'w:gutter="500" w:top="0" w:bottom="0"/></w:sectPr></w:body>')
+    assert ('<w:pStyle w:val="Formel" /><w:tabs><w:tab w:val="center" w:pos="3250" />'
+            '<w:tab w:val="right" w:pos="6500" /></w:tabs>') in equation_tabs(document, styles)
+
+
+@pytest.mark.external
+def test_libreoffice_sets_the_formula_centred_and_its_number_at_the_right_margin(tmp_path):
+    soffice = require_program("soffice", "libreoffice")
+    pdftotext = require_program("pdftotext")
+    program = Path(soffice).resolve().parent
+    if not list(program.glob("libsmlo.so")) and not list(program.glob("*sm*.dll")):
+        pytest.skip("LibreOffice without its Math module (libreoffice-math) drops every formula")
+    source = tmp_path / "equations.docx"
+    source.write_bytes(_equations_docx(tmp_path))
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    boxes = subprocess.run([pdftotext, "-bbox", str(tmp_path / "equations.pdf"), "-"],
+                           check=True, capture_output=True, timeout=60).stdout.decode()
+    page = re.search(r'<page width="([\d.]+)"', boxes)
+    words = [(float(x0), float(y0), float(x1), text) for x0, y0, x1, text in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+        boxes)]
+    width, margin = float(page.group(1)), 1418 / 20  # the A4 reference's margins, in points
+    line_left = min(x0 for x0, _, _, text in words if text == "See")
+    assert abs(line_left - margin) < 2
+    for number, formula in (("(1)", "c="), ("(2)", "g=3")):
+        printed = max((w for w in words if w[3] == number), key=lambda w: w[2])  # not "See (1)"
+        assert abs(printed[2] - (width - margin)) < 2, printed  # flush with the right margin
+        drawn = next(w for w in words if w[3].startswith(formula) and abs(w[1] - printed[1]) < 12)
+        assert abs((drawn[0] + drawn[2]) / 2 - width / 2) < 15, drawn  # centred

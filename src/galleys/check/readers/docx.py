@@ -34,6 +34,7 @@ STYLES = {
 }
 LABELS = frozenset({"Abstract Title", "How to Cite Title"})
 LABEL_STYLE = "Front Matter Label"  # the character style of "Published:", "DOI:" …
+EQUATION_STYLE = "Numbered Equation"  # a numbered display formula: TAB, m:oMath, TAB, "(n)"
 CORE = {"title": "title", "creator": "authors", "keywords": "keywords", "description": "abstract"}
 
 
@@ -130,6 +131,9 @@ def read_docx(data: bytes, front: FrontMatter) -> Reading:
             reading.equations = sum(1 for _ in root.iter(f"{{{OMML}}}oMathPara"))
         for p in root.iter(_w("p")):
             paragraph = _Paragraph(p, names, rels)
+            if paragraph.style == EQUATION_STYLE and part == "word/document.xml" and (
+                    p.find(f".//{{{OMML}}}oMath") is not None):
+                reading.equations = (reading.equations or 0) + 1
             kind = STYLES.get(paragraph.style) if part == "word/document.xml" else None
             slot = f"paragraph style {paragraph.style!r}"
             if kind is None:

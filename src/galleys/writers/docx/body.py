@@ -15,7 +15,10 @@ Node = dict[str, Any]
 _IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "tiff"})  # Word's own; others as PNG
 _LEAF_BLOCKS = {"CodeBlock", "HorizontalRule"}
 CALLOUT_STYLE = "Callout"  # docx_reference: a framed, shaded paragraph style
+EQUATION_STYLE = "Numbered Equation"  # docx_reference; package.py sets its tab stops
+TAB_XML = "<w:r><w:tab/></w:r>"
 PAGE_BREAK_XML = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+_GAPS = {"Space", "SoftBreak", "LineBreak"}
 _LEAF_INLINES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"}
 _WRAPPING_INLINES = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
                      "SmallCaps"}
@@ -38,15 +41,51 @@ class BodyPreparer:
         return self._blocks(blocks)
 
     def _blocks(self, blocks: list[Node]) -> list[Node]:
-        made = _kept(blocks, [self._block(block) for block in blocks])
+        placed = [self._placed(block) for block in blocks]
+        made = (_kept(blocks, [new[0] for new in placed]) if all(len(n) == 1 for n in placed)
+                else [block for new in placed for block in new])
         if sum(1 for b in blocks if _is_callout(b)) < 2:
             return made
         out: list[Node] = []  # Word draws touching framed paragraphs as one frame: part them
-        for before, block in zip([None, *blocks], made, strict=False):
+        for before, block in zip([None, *made], made, strict=False):
             if _is_callout(before) and _is_callout(block):
                 out.append({"t": "RawBlock", "c": ["openxml", "<w:p/>"]})
             out.append(block)
         return out
+
+    def _placed(self, node: Node) -> list[Node]:
+        """The block, or a paragraph parted around each of its numbered display equations,
+        which become paragraphs of their own (Word numbers an equation by a paragraph's tab
+        stops: the formula centred, its number at the right margin)."""
+        if node.get("t") not in ("Para", "Plain") or not any(_is_numbered(n) for n in node["c"]):
+            return [self._block(node)]
+        out: list[Node] = []
+        text: list[Node] = []
+        for inline in [*node["c"], None]:
+            if inline is not None and not _is_numbered(inline):
+                text.append(inline)
+                continue
+            while text and text[-1].get("t") in _GAPS:
+                text.pop()
+            while text and text[0].get("t") in _GAPS:
+                text.pop(0)
+            if text:
+                out.append({"t": node["t"], "c": self._inlines(text)})
+            text = []
+            if inline is not None:
+                out.append(self._equation(inline))
+        return out
+
+    def _equation(self, span: Node) -> Node:
+        """A numbered equation's paragraph: TAB, the formula, TAB, "(n)"; its Span (pandoc's
+        bookmark, which references link to) around all of it."""
+        attr, inlines = span["c"]
+        formula = [{**n, "c": [{"t": "InlineMath"}, n["c"][1]]} if _is_display(n) else n
+                   for n in self._inlines(inlines) if n.get("t") not in _GAPS]
+        number = {"t": "Str", "c": f"({dict(attr[2])['number']})"}
+        tab = {"t": "RawInline", "c": ["openxml", TAB_XML]}
+        paragraph = {"t": "Para", "c": [{"t": "Span", "c": [attr, [tab, *formula, tab, number]]}]}
+        return {"t": "Div", "c": [["", [], [["custom-style", EQUATION_STYLE]]], [paragraph]]}
 
     def _block(self, node: Node) -> Node:
         kind = node.get("t")
@@ -135,7 +174,7 @@ class BodyPreparer:
             return node
         if kind in _WRAPPING_INLINES:
             new = self._inlines(c)
-        elif kind == "Span" and "equation" in c[0][1] and dict(c[0][2]).get("number"):
+        elif _is_numbered(node):  # where it cannot be a paragraph (a heading, a link)
             new = [c[0], [_numbered(n, dict(c[0][2])["number"]) for n in self._inlines(c[1])]]
         elif kind in ("Quoted", "Cite", "Span"):
             new = _kept(c, [c[0], self._inlines(c[1])])
@@ -170,11 +209,22 @@ class BodyPreparer:
 
 
 def _numbered(node: Node, number: str) -> Node:
-    """A display equation with its number beside it (pandoc's OMML has no equation numbers:
-    texmath drops \\tag), a quad away, as the EPUB has it."""
-    if node.get("t") != "Math" or node["c"][0]["t"] != "DisplayMath":
+    """A display equation with its number inside the formula, a quad away (pandoc's OMML has
+    no equation numbers: texmath drops \\tag): for one set inside a heading or a link."""
+    if not _is_display(node):
         return node
     return {**node, "c": [node["c"][0], f"{node['c'][1]} \\qquad ({number})"]}
+
+
+def _is_numbered(node: Node) -> bool:
+    """A labelled display equation's Span (resolve.xrefs gave it its number)."""
+    return (node.get("t") == "Span" and "equation" in node["c"][0][1]
+            and bool(dict(node["c"][0][2]).get("number"))
+            and any(_is_display(n) for n in node["c"][1]))
+
+
+def _is_display(node: Node) -> bool:
+    return node.get("t") == "Math" and node["c"][0]["t"] == "DisplayMath"
 
 
 def _is_callout(block: Any) -> bool:

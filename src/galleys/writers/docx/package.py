@@ -1,4 +1,5 @@
-"""Post-processes pandoc's DOCX: core and custom properties, footer text, deterministic zip."""
+"""Post-processes pandoc's DOCX: core and custom properties, footer text, equation tab stops,
+deterministic zip."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from html import escape
 
 from galleys.front.frontmatter import FrontMatter
 from galleys.model import Metadata
+from galleys.writers.docx.body import EQUATION_STYLE
 from galleys.writers.docx.reference import FOOTER_PART, FOOTER_REL_ID, footer_xml
 from galleys.writers.docx.scripts import script_languages
 
 CORE_PART = "docProps/core.xml"
 CUSTOM_PART = "docProps/custom.xml"
 DOCUMENT_PART = "word/document.xml"
+STYLES_PART = "word/styles.xml"
 APP_PART = "docProps/app.xml"
 APP_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties'
@@ -26,6 +29,10 @@ APP_XML = (
 _FIRST = ("[Content_Types].xml", "_rels/.rels")
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one user-defined property set
+_PAGE = {side: re.compile(rf'<w:{element}\b[^>]*\bw:{side}="(\d+)"')  # the section's
+         for element, side in (("pgSz", "w"), ("pgMar", "left"), ("pgMar", "right"),
+                               ("pgMar", "gutter"))}
+_WORD_PAGE = {"w": 12240, "left": 1440, "right": 1440, "gutter": 0}  # Word's, where none is set
 
 
 def xml_text(value: str) -> str:
@@ -109,8 +116,35 @@ def finish(
     document = parts[DOCUMENT_PART].decode("utf-8")
     for uri, target in images.items():  # pandoc describes a picture by its (huge) source
         document = document.replace(f'descr="{uri}"', f'descr="{xml_text(target)}"')
+    document = equation_tabs(document, parts.get(STYLES_PART, b"").decode("utf-8"))
     parts[DOCUMENT_PART] = script_languages(document).encode("utf-8")
     return repack(parts, epoch)
+
+
+def equation_tabs(document: str, styles: str) -> str:
+    """document.xml with a centre tab stop at the middle of the text width and a right one at
+    the right margin in each numbered equation's paragraph (body.EQUATION_STYLE: TAB, formula,
+    TAB, "(n)"), measured from the page and margins of the body's section."""
+    style_id = _style_id(styles, EQUATION_STYLE)
+    style = f'<w:pStyle w:val="{style_id}" />'
+    if style not in document:
+        return document
+    section = document[document.rfind("<w:sectPr"):]
+    sizes = {side: int(m.group(1)) if (m := pattern.search(section)) else _WORD_PAGE[side]
+             for side, pattern in _PAGE.items()}
+    width = sizes["w"] - sizes["left"] - sizes["right"] - sizes["gutter"]
+    tabs = (f'<w:tabs><w:tab w:val="center" w:pos="{width // 2}" />'
+            f'<w:tab w:val="right" w:pos="{width}" /></w:tabs>')
+    return document.replace(style, style + tabs)
+
+
+def _style_id(styles: str, name: str) -> str:
+    """The id of the style named `name` in styles.xml (a journal's template may give its own
+    id), else the id pandoc makes of the name."""
+    for match in re.finditer(r'<w:style\b[^>]*\bw:styleId="([^"]+)"[^>]*>\s*<w:name w:val="'
+                             + re.escape(name) + '"', styles):
+        return match.group(1)
+    return name.replace(" ", "")
 
 
 def repack(parts: dict[str, bytes], epoch: int) -> bytes:

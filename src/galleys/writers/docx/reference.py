@@ -130,6 +130,8 @@ _STYLES: dict[str, tuple[str, str, str, str, str]] = {
                 '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="808080"/>'
                 '<w:right w:val="single" w:sz="6" w:space="4" w:color="808080"/></w:pBdr>'
                 '<w:shd w:val="clear" w:color="auto" w:fill="F2F5FA"/>' + _INDENT, ""),
+    "NumberedEquation": ("paragraph", "Numbered Equation", "BodyText",  # tabs: docx.package
+                         _spacing(120, 120), ""),
     "SourceCode": ("paragraph", "Source Code", "Normal",
                    '<w:shd w:val="clear" w:color="auto" w:fill="F4F4F4"/>' + _spacing(0, 0),
                    _fonts(MONO) + _size(18)),
