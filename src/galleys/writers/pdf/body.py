@@ -262,7 +262,9 @@ class BodyVisitor:
                                                     plain_style="table-caption"))
         table = pdf_table.build(content, self, context, self.width - context.indent)
         self.markup.where = self._where()
-        return [*caption_flow, table]
+        kept = KeepTogether([*caption_flow, table])  # taller than a page, it splits
+        kept.floats = True  # as a figure: too tall for the page's rest, it moves on
+        return [kept]
 
     def _block_Null(self, content: None, context: _Context) -> list[Flowable]:  # noqa: N802
         return []

@@ -129,7 +129,8 @@ class _Document(BaseDocTemplate):
         first: Any = flowables[0] if flowables else None
         if (getattr(first, "floats", False) and not frame._atTop and len(flowables) > 1
                 and not getattr(flowables[1], "floats", False)):
-            height = first.wrapOn(self.canv, frame._getAvailableWidth(), frame._aH)[1]
+            first.wrapOn(self.canv, frame._getAvailableWidth(), frame._aH)
+            height = first._H  # KeepTogether's content (its wrap says "split me")
             if frame._aH >= height > frame._y - frame._y1p:
                 deferred.append(flowables.pop(0))
         super().handle_flowable(flowables)
