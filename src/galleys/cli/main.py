@@ -52,8 +52,13 @@ class _Console:
             print(message)
 
     def warn(self, message: str) -> None:
-        """A warning; a note ("FILE: note: …": a file not made, and why) only with -v."""
+        """A warning; a build's note ("FILE: note: …": a file not made, and why) only with -v."""
         if self.verbosity >= (2 if ": note: " in message else 1):
+            self.tell(message)
+
+    def tell(self, message: str) -> None:
+        """A warning or an import's note (what it left out of the article): unless -q."""
+        if self.verbosity >= 1:
             print(message, file=sys.stderr)
 
     def error(self, message: str) -> None:
@@ -514,8 +519,8 @@ def _import(args: argparse.Namespace, console: _Console) -> int:
     from galleys.importers.dispatch import import_file
 
     target, result = import_file(
-        args.file, args.output, args.source, force=args.force, warn=console.warn
-    )
+        args.file, args.output, args.source, force=args.force, warn=console.tell
+    )  # its notes say what the article lacks: never only with -v, as a build's notes are
     console.info(f"wrote {target}")
     for missing in result.missing:
         console.warn(f"{target}: not found in {args.file.name}: {missing}")
