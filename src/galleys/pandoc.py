@@ -19,7 +19,7 @@ from galleys.errors import ToolError
 MIN_VERSION = (3, 1, 6)  # older releases have --extract-media path traversal CVEs
 BINARY_WRITERS = ("docx", "epub", "odt", "pptx")
 SERVER_VERSION = (3, 7)  # pandoc.read's sandbox, which the server needs (it checks too)
-DEFAULT_TIMEOUT = 120.0  # seconds, for any single call
+DEFAULT_TIMEOUT = 45.0  # seconds, for any single call: within an article's budget (50 s)
 # Pandoc Markdown without the extensions that pass markup straight into an edition.
 MARKDOWN_READER = "markdown-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -226,9 +227,10 @@ def command(binary: Path, args: list[str]) -> list[str]:
     return [*guard, str(binary), *heap, *args]
 
 
-def _death_guard() -> list[str]:
+@functools.cache  # looked up once a process
+def _death_guard() -> tuple[str, ...]:
     found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
-    return [found, "--pdeathsig", "INT"] if found else []
+    return (found, "--pdeathsig", "INT") if found else ()
 
 
 _BIBLIOGRAPHY = re.compile(r"^\s*Error reading bibliography")
@@ -289,6 +291,7 @@ def _spawner() -> _Spawner:
 
 
 _idle: list[Server] = []  # this process's servers not converting right now
+_busy: dict[Server, int] = {}  # the servers converting right now, and the thread asking
 _unable = False  # a server said this pandoc cannot serve
 _lock = threading.Lock()
 
@@ -314,14 +317,29 @@ def convert(
     if not server.ready:
         _unable = True
         return None
+    with _lock:
+        _busy[server] = threading.get_ident()
     try:
         return server.convert(request, data, timeout)
     finally:
+        with _lock:
+            _busy.pop(server, None)
         if server.reusable():
             with _lock:
                 _idle.append(server)
         else:  # interrupted mid-request (wherever the interrupt landed), timed out or broken
             server.close()
+
+
+def stop_busy(threads: set[int]) -> None:
+    """Stop the servers converting for `threads` (an article out of its time budget: their
+    threads then end with a ToolError at once instead of waiting for pandoc). SIGINT, so
+    pandoc removes its temporary files; the thread that waits for it closes it."""
+    with _lock:
+        chosen = [server for server, thread in _busy.items() if thread in threads]
+    for server in chosen:
+        with contextlib.suppress(OSError):
+            server.process.send_signal(signal.SIGINT)
 
 
 def prestart(binary: Path) -> None:
@@ -340,8 +358,8 @@ def prestart(binary: Path) -> None:
 def _forget_in_child() -> None:
     """A forked child starts its own servers (from a spawner thread of its own): its parent's
     are not its to use."""
-    global _idle, _lock, _spawners
-    _idle, _lock, _spawners = [], threading.Lock(), []
+    global _idle, _busy, _lock, _spawners
+    _idle, _busy, _lock, _spawners = [], {}, threading.Lock(), []
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

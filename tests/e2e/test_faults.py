@@ -524,3 +524,34 @@ def test_no_temporary_folder_survives(tmp_path, case):
     while list(temp.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert list(temp.iterdir()) == []
+
+
+def test_a_pandoc_over_its_heap_is_the_articles_error_in_one_line(monkeypatch):
+    """pandoc runs with +RTS -M: a conversion by a pandoc process that needs more is a
+    SourceError (65) saying so. (A server over its heap may stall instead: its request's
+    timeout then ends it, a ToolError.)"""
+    from galleys import pandoc, pandoc_server
+    from galleys.errors import SourceError
+
+    monkeypatch.setattr(pandoc_server, "MEMORY_MB", 8)
+    monkeypatch.setattr(pandoc_server, "_idle", [])  # servers started now, with that heap
+    monkeypatch.setattr(pandoc_server, "_unable", False)
+    for served in ("0",):
+        monkeypatch.setenv("GALLEYS_PANDOC_SERVER", served)
+        with pytest.raises(SourceError, match=r"^pandoc needed more than its memory limit of "
+                                              r"8 MB for this article$"):
+            pandoc.convert(("word " * 300_000).encode(), "markdown", "native")
+
+
+def test_a_bibliography_pandoc_cannot_read_is_65_with_the_whole_reason(tmp_path):
+    from galleys import pandoc
+    from galleys.errors import SourceError
+    from galleys.front import styles
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{k, title = {never closed\n")
+    with pytest.raises(SourceError) as raised:
+        pandoc.convert(b"See [@k].", "markdown", "plain", citeproc=True, bibliography=bib,
+                       csl=styles.path("apa"))
+    assert str(raised.value) == (f"Error reading bibliography file {bib}: (line 2, column 1): "
+                                 "unexpected end of input")

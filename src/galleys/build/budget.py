@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 
@@ -45,21 +46,23 @@ def _setting(name: str, default: float) -> float:
 
 
 @contextlib.contextmanager
-def time_limit(article: str) -> Iterator[None]:
-    """Raise OverBudget in this thread once the article has taken longer than `seconds()`.
-    Only the main thread can be interrupted so; elsewhere (and with a budget of 0) this does
-    nothing, and pandoc's own timeouts still bound each conversion."""
+def time_limit(article: str, started: float | None = None) -> Iterator[None]:
+    """Raise OverBudget in this thread once the article has taken longer than `seconds()`
+    since `started` (time.monotonic(); default now). Only the main thread can be interrupted
+    so; elsewhere (and with a budget of 0) this does nothing, and pandoc's own timeouts still
+    bound each conversion."""
     limit = seconds()
     if not limit or threading.current_thread() is not threading.main_thread():
         yield
         return
+    left = limit - (time.monotonic() - started if started is not None else 0.0)
 
     def expired(_signum: int, _frame: FrameType | None) -> None:
         raise OverBudget(f"took over {limit:g} s, the time budget of one article "
                          "(GALLEYS_ARTICLE_SECONDS)", path=article)
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
     try:
         yield
     finally:

@@ -313,6 +313,7 @@ def convert(
     """Build one article into out_dir (default dist/<slug>/); all renders before any write.
     Another build writing that folder is waited for at most `wait` seconds; `overrides`: -M
     values and --metadata-file texts layered over the article's."""
+    started = time.monotonic()  # the article's time budget counts from here
     path = Path(path)
     if path.is_dir():
         path = find_article_file(path)  # an article folder names its one article file
@@ -329,7 +330,7 @@ def convert(
         assert parsing is not None
         warmup.wait()
         parsed = parsing.result()
-        with budget.time_limit(str(path)):
+        with budget.time_limit(str(path), started):
             result = render_article(job, parsed)
     finally:
         warmup.wait()  # never left importing while the process ends

@@ -13,7 +13,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,9 +160,17 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
     # and its conversion runs in a thread, so pandoc uses the other core while this one lays
     # out the PDF (prepared in that thread, it waited for the GIL the layout held); the bytes
     # are the same.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    helpers: set[int] = set()  # the pool's thread, whose pandoc stops if the budget runs out
+
+    def traced(call: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
+        def run() -> bytes | None:
+            helpers.add(threading.get_ident())
+            return call()
+        return run
+
+    with ThreadPoolExecutor(max_workers=1) as pool, _stopping_pandoc(helpers):
         apart = {
-            id(backend): pool.submit(backend.prepare(resolved, front, options))
+            id(backend): pool.submit(traced(backend.prepare(resolved, front, options)))
             for backend in chosen
             if is_external(backend)
         }
@@ -189,6 +197,19 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
     result = parsed.result
     result.slug, result.outputs = slug, outputs
     result.warnings = [job.input.rename_paths(w, parsed.root) for w in warnings]
+
+
+@contextlib.contextmanager
+def _stopping_pandoc(threads: set[int]) -> Iterator[None]:
+    """On the way out by an exception (the time budget, Ctrl+C), stop the pandoc conversions
+    of `threads`: the pool's exit then waits for nothing."""
+    try:
+        yield
+    except BaseException:
+        from galleys import pandoc_server
+
+        pandoc_server.stop_busy(threads)
+        raise
 
 
 class Warmup:
