@@ -49,6 +49,7 @@ _SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\s+(?=\S)")  # "2.1 " before a
 # The number the DOCX edition prints after a labelled equation (reading OMML back, pandoc
 # spells \qquad as two \quad).
 _EQUATION_NUMBER = re.compile(r"^(.*?)\s*(?:\\qquad|\\quad\s*\\quad)\s*\((\d+)\)\s*$", re.DOTALL)
+_PRINTED_NUMBER = re.compile(r"^\((\d+)\)$")  # "(3)" after a formula in its paragraph
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,5}$")
 _FIGURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
 
@@ -274,15 +275,23 @@ def _drop_section_numbers(blocks: list[Any]) -> None:
 
 
 def _numbered_equations(blocks: list[Any]) -> list[Any]:
-    """A display equation printed with its number ("x = 1 \\qquad (3)", as the DOCX edition
-    writes it) as a labelled equation again, `[$$x = 1$$]{#eq-3 .equation}`: numbered on the
-    next build as before, not with "(3)" inside the formula."""
+    """A display equation printed with its number as a labelled equation again,
+    `[$$x = 1$$]{#eq-3 .equation}`, numbered on the next build as before: a paragraph of one
+    formula and "(3)" (the DOCX edition's TAB, formula, TAB, "(3)", as Word numbers one), or
+    "x = 1 \\qquad (3)" inside the formula (as editions before wrote it)."""
 
     def walk(value: Any) -> Any:
         if isinstance(value, list):
             return [walk(item) for item in value]
         if not isinstance(value, dict) or "c" not in value:
             return value
+        inlines = [n for n in value["c"] if n.get("t") not in ("Space", "SoftBreak")] if (
+            value.get("t") == "Para") else []
+        if len(inlines) == 2 and inlines[0]["t"] == "Math" and inlines[1]["t"] == "Str" and (
+                number := _PRINTED_NUMBER.match(inlines[1]["c"])):
+            math = {"t": "Math", "c": [{"t": "DisplayMath"}, inlines[0]["c"][1]]}
+            return {"t": "Para", "c": [
+                {"t": "Span", "c": [[f"eq-{number.group(1)}", ["equation"], []], [math]]}]}
         if value.get("t") == "Math" and value["c"][0].get("t") == "DisplayMath":
             match = _EQUATION_NUMBER.match(value["c"][1])
             if match:
