@@ -24,6 +24,7 @@ from galleys.writers.pdf.formulas import display_pieces, layout
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
 OMML = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 ARTICLE = r"""---
 title: 'Fields in $\mathbb{R}^n$'
 author: "Ada Lovelace"
@@ -135,8 +136,13 @@ def test_docx_has_one_omath_per_formula(built: Path) -> None:
     count = sum(len(part.findall(f".//{{{OMML}}}oMath")) for part in (root, notes))
     assert count == _formulas(ARTICLE)
     paras = root.findall(f".//{{{OMML}}}oMathPara")  # display stays display
-    texts = ["".join(t.text or "" for t in p.iter(f"{{{OMML}}}t")) for p in paras]
-    assert len(paras) == 2 and re.search(r"E=mc2\s*\(\d\)$", texts[1]), texts  # numbered
+    assert len(paras) == 1
+    numbered = [p for p in root.iter(f"{{{W}}}p") if p.xpath(
+        "w:pPr/w:pStyle/@w:val", namespaces={"w": W}) == ["NumberedEquation"]]
+    assert len(numbered) == 1  # its own paragraph: TAB, formula, TAB, "(n)" (test_docx.py)
+    formula = "".join(t.text or "" for t in numbered[0].iter(f"{{{OMML}}}t"))
+    number = "".join(t.text or "" for t in numbered[0].iter(f"{{{W}}}t"))
+    assert formula == "E=mc2" and re.fullmatch(r"\(\d\)", number), (formula, number)
 
 
 def test_landing_page_carries_mathml(built: Path) -> None:
