@@ -309,6 +309,7 @@ def convert(
     warn: Callable[[str], None] | None = None,
     wait: float = lock.DEFAULT_WAIT,
     overrides: MetadataOverrides | None = None,
+    draft: bool = False,
 ) -> list[Path]:
     """Build one article into out_dir (default dist/<slug>/); all renders before any write.
     Another build writing that folder is waited for at most `wait` seconds; `overrides`: -M
@@ -317,7 +318,8 @@ def convert(
     path = Path(path)
     if path.is_dir():
         path = find_article_file(path)  # an article folder names its one article file
-    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, overrides=overrides)
+    plan = _Plan(style=style, formats=formats, paper=paper, strict=strict, overrides=overrides,
+                 draft=draft)
     planned = _Planned(path, take_snapshot(path))
     article = read_article(planned.path, overrides=overrides)
     # as a build does: the backends imported and the article parsed in threads while its
@@ -397,6 +399,7 @@ class _Plan:
     overrides: MetadataOverrides | None = None  # -M and --metadata-file
     branding: str = ""  # journal.yaml's branding files' fingerprint (logo, CSS, templates)
     word_templates: str = ""  # sha256 of the Word files beside journal.yaml (reference-doc:)
+    draft: bool = False  # the PDF for review (convert --draft)
 
     def key(self, digest: str) -> str:
         """A hash of everything an article's files depend on: its inputs' `digest`, these
@@ -405,13 +408,14 @@ class _Plan:
         settings = [style, ",".join(self.formats), self.paper, str(self.strict),
                     str(self.epoch), *([repr(self.overrides)] if self.overrides else []),
                     *([self.branding] if self.branding else []),
-                    *([self.word_templates] if self.word_templates else [])]
+                    *([self.word_templates] if self.word_templates else []),
+                    *(["draft"] if self.draft else [])]
         return keys.article_key(digest, settings, self.formats)
 
     def provisional(self, snapshot: ArticleInput) -> ArticleJob:
         """A job without How-to-Cite lines yet: enough to parse the article (parse_article)."""
         return ArticleJob(snapshot, self.formats, self.style, self.paper, self.strict, self.epoch,
-                          overrides=self.overrides)
+                          overrides=self.overrides, draft=self.draft)
 
     def jobs(self, planned: list[tuple[_Planned, Article]]) -> list[ArticleJob]:
         """Jobs for up to BATCH articles, their How-to-Cite lines rendered together."""
@@ -440,6 +444,7 @@ class _Plan:
                 cite,
                 self.landing,
                 self.overrides,
+                self.draft,
             )
             for (p, _), cite in zip(planned, citations, strict=True)
         ]

@@ -51,6 +51,7 @@ class ArticleJob:
     citations: dict[str, Inlines] = field(default_factory=dict)  # How to Cite by style
     landing: tuple[str, ...] = ()  # styles of the landing page; () makes no landing page
     overrides: MetadataOverrides | None = None  # -M and --metadata-file
+    draft: bool = False  # the PDF for review: line numbers and a DRAFT mark
 
 
 @dataclass
@@ -151,6 +152,7 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
         source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
         paper=job.paper,
         strict=job.strict,
+        draft=job.draft,
     )
     slug = resolved.metadata.slug
     outputs = []

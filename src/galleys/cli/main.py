@@ -141,6 +141,11 @@ def _parser() -> argparse.ArgumentParser:
         help="an article file (.md, .qmd), or the folder holding one",
     )
     convert.add_argument(
+        "--draft",
+        action="store_true",
+        help="PDF for review: every body line numbered in the margin and a light DRAFT mark",
+    )
+    convert.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -422,10 +427,11 @@ def _convert(args: argparse.Namespace, console: _Console) -> int:
         _show_slug(args.article, console)
     if single is not None:
         made = convert_to_file(args.article, args.output, single, build.convert,
-                               warn=console.warn, **options)
+                               warn=console.warn, draft=args.draft, **options)
         console.info(str(made))
         return EXIT_OK
-    written = build.convert(args.article, args.output, formats, warn=console.warn, **options)
+    written = build.convert(args.article, args.output, formats, warn=console.warn,
+                            draft=args.draft, **options)
     for path in written:
         console.info(str(path))
     return EXIT_OK
