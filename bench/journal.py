@@ -331,7 +331,8 @@ def main() -> int:
 
 def _measure(args: argparse.Namespace, pandoc: str, work: Path, trees: list[Tree]
              ) -> dict[str, dict[str, float]]:
-    """Medians of every measure: key "" the pandoc baselines, then one key per tree."""
+    """Medians of every measure: the pandoc baselines (key PANDOC), then one key per tree
+    (this checkout's is "")."""
     math_source = make_math_journal(work, args.math_articles)
     math_articles = sorted(math_source.glob("*/article.md"))
     base_env = dict(os.environ)
@@ -363,7 +364,7 @@ def _measure(args: argparse.Namespace, pandoc: str, work: Path, trees: list[Tree
             pandoc_run(pandoc, [path.name, "-o", "/tmp/galleys-bench.docx"], path.parent)
         return time.perf_counter() - start
 
-    rounds: dict[str, dict[str, list[float]]] = {"": {}, **{tree.name: {} for tree in trees}}
+    rounds: dict[str, dict[str, list[float]]] = {PANDOC: {}, **{t.name: {} for t in trees}}
 
     def record(side: str, key: str, seconds: float) -> None:
         rounds[side].setdefault(key, []).append(seconds)
@@ -372,7 +373,7 @@ def _measure(args: argparse.Namespace, pandoc: str, work: Path, trees: list[Tree
         for number in range(args.repeat):  # in rounds, as below
             for tree in trees if number % 2 == 0 else trees[::-1]:
                 record(tree.name, "math_jobs1", math_build(tree))
-            record("", "math_pandoc_docx", math_docx())
+            record(PANDOC, "math_pandoc_docx", math_docx())
         return _medians(rounds, peaks)
 
     source = make_journal(work, args.articles, args.words)
@@ -429,15 +430,16 @@ def _measure(args: argparse.Namespace, pandoc: str, work: Path, trees: list[Tree
             record(tree.name, "incremental_longest", incremental(tree, longest))
             record(tree.name, "math_jobs1", math_build(tree))
         for _ in range(3):
-            record("", "seed_pandoc_docx", timed([pandoc, str(seed), "-o",
+            record(PANDOC, "seed_pandoc_docx", timed([pandoc, str(seed), "-o",
                                                   str(work / "seed.docx")], work))
-        record("", "pandoc_alone", pandoc_alone())
-        record("", "pandoc_docx_all", docx_calls(True))
-        record("", "pandoc_docx_uncited_all", docx_calls(False))
-        record("", "math_pandoc_docx", math_docx())
+        record(PANDOC, "pandoc_alone", pandoc_alone())
+        record(PANDOC, "pandoc_docx_all", docx_calls(True))
+        record(PANDOC, "pandoc_docx_uncited_all", docx_calls(False))
+        record(PANDOC, "math_pandoc_docx", math_docx())
     return _medians(rounds, peaks)
 
 
+PANDOC = "(pandoc)"  # the key of the baselines' measures (a tree's is its revision or "")
 CHANGED: list[str] = []  # the articles the incremental rebuilds change (for the report)
 FAILURES: dict[str, str] = {}  # a baseline's failed commands: their last line of output
 
@@ -479,7 +481,7 @@ def _ratios(args: argparse.Namespace, pandoc: dict[str, float], ours: dict[str, 
 
 def _report(args: argparse.Namespace, measured: dict[str, dict[str, float]], trees: list[Tree]
             ) -> dict[str, object]:
-    pandoc = measured[""]
+    pandoc = measured[PANDOC]
     load = os.getloadavg()
     what = ("math-heavy journal only" if args.math_only else
             f"synthetic journal: {args.articles} articles + one of {args.words} words")
