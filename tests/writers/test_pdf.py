@@ -506,3 +506,30 @@ def test_notes_are_set_at_the_foot_of_the_page_that_references_them(tmp_path: Pa
             to_note += target_y < source_y  # the notes are below their references
             to_text += target_y > source_y + 12
     assert to_note >= 8 and to_text >= 8, (to_note, to_text)
+
+
+def test_header_cells_break_between_words_never_inside(tmp_path: Path) -> None:
+    table = ("| n | total_cases_3_months | rate |\n|---|---|---|\n"
+             + "".join(f"| {i} | {i * 7} | 0.{i} |\n" for i in range(4)))
+    body = "Before the table.\n\n" + table + "\nAfter the table."
+    path = write_article(tmp_path / "table", "title: Table\ndate: 2024-01-02", body)
+    data = render(path)
+    assert "total_cases_3_months" in _pdftotext(data, tmp_path)  # one line: the column fits it
+    boxes = dict(re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(Before|'
+                            r'total_cases_3_months|After)<', _pdftotext(data, tmp_path, "-bbox")))
+    top = {word: float(y) for y, word in boxes.items()}
+    assert top["total_cases_3_months"] - top["Before"] > 14 + 6  # a line and the space above
+
+
+def test_a_figure_too_tall_for_the_page_waits_while_the_text_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "float"
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "tall.png").write_bytes(
+        (Path(TORTURE).parent / "figures" / "gradient.png").read_bytes())
+    filler = " ".join(["filler"] * 450)  # most of page 1
+    body = (f"{filler}\n\n![A tall figure.](figures/tall.png){{width=90%}}\n\n"
+            + "Text after the figure goes on here. " * 8)
+    path = write_article(folder, "title: Float\ndate: 2024-01-02", body)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render(path))).pages]
+    assert "Text after the figure" in pages[0]  # the text fills page 1
+    assert "A tall figure." in pages[1] and "A tall figure." not in pages[0]

@@ -123,7 +123,7 @@ class _Document(BaseDocTemplate):
         if frame is None:
             super().handle_flowable(flowables)
             return
-        if deferred and (frame._atTop or len(flowables) <= 1):
+        if deferred and frame._atTop:  # a new page: the waiting figures first
             flowables[0:0] = deferred
             deferred.clear()
         first: Any = flowables[0] if flowables else None
@@ -133,6 +133,9 @@ class _Document(BaseDocTemplate):
             height = first._H  # KeepTogether's content (its wrap says "split me")
             if frame._aH >= height > frame._y - frame._y1p:
                 deferred.append(flowables.pop(0))
+        if deferred and len(flowables) <= 1:  # the body's end: after its last flowable
+            flowables += deferred
+            deferred.clear()
         super().handle_flowable(flowables)
 
     def afterPage(self) -> None:  # noqa: N802 - reportlab's name
