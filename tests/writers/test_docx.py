@@ -382,3 +382,20 @@ def test_libreoffice_sets_the_formula_centred_and_its_number_at_the_right_margin
         assert abs(printed[2] - (width - margin)) < 2, printed  # flush with the right margin
         drawn = next(w for w in words if w[3].startswith(formula) and abs(w[1] - printed[1]) < 12)
         assert abs((drawn[0] + drawn[2]) / 2 - width / 2) < 15, drawn  # centred
+
+
+def test_a_numbered_equation_in_a_quote_is_its_own_line_and_in_a_table_cell_keeps_its_number(
+        tmp_path):
+    body = ("See \\eqref{eq:t} and \\eqref{eq:q}.\n\n| a |\n|---|\n| $$t = 1 \\label{eq:t}$$ |\n\n"
+            "> Quoted $$q = 2 \\label{eq:q}$$ there.\n")
+    resolved, front = prepare(_article(tmp_path, body))
+    data = DocxBackend().render(resolved, front, RenderOptions(source_date_epoch(resolved)))
+    body_xml = _part(data, "word/document.xml").find(f"{W}body")
+    cell = body_xml.findall(f".//{W}tc")[-1]  # narrower than the page's tab stops
+    assert re.sub(r"\s", "", "".join(t.text for t in cell.iter(f"{{{M}}}t"))) == "t=1(1)"
+    assert cell.find(f".//{{{M}}}oMathPara") is not None and cell.find(f".//{W}tabs") is None
+    assert [text for name, text in _paragraphs(data) if name in ("Block Text",
+                                                                 "Numbered Equation")] == [
+        "Quoted", "(2)", "there."]
+    names = [name for name, _ in _paragraphs(data)]
+    assert names.count("Numbered Equation") == 1

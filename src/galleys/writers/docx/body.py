@@ -36,6 +36,7 @@ class BodyPreparer:
         self.folder = folder.resolve()
         self.source = source
         self.images: dict[str, str] = {}  # data: URI -> the target the author wrote
+        self._in_cell = 0  # table cells entered: a cell is narrower than the page's tab stops
 
     def prepare(self, blocks: list[Node]) -> list[Node]:
         return self._blocks(blocks)
@@ -57,7 +58,8 @@ class BodyPreparer:
         """The block, or a paragraph parted around each of its numbered display equations,
         which become paragraphs of their own (Word numbers an equation by a paragraph's tab
         stops: the formula centred, its number at the right margin)."""
-        if node.get("t") not in ("Para", "Plain") or not any(_is_numbered(n) for n in node["c"]):
+        if node.get("t") not in ("Para", "Plain") or self._in_cell or not any(
+                _is_numbered(n) for n in node["c"]):
             return [self._block(node)]
         out: list[Node] = []
         text: list[Node] = []
@@ -145,12 +147,16 @@ class BodyPreparer:
         return _kept(caption, [self._inlines(short) if short else short, self._blocks(blocks)])
 
     def _rows(self, rows: list[Any]) -> list[Any]:
-        return _kept(rows, [
-            _kept(row, [row[0], _kept(row[1], [
-                _kept(cell, [*cell[:4], self._blocks(cell[4])]) for cell in row[1]
-            ])])
-            for row in rows
-        ])
+        self._in_cell += 1
+        try:
+            return _kept(rows, [
+                _kept(row, [row[0], _kept(row[1], [
+                    _kept(cell, [*cell[:4], self._blocks(cell[4])]) for cell in row[1]
+                ])])
+                for row in rows
+            ])
+        finally:
+            self._in_cell -= 1
 
     def _inlines(self, inlines: list[Node]) -> list[Node]:
         """The list itself unless a node in it changed (most are words and spaces: a leaf is
@@ -174,7 +180,7 @@ class BodyPreparer:
             return node
         if kind in _WRAPPING_INLINES:
             new = self._inlines(c)
-        elif _is_numbered(node):  # where it cannot be a paragraph (a heading, a link)
+        elif _is_numbered(node):  # where it is no paragraph of its own (a heading, a cell)
             new = [c[0], [_numbered(n, dict(c[0][2])["number"]) for n in self._inlines(c[1])]]
         elif kind in ("Quoted", "Cite", "Span"):
             new = _kept(c, [c[0], self._inlines(c[1])])
@@ -210,7 +216,7 @@ class BodyPreparer:
 
 def _numbered(node: Node, number: str) -> Node:
     """A display equation with its number inside the formula, a quad away (pandoc's OMML has
-    no equation numbers: texmath drops \\tag): for one set inside a heading or a link."""
+    no equation numbers: texmath drops \\tag): for one in a heading, a link or a table cell."""
     if not _is_display(node):
         return node
     return {**node, "c": [node["c"][0], f"{node['c'][1]} \\qquad ({number})"]}
