@@ -399,3 +399,27 @@ def test_a_numbered_equation_in_a_quote_is_its_own_line_and_in_a_table_cell_keep
         "Quoted", "(2)", "there."]
     names = [name for name, _ in _paragraphs(data)]
     assert names.count("Numbered Equation") == 1
+
+
+def test_a_journals_template_sets_the_equation_tab_stops_by_its_own_page(tmp_path):
+    docx_module = require_module("docx")
+    from docx.shared import Twips
+
+    template = docx_module.Document()
+    section = template.sections[0]
+    section.page_width, section.left_margin, section.right_margin = (
+        Twips(12240), Twips(1440), Twips(2880))
+    folder = _article(tmp_path, EQUATIONS).parent
+    template.save(str(folder / "journal.docx"))
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "---\n\n", "reference-doc: journal.docx\n---\n\n", 1), encoding="utf-8")
+    resolved, front = prepare(article)
+    data = DocxBackend().render(resolved, front, RenderOptions(source_date_epoch(resolved)))
+    names = _style_names(data)
+    numbered = [p for p in _part(data, "word/document.xml").iter(f"{W}p")
+                if names.get(p.find(f"{W}pPr/{W}pStyle").get(f"{W}val")) == "Numbered Equation"]
+    assert len(numbered) == 2  # the style added to the journal's
+    for p in numbered:
+        tabs = [(t.get(f"{W}val"), t.get(f"{W}pos")) for t in p.find(f"{W}pPr/{W}tabs")]
+        assert tabs == [("center", "3960"), ("right", "7920")]  # 12240 - 1440 - 2880
