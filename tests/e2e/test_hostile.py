@@ -353,7 +353,7 @@ BOUNDED = [
                                 "refs.bib": "@article{k, title = {never closed\n"}, (), 65,
      "refs.bib: (line 2, column 1): unexpected end of input"),
     ("100,000 footnotes", {"article.md": FRONT + "".join(f"x^[n{i}] " for i in range(100_000))},
-     (), 65, "100,000 footnotes, over the limit of 5,000"),
+     (), 65, "100,000 footnotes, over the limit of 2,000"),
     ("50,000 keywords", {"article.md": "---\ntitle: T\nkeywords: ["
                          + ", ".join(f"k{i}" for i in range(50_000)) + "]\n---\nx\n"}, (), 65,
      "50,000 keywords, over the limit of 500"),

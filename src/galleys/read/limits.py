@@ -23,7 +23,7 @@ MAX_BIBLIOGRAPHY_BYTES = 5_000_000  # a bibliography file; the largest real ones
 MAX_ENTRIES = 10_000  # entries of one bibliography
 MAX_FIELD_CHARS = 100_000  # one field of an entry, @string macros expanded
 MAX_EXPANDED_CHARS = 20_000_000  # every field of a BibTeX file together, macros expanded
-MAX_FOOTNOTES = 5_000
+MAX_FOOTNOTES = 2_000  # law reviews run to a few hundred; 5,000 took ~50 s on a busy machine
 MAX_KEYWORDS = 500
 
 
