@@ -487,3 +487,24 @@ def test_serve_prints_one_start_line_and_warns_off_loopback(tmp_path):
         assert sum("Serving" in line for line in lines) == 1, lines
         assert first.startswith(f"Serving {tmp_path} at http://{host}:")
         assert ("reachable from the network" in err) is warned, err
+
+
+def test_real_bibliographies_are_within_every_cap():
+    """The caps refuse bombs, not papers: every bibliography of the corpus and the fixtures
+    passes them, and the @string scan measures fields as pandoc's reader would expand them."""
+    from conftest import CORPUS, require_corpus
+
+    from galleys.read import limits
+
+    require_corpus()
+    found = [p for suffix in ("bib", "json", "yaml", "ris") for p in CORPUS.rglob(f"*.{suffix}")
+             if p.name != "SOURCES.tsv" and ("bib" in p.name or "ref" in p.name)]
+    found += list((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.bib"))
+    assert len(found) >= 5
+    for path in found:
+        limits.check_bibliography(path)
+    scan = limits._BibScan('@string{j = "Journal"}\n@string{jj = j # " of " # j}\n'
+                           '@article{k, journal = jj # {, 2}, title = "A {B} c"}\n', Path("x"))
+    scan.run()
+    assert scan.macros == {"j": 7, "jj": 18} and scan.entries == 1
+    assert scan.total == 7 + 18 + 21 + 7  # each field once, macros resolved by length
