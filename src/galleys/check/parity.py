@@ -123,7 +123,8 @@ def check_article(folder: Path, source: Path, *, validate: bool = True,
             report.problems.append(f"{path}: cannot be read: {type(error).__name__}: {error}")
     report.editions = list(readings)
     text_front = runs_as_text(front)  # formulas as their text reads
-    report.rows += front_rows(text_front, readings, report.problems)
+    with_math = {f.key for f in front.fields() if f.has_math}  # before runs_as_text
+    report.rows += front_rows(text_front, readings, report.problems, with_math)
     report.rows += catalogue_rows(text_front, readings)
     report.rows.append(body_row(expected.body, readings))
     report.problems += _check_frontmatter_json(folder / f"{slug}{FRONTMATTER_SUFFIX}", front)
@@ -141,9 +142,10 @@ def _cell(expected: str, found: Found | None, *, kind: str, math: bool) -> Cell:
     return Cell(DIFFERS, found.slot, found.value)
 
 
-def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[str]
-               ) -> list[Row]:
-    """One row per front-matter field, each cell read from that field's slot."""
+def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[str],
+               with_math: frozenset[str] | set[str] = frozenset()) -> list[Row]:
+    """One row per front-matter field, each cell read from that field's slot; the fields
+    keyed in `with_math` hold a formula."""
     fields = front.fields()
     rows = []
     position: dict[str, int] = {}
@@ -155,7 +157,7 @@ def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[
             if item.kind in reading.absent:
                 continue  # the edition does not carry it: no cell
             found = reading.front.get(item.kind, [])
-            row.cells[name] = _field_cell(item, index, found)
+            row.cells[name] = _field_cell(item, index, found, item.key in with_math)
         rows.append(row)
     for name, reading in readings.items():
         for kind, found in reading.front.items():
@@ -167,7 +169,7 @@ def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[
     return rows
 
 
-def _field_cell(item: Field, index: int, found: list[Found]) -> Cell:
+def _field_cell(item: Field, index: int, found: list[Found], math: bool) -> Cell:
     if item.kind == "email":  # the notes name addresses in their own order
         match = next((f for f in found if same(item.value, f.value)), None)
         if match:
@@ -175,7 +177,7 @@ def _field_cell(item: Field, index: int, found: list[Found]) -> Cell:
         return Cell(MISSING if not found else DIFFERS, found[0].slot if found else "",
                     ", ".join(f.value for f in found))
     return _cell(item.value, found[index] if index < len(found) else None, kind=item.kind,
-                 math=item.has_math)
+                 math=math)
 
 
 def catalogue_rows(front: FrontMatter, readings: dict[str, Reading]) -> list[Row]:

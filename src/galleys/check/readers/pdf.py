@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,46 +66,86 @@ class _Paragraph:
         return out
 
 
-def _chars(page: object, number: int) -> list[_Line]:
-    """The page's lines in content order, from pdfium's characters: a run of characters of one
-    size and baseline is a segment; a segment whose height overlaps a line's joins it (a raised
-    marker stays on its line)."""
+@dataclass
+class _Segment:
+    """A run of characters of one size and baseline, in content order."""
+
+    baseline: float
+    size: float
+    math: bool  # set in a math face: a formula's glyphs, whatever their size
+    x: float
+    chars: list[str] = field(default_factory=list)
+
+
+def _font_name(raw: Any, textpage: Any, index: int) -> str:
+    buffer = ctypes.create_string_buffer(128)
+    length = raw.FPDFText_GetFontInfo(textpage, index, buffer, 128, None)
+    return buffer.raw[:max(length - 1, 0)].decode("utf-8", "replace")
+
+
+def _segments(textpage: Any) -> list[_Segment]:
     import pypdfium2.raw as raw
 
-    textpage = page.get_textpage()  # type: ignore[attr-defined]
-    segments: list[tuple[float, float, list[str]]] = []  # (baseline, size, chars)
+    segments: list[_Segment] = []
     x, y = ctypes.c_double(), ctypes.c_double()
+    high = 0
     for index in range(textpage.count_chars()):
         code = raw.FPDFText_GetUnicode(textpage, index)
+        if 0xD800 <= code < 0xDC00:  # pdfium gives a character beyond U+FFFF in two halves
+            high = code
+            continue
+        if 0xDC00 <= code < 0xE000 and high:
+            code, high = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00), 0
         char = chr(code) if code else ""
         if raw.FPDFText_IsGenerated(textpage, index):
             if char == " " and segments:
-                segments[-1][2].append(" ")
+                segments[-1].chars.append(" ")
             continue
         if char == "\x02":  # pdfium's mark for a hyphen that ends a line
             char = SOFT_HYPHEN
-        if char in ("\r", "\n", "") or (ord(char) in INVISIBLE and char != SOFT_HYPHEN):
+        if (char in ("\r", "\n", "") or (ord(char) in INVISIBLE and char != SOFT_HYPHEN)
+                or unicodedata.category(char) == "Cc"):
             continue  # line ends pdfium makes up, bidi marks the writer adds around a name
         size = round(raw.FPDFText_GetFontSize(textpage, index), 2)
         raw.FPDFText_GetCharOrigin(textpage, index, x, y)
         baseline = round(y.value, 1)
-        if segments and segments[-1][0] == baseline and segments[-1][1] == size:
-            segments[-1][2].append(char)
+        last = segments[-1] if segments else None
+        if last is not None and last.baseline == baseline and last.size == size:
+            last.chars.append(char)
         else:
-            segments.append((baseline, size, [char]))
-    lines: list[_Line] = []
-    for baseline, size, chars in segments:
-        line = lines[-1] if lines else None
-        low, high = baseline, baseline + size * 0.7
-        if line is not None and line.page == number and min(high, line.top) - max(
-                low, line.baseline) > 0.2 * min(size, line.size):
-            if size > line.size * 1.1:  # the line's main text came after a raised marker
-                line.parts = [(t, True) for t, _ in line.parts]
-                line.size, line.baseline, line.top = size, baseline, high
-            line.parts.append(("".join(chars), size < line.size * 0.9))
-            continue
-        lines.append(_Line(number, baseline, high, size, [("".join(chars), False)]))
+            math = "Math" in _font_name(raw, textpage, index)
+            segments.append(_Segment(baseline, size, math, x.value, [char]))
+    return segments
+
+
+def _chars(page: object, number: int) -> list[_Line]:
+    """The page's lines, from pdfium's characters: a segment whose height overlaps a line's
+    joins it (a raised marker or a formula stays on its line), a line's segments are put in
+    order left to right, and its size is that of most of its text outside formulas."""
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    groups: list[list[_Segment]] = []
+    for segment in _segments(textpage):
+        group = groups[-1] if groups else None
+        if group is not None:
+            base = max(group, key=lambda s: (not s.math, s.size))
+            low, high = segment.baseline, segment.baseline + segment.size * 0.7
+            top = base.baseline + base.size * 0.7
+            if min(high, top) - max(low, base.baseline) > 0.2 * min(segment.size, base.size):
+                group.append(segment)
+                continue
+        groups.append([segment])
     textpage.close()
+    lines = []
+    for group in groups:
+        votes: dict[float, int] = {}
+        for segment in group:
+            if not segment.math:
+                votes[segment.size] = votes.get(segment.size, 0) + len(segment.chars)
+        size = max(votes, key=lambda k: votes[k]) if votes else max(s.size for s in group)
+        main = next((s for s in group if s.size == size), group[0])
+        parts = [("".join(s.chars), s.size < size * 0.9)
+                 for s in sorted(group, key=lambda s: s.x)]
+        lines.append(_Line(number, main.baseline, main.baseline + size * 0.7, size, parts))
     return lines
 
 
