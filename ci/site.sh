@@ -9,15 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # 1. Programs pip cannot install. poppler-utils: pdftotext/pdffonts/pdftoppm; qpdf: PDF
-#    structure; libreoffice-writer-nogui: the DOCX opens; default-jre-headless: EPUBCheck;
+#    structure; libreoffice-writer-nogui: the DOCX opens (libreoffice-math-nogui: with its
+#    formulas, which Writer alone leaves blank); default-jre-headless: EPUBCheck;
 #    fonts-dejavu-core: the PDF's text face; fonts-noto-core, fonts-wqy-microhei: Arabic, Urdu,
 #    Hebrew, Devanagari, CJK … in the PDF; chromium: the landing-page browser tests.
 if [[ "${GALLEYS_NO_APT:-0}" != 1 ]] && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
-    make poppler-utils qpdf libreoffice-writer-nogui default-jre-headless fonts-dejavu-core \
-    fonts-noto-core fonts-wqy-microhei chromium >/dev/null
+    make poppler-utils qpdf libreoffice-writer-nogui libreoffice-math-nogui default-jre-headless \
+    fonts-dejavu-core fonts-noto-core fonts-wqy-microhei chromium >/dev/null
 fi
 
 # 2. The whole test suite and ruff; a test whose program is missing fails instead of skipping.
