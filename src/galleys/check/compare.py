@@ -24,14 +24,15 @@ def _squashed(text: str) -> str:
     return text.replace(" ", "").replace("-", "").replace("\u2010", "")
 
 
-def same(expected: str, found: str, *, kind: str = "", math: bool = False) -> bool:
+def same(expected: str, found: str, *, kind: str = "", math: bool = False,
+         visual: bool = False) -> bool:
     """`found` shows `expected`: equal once normalized (NFKC, invisible characters dropped,
     spaces collapsed), or equal without spaces and hyphens (a PDF line joined, split or
     hyphenated).
     Keywords are a set: a layout may reorder them. A value with a formula compares its letters
     and digits only (the formula's spacing and symbols are each edition's own rendering); one in
-    a right-to-left script compares its letters as a multiset (a PDF's text runs of two
-    directions come back in visual order)."""
+    a right-to-left script, or any read in `visual` order (a PDF's right-to-left page, whose
+    runs of two directions come back as drawn), compares its letters as a multiset."""
     want, have = normalize(expected), normalize(found)
     if want == have or _squashed(want) == _squashed(have):
         return True
@@ -39,4 +40,4 @@ def same(expected: str, found: str, *, kind: str = "", math: bool = False) -> bo
         return set(_LIST_SEPARATOR.split(want)) == set(_LIST_SEPARATOR.split(have))
     if math and letters(want) == letters(have):
         return True
-    return has_rtl(want) and Counter(letters(want)) == Counter(letters(have))
+    return (has_rtl(want) or visual) and Counter(letters(want)) == Counter(letters(have))

@@ -134,10 +134,11 @@ def check_article(folder: Path, source: Path, *, validate: bool = True,
     return report
 
 
-def _cell(expected: str, found: Found | None, *, kind: str, math: bool) -> Cell:
+def _cell(expected: str, found: Found | None, *, kind: str, math: bool,
+          visual: bool = False) -> Cell:
     if found is None or not normalize(found.value):
         return Cell(MISSING, found.slot if found else "")
-    if same(expected, found.value, kind=kind, math=math):
+    if same(expected, found.value, kind=kind, math=math, visual=visual):
         return Cell(OK, found.slot, found.value)
     return Cell(DIFFERS, found.slot, found.value)
 
@@ -157,7 +158,8 @@ def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[
             if item.kind in reading.absent:
                 continue  # the edition does not carry it: no cell
             found = reading.front.get(item.kind, [])
-            row.cells[name] = _field_cell(item, index, found, item.key in with_math)
+            row.cells[name] = _field_cell(item, index, found, item.key in with_math,
+                                          reading.visual_order)
         rows.append(row)
     for name, reading in readings.items():
         for kind, found in reading.front.items():
@@ -169,7 +171,8 @@ def front_rows(front: FrontMatter, readings: dict[str, Reading], problems: list[
     return rows
 
 
-def _field_cell(item: Field, index: int, found: list[Found], math: bool) -> Cell:
+def _field_cell(item: Field, index: int, found: list[Found], math: bool, visual: bool
+                ) -> Cell:
     if item.kind == "email":  # the notes name addresses in their own order
         match = next((f for f in found if same(item.value, f.value)), None)
         if match:
@@ -177,7 +180,7 @@ def _field_cell(item: Field, index: int, found: list[Found], math: bool) -> Cell
         return Cell(MISSING if not found else DIFFERS, found[0].slot if found else "",
                     ", ".join(f.value for f in found))
     return _cell(item.value, found[index] if index < len(found) else None, kind=item.kind,
-                 math=math)
+                 math=math, visual=visual)
 
 
 def catalogue_rows(front: FrontMatter, readings: dict[str, Reading]) -> list[Row]:

@@ -35,6 +35,7 @@ class Reading:
     body_slot: str = ""  # where the body was read ("word/document.xml after the front matter")
     equations: int | None = None  # display formulas, where the edition marks them as such
     absent: frozenset[str] = frozenset()  # front-matter kinds this edition does not carry
+    visual_order: bool = False  # values read in visual order (a PDF's right-to-left page)
 
     def add(self, kind: str, slot: str, value: str) -> None:
         self.front.setdefault(kind, []).append(Found(slot, value))

@@ -7,12 +7,15 @@ import ctypes
 import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from galleys.check.compare import letters
 from galleys.check.readers.text import INVISIBLE, local, parse_xml
 from galleys.check.slots import Reading, register
 from galleys.front.frontmatter import FrontMatter
+from galleys.scripts import has_rtl
 
 # The front-matter paragraph styles of writers/pdf/styles.py: font size -> leading (points).
 # The title block is read by these sizes in this order; tests/check compare them with the
@@ -143,8 +146,9 @@ def _chars(page: object, number: int) -> list[_Line]:
                 votes[segment.size] = votes.get(segment.size, 0) + len(segment.chars)
         size = max(votes, key=lambda k: votes[k]) if votes else max(s.size for s in group)
         main = next((s for s in group if s.size == size), group[0])
+        rtl = any(has_rtl("".join(s.chars)) for s in group)  # its runs stay in content order
         parts = [("".join(s.chars), s.size < size * 0.9)
-                 for s in sorted(group, key=lambda s: s.x)]
+                 for s in (group if rtl else sorted(group, key=lambda s: s.x))]
         lines.append(_Line(number, main.baseline, main.baseline + size * 0.7, size, parts))
     return lines
 
@@ -185,6 +189,20 @@ def _split_names(parts: list[tuple[str, bool]], expected: list[str]) -> list[str
     return names
 
 
+def _rtl_names(text: str, expected: list[str]) -> list[str]:
+    """The names of a right-to-left authors line, whose runs come back in visual order (no
+    comma between them to cut at): each source name whose letters the line holds, else the
+    line itself."""
+    have = Counter(letters(text))
+    found = []
+    for name in expected:
+        want = Counter(letters(name))
+        found.append(name if want <= have else text)
+        if want <= have:
+            have -= want
+    return found
+
+
 def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMatter) -> int:
     """Read the title block's paragraphs into their kinds; the number of paragraphs it took."""
     labels = front.labels
@@ -202,6 +220,9 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
     cite: list[str] = []
     while index < len(paragraphs):
         paragraph = paragraphs[index]
+        if paragraph.size < SMALL and len(paragraph.text()) <= 3:
+            index += 1  # a raised marker a right-to-left line left on a line of its own
+            continue
         if paragraph.size not in order[stage:]:
             break
         stage = order.index(paragraph.size)
@@ -212,7 +233,9 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
             reading.add("subtitle", "page 1, 14 pt line", text)
         elif paragraph.size == AUTHORS:
             expected = [f.value for f in front.fields() if f.kind == "author"]
-            for name in _split_names(paragraph.parts, expected):
+            names = (_rtl_names(text, expected) if has_rtl(text)
+                     else _split_names(paragraph.parts, expected))
+            for name in names:
                 reading.add("author", "page 1, 11 pt authors line", name)
         elif paragraph.size == SMALL and small_seen < small_count:
             small_seen += 1
@@ -331,7 +354,8 @@ def read_pdf(data: bytes, front: FrontMatter) -> Reading:
             page.close()
     finally:
         document.close()
-    reading = Reading(body_slot="the lines after the title block")
+    reading = Reading(body_slot="the lines after the title block",
+                      visual_order=front.direction == "rtl")
     paragraphs = _paragraphs(lines)
     taken = _title_block(reading, paragraphs, front)
     reading.body = "\n".join(line.text() for p in paragraphs[taken:] for line in p.lines)
