@@ -83,7 +83,7 @@ while true do
 end
 """
 FIXED_EPOCH = "0"  # the DOCX's dates and zip times are rewritten after; none may vary
-MEMORY_MB = 1024  # pandoc's heap (+RTS -M): more ends that conversion, as an error
+MEMORY_MB = 768  # pandoc's heap (+RTS -M): more ends that conversion; its RSS stays under 1 GB
 START_TIMEOUT = 60.0  # seconds for a server to say it is ready
 CLOSE_TIMEOUT = 2.0  # seconds for a server to end after SIGINT before it is killed
 
