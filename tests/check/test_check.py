@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -135,3 +136,24 @@ def test_convert_takes_a_folder_and_check_reads_any_output_folder(tmp_path, caps
     (report,) = check_path(out, ROOT / "source", validate=False)
     assert report.slug == "malik-2014-pakistan-japan-relations"
     assert report.ok, format_report(report)
+
+
+def test_a_link_without_its_target_is_a_finding_in_html_and_epub(built, tmp_path):
+    dist = tmp_path / "dist"
+    shutil.copytree(built / "dist" / "torture", dist / "torture")
+    (clean,) = check_path(dist / "torture", built / "source", validate=False)
+    assert not [p for p in clean.problems if "has no target" in p], clean.problems
+    html = dist / "torture" / "torture.html"
+    page = html.read_text(encoding="utf-8")
+    ident = re.search(r'href="#([^"]+)"', page).group(1)
+    html.write_text(page.replace(f'id="{ident}"', 'id="gone"'), encoding="utf-8")
+    epub = zipfile.ZipFile(dist / "torture" / "torture.epub")
+    member, text = next((n, epub.read(n).decode()) for n in epub.namelist()
+                        if n.endswith(".xhtml") and 'href="#' in epub.read(n).decode())
+    target = re.search(r'href="#([^"]+)"', text).group(1)
+    _edit_zip(dist / "torture" / "torture.epub", member, f'id="{target}"', 'id="gone"')
+    (report,) = check_path(dist / "torture", built / "source", validate=False)
+    missing = [p for p in report.problems if "has no target" in p]
+    assert any(p.startswith(str(html)) and f"#{ident}" in p for p in missing), missing
+    assert any("torture.epub" in p and f"#{target}" in p for p in missing), missing
+    assert not report.ok

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
@@ -14,6 +15,16 @@ from lxml import etree
 from galleys.check.readers.text import local, parse_html, parse_xml
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def broken_links(folder: Path, slug: str) -> list[str]:
+    """The findings for an article's built HTML edition and EPUB, each line naming its file."""
+    found = []
+    for suffix, reader in ((".html", html_broken_links), (".epub", epub_broken_links)):
+        path = folder / f"{slug}{suffix}"
+        if path.is_file():
+            found += [f"{path}: {line}" for line in reader(path.read_bytes())]
+    return found
 
 
 def html_broken_links(data: bytes) -> list[str]:

@@ -15,6 +15,7 @@ from galleys.build.coordinator import ARTICLE_FILE, find_articles, prepare
 from galleys.check.body import Source, lost_passages, lost_references, source_body
 from galleys.check.citation_files import check_citation_files
 from galleys.check.compare import same
+from galleys.check.links import broken_links
 from galleys.check.readers.text import normalize
 from galleys.check.report import format_report, to_json
 from galleys.check.results import DIFFERS, MISSING, OK, ArticleReport, Cell, Row
@@ -129,6 +130,7 @@ def check_article(folder: Path, source: Path, *, validate: bool = True,
     report.rows.append(body_row(expected.body, readings))
     report.problems += _check_frontmatter_json(folder / f"{slug}{FRONTMATTER_SUFFIX}", front)
     report.problems += check_citation_files(folder, slug, front)
+    report.problems += broken_links(folder, slug)
     if validate:
         report.problems += validate_editions(folder, slug)
     return report
