@@ -13,7 +13,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from galleys import writers
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.writers import RenderOptions
 
 EPOCH = 1700000000
@@ -46,7 +46,7 @@ class Converted:
 
 def convert_source(work: Path, slug: str, name: str, text: str) -> Converted:
     """`text` as work/source/<slug>/<name>, converted by `galleys convert` into work/out."""
-    from galleys.build.coordinator import parse
+    from galleys.builder.articles import parse
     from galleys.cli.main import main
 
     article = work / "source" / slug / name

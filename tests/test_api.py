@@ -1,4 +1,4 @@
-"""The library API: `galleys.convert` returns real editions as bytes, `galleys.api.build` builds."""
+"""The library API: `galleys.convert` returns real editions as bytes, `galleys.build` builds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from editions import write_article
 from pypdf import PdfReader
 
 import galleys
-from galleys import api
 
 SEED = ROOT / "source" / "malik-2014-pakistan-japan-relations"
 
@@ -50,9 +49,9 @@ def test_bad_input_raises_galleys_error_with_the_commands_exit_code(tmp_path):
 
 def test_build_builds_a_journal(tmp_path):
     write_article(tmp_path / "source" / "one", "title: One\nauthor: A. Author\ndate: 2024", "Text.")
-    result = galleys.api.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
+    result = galleys.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
     assert [p.name for p in result.built] == ["one"] and not result.failed
     assert (tmp_path / "dist" / "one" / "one.pdf").read_bytes().startswith(b"%PDF-")
     assert (tmp_path / "dist" / "manifest.json").is_file()
-    again = api.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
+    again = galleys.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
     assert [p.name for p in again.skipped] == ["one"]

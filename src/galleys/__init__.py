@@ -7,7 +7,7 @@ The pipeline, one package a stage (read -> resolve -> front -> write -> build; c
               figures, MathML, citations and the reference list
   front/      THE one place front matter is formatted (display strings, How to Cite, styles)
   writers/    the one registry of outputs; pdf/, epub/, docx/, landing/, citation files
-  build/      a journal build: plan, snapshots, input keys, workers, delivery, watch mode
+  builder/    a journal build: plan, snapshots, input keys, workers, delivery, watch mode
   check/      `galleys check`: editions read back and compared with the source
   importers/  `galleys import`: OJS page text and Word manuscripts into article.md
   cli/        the `galleys` command and `galleys serve`
@@ -15,7 +15,8 @@ The pipeline, one package a stage (read -> resolve -> front -> write -> build; c
               gateway to pandoc), scripts (writing systems), api (the library API below)
 
 Library use: `galleys.convert(path, formats=...)` returns an article's editions as bytes;
-`galleys.api.build(source, out)` builds a journal (see galleys.api).
+`galleys.build(source, out)` builds a journal (see galleys.api). The build stage's package is
+`builder/`, so that `galleys.build` can be the function.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from galleys.api import Editions, convert
+    from galleys.api import Editions, build, convert
     from galleys.errors import GalleysError
 
-__all__ = ["Editions", "GalleysError", "__version__", "convert"]
+__all__ = ["Editions", "GalleysError", "__version__", "build", "convert"]
 
 
 def __getattr__(name: str) -> Any:
     """The API names, imported on first use so `galleys --help` stays fast."""
-    if name in ("convert", "Editions", "api"):
+    if name in ("convert", "build", "Editions", "api"):
         api = importlib.import_module("galleys.api")
         return api if name == "api" else getattr(api, name)
     if name == "GalleysError":

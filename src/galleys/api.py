@@ -1,4 +1,4 @@
-"""The library API: `galleys.convert` (one article's editions as bytes) and `galleys.build`.
+"""The library API: `galleys.convert` (one article's editions as bytes) and `galleys.builder`.
 
     >>> import galleys
     >>> editions = galleys.convert("paper/paper.md", formats=("pdf", "epub"))
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from galleys.build.coordinator import BuildResult
+    from galleys.builder.coordinator import BuildResult
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def convert(
     Nothing is written where the user can see it: the files are made in a private temporary
     folder (the same delivery the command uses, so the bytes are the command's) and returned.
     """
-    from galleys.build import coordinator
+    from galleys.builder import coordinator
 
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="galleys-api-") as folder:
@@ -94,7 +94,7 @@ def build(
 ) -> BuildResult:
     """Build every article under `source` into `out` (as `galleys build`); the result lists
     what was built, skipped and failed (a failed article does not raise: the rest is built)."""
-    from galleys.build import coordinator
+    from galleys.builder import coordinator
 
     return coordinator.build_all(
         Path(source), Path(out), _formats(formats), style=style, paper=paper, strict=strict,

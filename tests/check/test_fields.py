@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.front.frontmatter import REPEATED_KINDS, page_range
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -121,12 +121,12 @@ def test_styles_lists_the_tested_styles(capsys):
 
 
 def test_no_traceback_on_internal_error(monkeypatch, capsys):
-    import galleys.build.coordinator
+    import galleys.builder.coordinator
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(galleys.build.coordinator, "convert", boom)
+    monkeypatch.setattr(galleys.builder.coordinator, "convert", boom)
     assert main(["convert", "x.md"]) == 70
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaput" in err and "Traceback" not in err

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-import galleys.build.coordinator
+import galleys.builder.coordinator
+import galleys.builder.deliver
 from galleys.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +92,7 @@ def test_full_disk_names_the_path_and_leaves_no_temp_file(tmp_path, monkeypatch,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(fd)
 
-    monkeypatch.setattr(galleys.build.coordinator.os, "fsync", full)
+    monkeypatch.setattr(galleys.builder.deliver.os, "fsync", full)
     article.write_text(article.read_text().replace("Disk 0", "Disk changed"))
     assert main(["convert", str(article), "-o", str(out)]) == 73
     err = capsys.readouterr().err
@@ -212,7 +213,7 @@ def test_ctrl_c_is_exit_130_without_a_traceback(monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(galleys.build.coordinator, "convert", interrupted)
+    monkeypatch.setattr(galleys.builder.coordinator, "convert", interrupted)
     assert main(["convert", "x.md"]) == 130
     err = capsys.readouterr().err
     assert err == "galleys: error: interrupted\n"
@@ -337,7 +338,7 @@ def test_a_held_lock_is_named_and_waited_for_at_most_wait_seconds(tmp_path):
 
 def test_workers_hold_no_lock(tmp_path):
     """A worker forked while the coordinator holds the lock holds none of it."""
-    from galleys.build import lock
+    from galleys.builder import lock
 
     dist = tmp_path / "dist"
     with lock.exclusive(dist, wait=0):
@@ -434,7 +435,7 @@ def test_a_full_disk_stops_a_build_with_73_naming_the_path(tmp_path, monkeypatch
     def full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(galleys.build.coordinator.os, "fsync", full)
+    monkeypatch.setattr(galleys.builder.deliver.os, "fsync", full)
     assert main(["build", str(source), "-o", str(dist), "-q", "-j", "1"]) == 73
     errors = _errors(capsys.readouterr().err)
     assert len(errors) == 1 and "No space left on device" in errors[0] and str(dist) in errors[0]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.front import styles
 from galleys.front.citation import how_to_cite_many
 from galleys.front.frontmatter import build_front_matter

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from galleys import pandoc
-from galleys.build import coordinator as build
+from galleys.builder import coordinator as build
 from galleys.cli.main import main
 from galleys.front.inlines import pandoc_text
 from galleys.importers.docx_safety import read_package

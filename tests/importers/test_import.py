@@ -99,7 +99,7 @@ def test_import_markdown_specials_survive(tmp_path):
     article = tmp_path / "s" / "a" / "article.md"
     article.parent.mkdir(parents=True)
     article.write_text(article_markdown(result), encoding="utf-8")
-    from galleys.build.coordinator import prepare
+    from galleys.builder.articles import prepare
 
     resolved, _ = prepare(article)
     last = resolved.blocks[-1]

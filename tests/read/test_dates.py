@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from galleys import writers
-from galleys.build.coordinator import article_epoch, prepare
+from galleys.builder.articles import article_epoch, prepare
 from galleys.cli.main import main
 from galleys.front.frontmatter import format_date
 from galleys.model import PublicationDate

@@ -16,7 +16,7 @@ from editions import Converted, convert_source
 from lxml import etree
 from pypdf import PdfReader
 
-from galleys.build.coordinator import find_articles, parse
+from galleys.builder.articles import find_articles, parse
 from galleys.check.readback import read_docx, read_epub, read_pdf
 from galleys.cli.main import main
 from galleys.read import quarto_body

@@ -17,7 +17,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from galleys import pandoc
-from galleys.build.coordinator import parse
+from galleys.builder.articles import parse
 from galleys.check.readback import read_docx, read_epub, read_pdf
 from galleys.cli.main import main
 from galleys.read import raw_tex

@@ -282,7 +282,7 @@ def test_quarto_attributes_corresponding_and_degrees(tmp_path):
 
 def test_labels_from_journal_yaml_and_the_article(tmp_path):
     """A journal prints its own words before front-matter values; the article's win."""
-    from galleys.build.coordinator import prepare
+    from galleys.builder.articles import prepare
 
     path = write_article(
         tmp_path,

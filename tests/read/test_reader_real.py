@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import corpus_papers, require_corpus
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.cli.main import main
 from galleys.errors import SourceError
 from galleys.read.markdown import default_slug, find_article_file, read_article, slugify

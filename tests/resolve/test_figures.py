@@ -359,7 +359,7 @@ def test_a_link_leading_out_of_the_allowed_root_is_never_followed(tmp_path, caps
 
 
 def test_the_snapshot_holds_the_parent_folder_figures_the_article_names(tmp_path):
-    from galleys.build.snapshot import take_snapshot
+    from galleys.builder.snapshot import take_snapshot
 
     repo = write(tmp_path / "repo", {
         "paper/paper.md": FRONT + "![a](../docs/a.pdf) ![b](./../docs/b) ![c](../../c.pdf)\n"

@@ -12,7 +12,7 @@ import pytest
 from conftest import corpus_papers, require_corpus
 from editions import EDITIONS, Epub, read, render, write_article
 
-from galleys.build.coordinator import parse
+from galleys.builder.articles import parse
 from galleys.front.inlines import pandoc_text
 from galleys.resolve.reference_list import place_reference_list
 from galleys.resolve.xrefs import is_crossref_key
@@ -98,9 +98,14 @@ def test_the_epub_has_one_reference_chapter_after_the_notes(joss):
         "{http://www.w3.org/1999/xhtml}a"))
 
 
-def test_notes_come_before_the_list_in_the_pdf_and_in_word_footnotes(joss):
+def test_notes_are_footnotes_in_the_pdf_and_in_word(joss):
+    """The PDF sets a note at the foot of the page that cites it (after the reference list
+    on this one-page article, before the page's footer), not in a notes section of its own;
+    Word has it as a footnote."""
     text = joss["pdf"].text
-    assert text.index("A note about the summary") < text.index("Knuth, D. E. (1984)")
+    assert text.index("Lamport, L. (1986)") < text.index("1. A note about the summary")
+    assert text.index("A note about the summary") < text.index("page 1 of 1")
+    assert "Notes" not in text.split()
     assert "A note about the summary" in joss["docx"].footnotes
 
 

@@ -12,7 +12,7 @@ from conftest import FIXTURES
 from editions import EDITIONS, read, render, squeeze, write_article
 from PIL import Image
 
-from galleys.build.coordinator import parse
+from galleys.builder.articles import parse
 from galleys.cli.main import main
 from galleys.errors import SourceError
 from galleys.front.frontmatter import Labels

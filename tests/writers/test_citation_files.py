@@ -8,7 +8,7 @@ import bibtexparser
 import pytest
 import rispy
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.writers.citation_files import FILES, all_files, bibtex, citation_key, csl_json, ris
 
 
@@ -37,7 +37,7 @@ def test_bibtex_parses_back(torture):
 
 
 def test_bibtex_escapes_latex_specials(tmp_path):
-    from galleys.build.coordinator import prepare as prep
+    from galleys.builder.articles import prepare as prep
 
     article = tmp_path / "s" / "a" / "article.md"
     article.parent.mkdir(parents=True)

@@ -11,7 +11,7 @@ from conftest import CORPUS, ROOT, TORTURE, require_corpus
 from editions import EPOCH, write_article
 from lxml import etree
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.check.readback import normalize
 from galleys.check.xml_readback import crossref_rows, read_crossref, validate_crossref
 from galleys.errors import SourceError
@@ -178,7 +178,7 @@ def test_issue_deposit_holds_the_issue_articles(tmp_path: Path, schemas: Path) -
 
 
 def test_build_writes_the_issue_deposit(tmp_path: Path, schemas: Path) -> None:
-    from galleys.build.coordinator import build_all
+    from galleys.builder.coordinator import build_all
 
     source = journal(tmp_path)
     shutil.copytree(ROOT / "source" / "malik-2014-pakistan-japan-relations",

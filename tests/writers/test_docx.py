@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REQUIRE_EXTERNAL, TORTURE, require_module, require_program
 
-from galleys.build.coordinator import prepare, source_date_epoch
+from galleys.builder.articles import prepare, source_date_epoch
 from galleys.errors import InternalError, SourceError
 from galleys.front.frontmatter import FrontMatter
 from galleys.front.inlines import plain
@@ -191,7 +191,7 @@ def test_another_process_gives_identical_bytes(docx, tmp_path):
         "import hashlib, sys\n"
         "from galleys.writers import RenderOptions\n"
         "from galleys.writers.docx.edition import DocxBackend\n"
-        "from galleys.build.coordinator import prepare, source_date_epoch\n"
+        "from galleys.builder.articles import prepare, source_date_epoch\n"
         "r, f = prepare(sys.argv[1])\n"
         "data = DocxBackend().render(r, f, RenderOptions(source_date_epoch(r)))\n"
         "print(hashlib.sha256(data).hexdigest())\n"

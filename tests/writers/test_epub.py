@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, ROOT, TORTURE, require_module, require_program
 from lxml import etree
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.errors import InternalError, SourceError
 from galleys.front.frontmatter import sort_name
 from galleys.model import Author

@@ -17,7 +17,7 @@ from conftest import CORPUS, FIXTURES, TORTURE, require_corpus, require_module
 from editions import write_article
 from PIL import Image
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.check.links import epub_broken_links, html_broken_links
 from galleys.check.readers.html import read_full_text, read_landing
 from galleys.errors import EXIT_DATA, InternalError, SourceError
@@ -438,7 +438,7 @@ def test_real_papers_hold_their_whole_body(paper):
 
 
 def test_a_build_brands_the_journal_index_and_rebuilds_when_the_logo_changes(tmp_path):
-    from galleys.build.coordinator import build_all
+    from galleys.builder.coordinator import build_all
 
     source, dist = tmp_path / "source", tmp_path / "dist"
     _journal(source, "branding:\n  logo: logo.png\n  footer: The Branded Society\n")

@@ -11,7 +11,7 @@ from conftest import CORPUS, TORTURE, corpus_papers, require_corpus
 from editions import EPOCH, write_article
 from lxml import etree
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.check.readback import normalize
 from galleys.check.xml_readback import jats_rows, read_jats, validate_jats
 from galleys.writers import RenderOptions, get, parse_formats

@@ -11,7 +11,7 @@ import pytest
 from conftest import REQUIRE_EXTERNAL, TORTURE
 from pypdf import PdfReader
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.cli.main import main
 from galleys.writers import RenderOptions
 from galleys.writers.pdf.edition import PdfBackend

@@ -16,7 +16,9 @@ import pytest
 from conftest import copy_seed, require_module
 
 from galleys import writers
-from galleys.build.coordinator import build_all, prepare, write_atomic
+from galleys.builder.articles import prepare
+from galleys.builder.coordinator import build_all
+from galleys.builder.deliver import write_atomic
 from galleys.cli.serve import make_server, media_type
 from galleys.errors import InputMissingError
 from galleys.front import citation, styles

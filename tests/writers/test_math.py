@@ -15,7 +15,7 @@ import pytest
 from conftest import require_program
 from lxml import etree
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.check.parity import check_article
 from galleys.cli.main import main
 from galleys.front.inlines import Run

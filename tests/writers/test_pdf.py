@@ -12,7 +12,7 @@ import pytest
 from conftest import TORTURE, require_program
 from pypdf import PdfReader
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.errors import InternalError, SourceError
 from galleys.writers import RenderOptions
 from galleys.writers.pdf.edition import PdfBackend
@@ -302,7 +302,7 @@ def test_fallback_fonts_without_fontconfig(tmp_path: Path) -> None:
     pdffonts = require_program("pdffonts")
     target = tmp_path / "vera.pdf"
     script = (
-        "import sys; from galleys.build.coordinator import prepare; from galleys.writers import "
+        "import sys; from galleys.builder.articles import prepare; from galleys.writers import "
         "RenderOptions; from galleys.writers.pdf.edition import PdfBackend; "
         "r, f = prepare(sys.argv[1]); "
         "open(sys.argv[2], 'wb').write(PdfBackend().render(r, f, RenderOptions(0)))"
@@ -326,7 +326,7 @@ def test_the_first_pdf_of_a_process_sets_italic_and_bold_in_their_faces(tmp_path
                             "Roman, *italic*, **bold** and ***both***.")
     target = tmp_path / "first.pdf"
     script = (
-        "import sys; from galleys.build.coordinator import prepare; from galleys.writers import "
+        "import sys; from galleys.builder.articles import prepare; from galleys.writers import "
         "RenderOptions; from galleys.writers.pdf.edition import PdfBackend; "
         "r, f = prepare(sys.argv[1]); "
         "open(sys.argv[2], 'wb').write(PdfBackend().render(r, f, RenderOptions(0)))"

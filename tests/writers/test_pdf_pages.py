@@ -20,7 +20,7 @@ import pytest
 from conftest import TORTURE
 from PIL import Image, ImageChops
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.writers import RenderOptions
 from galleys.writers.pdf.edition import PdfBackend
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import CORPUS, require_corpus
 from lxml import etree, html
 
-from galleys.build.coordinator import prepare
+from galleys.builder.articles import prepare
 from galleys.check.parity import check_article, check_path, format_report
 from galleys.check.readback import normalize, read_pdf
 from galleys.cli.main import main

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from galleys.build.coordinator import ARTICLE_FILE, find_articles, prepare
+from galleys.builder.articles import ARTICLE_FILE, find_articles, prepare
 from galleys.check.body import Source, lost_passages, lost_references, source_body
 from galleys.check.citation_files import check_citation_files
 from galleys.check.compare import same
@@ -132,7 +132,7 @@ def check_article(folder: Path, source: Path, *, validate: bool = True,
     report.problems += check_citation_files(folder, slug, front)
     report.problems += broken_links(folder, slug)
     if validate:
-        report.problems += validate_editions(folder, slug)
+        report.problems += validate_editions(folder, slug, report.notes)
     return report
 
 

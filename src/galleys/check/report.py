@@ -49,6 +49,7 @@ def format_report(report: ArticleReport) -> str:
             expected = f"; expected {_short(row.expected)!r}" if row.kind != "body" else ""
             lines.append(f"  {name} {row.element} {cell.status}{where}{found}{expected}")
     lines += [f"  problem: {p}" for p in report.problems]
+    lines += [f"  note: {n}" for n in report.notes]
     lines.append(f"  {'OK' if report.ok else 'FAILED'}")
     return "\n".join(lines)
 
@@ -79,6 +80,7 @@ def to_json(reports: list[ArticleReport]) -> dict[str, Any]:
                     for row in r.rows
                 ],
                 "problems": r.problems,
+                "notes": r.notes,
             }
             for r in reports
         ],

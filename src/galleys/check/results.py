@@ -45,6 +45,7 @@ class ArticleReport:
     editions: list[str]
     rows: list[Row] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what could not be checked here: no failure
 
     @property
     def ok(self) -> bool:

@@ -417,7 +417,7 @@ def _overrides(args: argparse.Namespace) -> MetadataOverrides | None:
 
 def _convert(args: argparse.Namespace, console: _Console) -> int:
     from galleys import writers
-    from galleys.build import coordinator as build
+    from galleys.builder import coordinator as build
     from galleys.cli.to_file import convert_to_file, edition_format
 
     formats = writers.parse_formats(args.to)
@@ -450,7 +450,7 @@ def _show_slug(article: Path, console: _Console) -> None:
 
 def _build(args: argparse.Namespace, console: _Console) -> int:
     from galleys import writers
-    from galleys.build import coordinator as build
+    from galleys.builder import coordinator as build
 
     formats = writers.parse_formats(args.to)
     if args.check and args.watch:
@@ -469,7 +469,7 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
     if args.watch:
         if args.dask_scheduler:
             raise UsageError("--watch builds in this process: not with --dask-scheduler")
-        from galleys.build.watch import watch
+        from galleys.builder.watch import watch
 
         return watch(args.source, lambda: _build_once(args, console, formats),
                      ignore=[args.output], formats=formats)
@@ -478,8 +478,8 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
 
 def _build_once(args: argparse.Namespace, console: _Console, formats: tuple[str, ...]) -> int:
     """One incremental build of args.source into args.output, with progress and a summary."""
-    from galleys.build import coordinator as build
-    from galleys.build.progress import ProgressReporter
+    from galleys.builder import coordinator as build
+    from galleys.builder.progress import ProgressReporter
 
     reporter = ProgressReporter(quiet=console.verbosity == 0)
     client = _dask_client(args.dask_scheduler) if args.dask_scheduler else None

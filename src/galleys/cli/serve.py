@@ -247,7 +247,7 @@ def serve_watching(
 ) -> int:
     """Serve `dist` while `build` builds it now and again on every save below `source`
     (watch.watch), the open pages reloading after each build; until Ctrl+C (returns 130)."""
-    from galleys.build.watch import watch
+    from galleys.builder.watch import watch
 
     Path(dist).mkdir(parents=True, exist_ok=True)  # served from the start, filled by the build
     live = LiveReload()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from galleys.build.coordinator import write_atomic
+from galleys.builder.deliver import write_atomic
 from galleys.errors import OutputError, UsageError
 from galleys.importers.ojs_text import ImportResult, escape_markdown, parse_ojs_text
 from galleys.read.markdown import JOURNAL_FILE

@@ -78,6 +78,7 @@ class _Segment:
     math: bool  # set in a math face: a formula's glyphs, whatever their size
     x: float
     chars: list[str] = field(default_factory=list)
+    last_x: float = 0.0  # the origin of its last character
 
 
 def _font_name(raw: Any, textpage: Any, index: int) -> str:
@@ -113,12 +114,52 @@ def _segments(textpage: Any) -> list[_Segment]:
         raw.FPDFText_GetCharOrigin(textpage, index, x, y)
         baseline = round(y.value, 1)
         last = segments[-1] if segments else None
-        if last is not None and last.baseline == baseline and last.size == size:
+        # a gap of several ems inside one run is where something else was drawn (an inline
+        # formula): the run is cut there, so the line's pieces can be put in order by x
+        if (last is not None and last.baseline == baseline and last.size == size
+                and x.value - last.last_x < _GAP_EMS * size):
             last.chars.append(char)
+            last.last_x = x.value
         else:
             math = "Math" in _font_name(raw, textpage, index)
-            segments.append(_Segment(baseline, size, math, x.value, [char]))
+            segments.append(_Segment(baseline, size, math, x.value, [char], x.value))
     return segments
+
+
+_REACH = 4  # how many lines back a segment may join
+_GAP_EMS = 3.0  # a wider gap between two characters' origins cuts a run
+
+
+def _formulas_joined(groups: list[list[_Segment]]) -> list[list[_Segment]]:
+    """A line of formula glyphs only (a subscript drawn apart from its formula) joins the
+    nearby line of text it sits on."""
+    kept: list[list[_Segment]] = []
+    for index, group in enumerate(groups):
+        if all(s.math for s in group):
+            near = groups[max(0, index - _REACH):index] + groups[index + 1:index + 1 + _REACH]
+            host = next((g for g in near if not all(s.math for s in g)
+                         and all(_within(s, g) for s in group)), None)
+            if host is not None:
+                host.extend(group)
+                continue
+        kept.append(group)
+    return kept
+
+
+def _within(segment: _Segment, group: list[_Segment]) -> bool:
+    """Whether a formula's glyphs stand inside the band of the line of `group`, its
+    descenders included (where a subscript sits)."""
+    base = max(group, key=lambda s: (not s.math, s.size))
+    low, high = segment.baseline, segment.baseline + segment.size * 0.7
+    return min(high, base.baseline + base.size * 0.7) > max(low, base.baseline - base.size * 0.4)
+
+
+def _overlaps(segment: _Segment, group: list[_Segment]) -> bool:
+    """Whether `segment` sits on the line of `group` (their heights overlap enough)."""
+    base = max(group, key=lambda s: (not s.math, s.size))
+    low, high = segment.baseline, segment.baseline + segment.size * 0.7
+    top = base.baseline + base.size * 0.7
+    return min(high, top) - max(low, base.baseline) > 0.2 * min(segment.size, base.size)
 
 
 def _chars(page: object, number: int) -> list[_Line]:
@@ -128,16 +169,16 @@ def _chars(page: object, number: int) -> list[_Line]:
     textpage = page.get_textpage()  # type: ignore[attr-defined]
     groups: list[list[_Segment]] = []
     for segment in _segments(textpage):
-        group = groups[-1] if groups else None
+        # the line it overlaps, among the last few: a formula drawn before its line's text
+        # (or a subscript after it) may stand apart from the segment just before it
+        reach = _REACH if segment.math else 1  # text keeps its content order (table cells)
+        group = next((g for g in reversed(groups[-reach:]) if _overlaps(segment, g)), None)
         if group is not None:
-            base = max(group, key=lambda s: (not s.math, s.size))
-            low, high = segment.baseline, segment.baseline + segment.size * 0.7
-            top = base.baseline + base.size * 0.7
-            if min(high, top) - max(low, base.baseline) > 0.2 * min(segment.size, base.size):
-                group.append(segment)
-                continue
-        groups.append([segment])
+            group.append(segment)
+        else:
+            groups.append([segment])
     textpage.close()
+    groups = _formulas_joined(groups)
     lines = []
     for group in groups:
         votes: dict[float, int] = {}

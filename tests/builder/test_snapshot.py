@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from galleys.build import snapshot
-from galleys.build.snapshot import stat_stamp, take_snapshot
+from galleys.builder import snapshot
+from galleys.builder.snapshot import stat_stamp, take_snapshot
 
 
 def _folder(tmp_path):

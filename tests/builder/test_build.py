@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,8 @@ from conftest import SEED, copy_seed
 from pypdf import PdfReader
 
 from galleys import pandoc
-from galleys.build import keys
-from galleys.build.coordinator import build_all
+from galleys.builder import keys
+from galleys.builder.coordinator import build_all
 from galleys.cli.main import main
 from galleys.front import styles
 from galleys.front.citation import how_to_cite_batch, how_to_cite_many
@@ -160,8 +162,8 @@ def test_pandoc_processes_per_article(tmp_path, pandoc_calls, monkeypatch):
 
 
 def test_unchanged_folders_are_known_by_their_stat_alone(tmp_path, monkeypatch):
-    from galleys.build import coordinator as build
-    from galleys.build import snapshot
+    from galleys.builder import coordinator as build
+    from galleys.builder import snapshot
 
     monkeypatch.setattr(snapshot, "RACY_SECONDS", 0)  # trust the stat of files made just now
     source = make_source(tmp_path)
@@ -190,7 +192,7 @@ def test_unchanged_folders_are_known_by_their_stat_alone(tmp_path, monkeypatch):
 
 def test_a_folder_changed_just_now_is_read_whatever_its_stat(tmp_path, monkeypatch):
     """A change within the clock's step could leave the stamp as it was: such files are read."""
-    from galleys.build import coordinator as build
+    from galleys.builder import coordinator as build
 
     source = make_source(tmp_path)
     dist = tmp_path / "dist"
@@ -398,11 +400,16 @@ def test_an_article_over_its_memory_budget_fails_alone(tmp_path, monkeypatch, ca
     Image.effect_noise((7000, 7000), 100).convert("RGB").save(source / "big" / "big.png",
                                                               compress_level=1)
     (source / "big" / "article.md").write_text("---\ntitle: Big\n---\n\n![x](big.png)\n")
-    monkeypatch.setenv("GALLEYS_ARTICLE_MEMORY_MB", "400")
-    monkeypatch.setenv("GALLEYS_ARTICLE_SECONDS", "0")  # only the memory budget here
+    env = {**os.environ, "GALLEYS_ARTICLE_MEMORY_MB": "400",
+           "GALLEYS_ARTICLE_SECONDS": "0"}  # only the memory budget here
     dist = tmp_path / "dist"
-    assert main(["build", str(source), "-o", str(dist), "-j", "2", "-q"]) == 1
-    err = capsys.readouterr().err
+    # A fresh command, as a user runs it: the limit holds each forked worker's whole data
+    # segment, and a worker forked from this long test process would inherit its heap.
+    done = subprocess.run([sys.executable, "-m", "galleys", "build", str(source), "-o",
+                           str(dist), "-j", "2", "-q"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    err = done.stderr
     errors = [line for line in err.splitlines() if "error:" in line]
     assert errors == [f"galleys: error: {source / 'big' / 'article.md'}: needed more than 400 MB, "
                       "the memory budget of a worker (GALLEYS_ARTICLE_MEMORY_MB)"], err

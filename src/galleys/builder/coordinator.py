@@ -8,28 +8,36 @@ How-to-Cite lines of many articles were rendered together by few citeproc runs.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
-import json
 import os
 import shutil
 import signal
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from galleys import __version__
-from galleys.build import budget, keys, lock
-from galleys.build.lock import exclusive
-from galleys.build.snapshot import ArticleInput, stat_stamp, take_snapshot
-from galleys.build.stamps import FILE as STAMPS
-from galleys.build.stamps import StampCache
-from galleys.build.worker import (
+from galleys.builder import budget, keys, lock
+from galleys.builder.articles import ARTICLE_FILE, find_articles
+from galleys.builder.deliver import (
+    INDEX,
+    MANIFEST,
+    _rewritten,
+    deliver,
+    read_manifest,
+    write_atomic,
+    write_journal_index,
+    write_manifest,
+)
+from galleys.builder.lock import exclusive
+from galleys.builder.snapshot import ArticleInput, stat_stamp, take_snapshot
+from galleys.builder.stamps import FILE as STAMPS
+from galleys.builder.stamps import StampCache
+from galleys.builder.worker import (
     ArticleJob,
     ArticleResult,
     OutputFile,
@@ -40,232 +48,51 @@ from galleys.build.worker import (
     render_article,
     worker_started,
 )
-from galleys.errors import GalleysError, InputMissingError, OutputError, SourceError
+from galleys.errors import GalleysError, InputMissingError
 from galleys.front import styles
 from galleys.front.citation import CiteCache
-from galleys.front.frontmatter import FrontMatter, build_front_matter
-from galleys.front.inlines import Inlines
-from galleys.model import Article, Branding, PublicationDate, ResolvedArticle
-from galleys.read import limits
+from galleys.model import Article, Branding
 from galleys.read.branding import fingerprint, journal_branding
 from galleys.read.dates import environment_epoch
-from galleys.read.markdown import ARTICLE_NAMES, find_article_file, read_article
+from galleys.read.markdown import find_article_file, read_article
 from galleys.read.overrides import MetadataOverrides
-from galleys.resolve.passes import resolve
 
-ARTICLE_FILE = "article.md"
 CITE_CACHE = ".galleys-cite.json"  # hidden: not listed in the manifest, not published
-MANIFEST = "manifest.json"
-INDEX = "index.html"  # the journal's landing page
 LOCK = lock.LOCK  # held while a build writes the folder
-DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip entry can carry
 BATCH = 64  # articles whose How-to-Cite lines share citeproc runs
 
-__all__ = ["OutputFile", "BuildResult", "build_all", "convert", "prepare", "write_atomic"]
+__all__ = ["OutputFile", "BuildResult", "build_all", "convert"]
 
 
-def prepare(
-    path: Path,
-    style: str | None = None,
-    warn: Callable[[str], None] | None = None,
-    *,
-    strict: bool = False,
-    citations: Mapping[str, Inlines] | None = None,
-) -> tuple[ResolvedArticle, FrontMatter]:
-    """Read, resolve and format the front matter of one article: what every backend needs.
-
-    With `strict`, the first warning (unknown key, pandoc warning …) is an error instead.
-    `citations` are How-to-Cite lines already rendered, by style (else citeproc runs here).
-    """
-    resolved = parse(path, style, strict=strict)
-    if warn:
-        for message in resolved.warnings:
-            warn(message)
-    return resolved, build_front_matter(resolved, (citations or {}).get(resolved.style))
 
 
-def parse(
-    path: Path,
-    style: str | None = None,
-    *,
-    strict: bool = False,
-    origin: Path | None = None,
-    overrides: MetadataOverrides | None = None,
-) -> ResolvedArticle:
-    """Read and resolve one article (no How to Cite yet); with `strict`, a warning is an error.
-    `origin`: the original article of which `path` is a copy; `overrides`: -M values and
-    --metadata-file texts (see read_article)."""
-    article = read_article(Path(path), origin=origin, overrides=overrides)
-    limits.check_article(article)
-    resolved = resolve(article, style)
-    if strict and resolved.warnings:
-        raise SourceError(f"{resolved.warnings[0]} (--strict makes warnings errors)")
-    return resolved
 
 
-def article_epoch(date: PublicationDate | None) -> int:
-    """The publication date's first day at 00:00 UTC, the time every edition carries by
-    default (1 January for a year alone)."""
-    if date is None:
-        return DEFAULT_EPOCH
-    day = date.first_day()
-    moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    return max(DEFAULT_EPOCH, int(moment.timestamp()))
 
 
-def source_date_epoch(resolved: ResolvedArticle) -> int:
-    """SOURCE_DATE_EPOCH if set, else the article's publication date at 00:00 UTC."""
-    found = environment_epoch()
-    return found if found is not None else article_epoch(resolved.metadata.date)
 
 
-def find_articles(source_dir: Path) -> list[Path]:
-    """The article of each folder in `source_dir`, sorted: source/<slug>/article.md, else the
-    first of ARTICLE_NAMES there (article.qmd, index.qmd, a JOSS paper folder's paper.md …),
-    else the one such file a level down (a software repository with its paper/ folder)."""
-    if not source_dir.is_dir():
-        raise InputMissingError("no such source folder", path=source_dir)
-    found = []
-    for folder in sorted(p for p in source_dir.iterdir() if not p.name.startswith(".")):
-        article = _article_in(folder)
-        if article is None and folder.is_dir():
-            below = [a for sub in sorted(folder.iterdir()) if not sub.name.startswith(".")
-                     for a in [_article_in(sub)] if a is not None]
-            article = below[0] if len(below) == 1 else None
-        if article is not None:
-            found.append(article)
-    return found
 
 
-def _article_in(folder: Path) -> Path | None:
-    return next((folder / n for n in ARTICLE_NAMES if (folder / n).is_file()), None)
 
 
 # -- writing -----------------------------------------------------------------------------
 
 
-def deliver(outputs: list[OutputFile], folder: Path) -> list[Path]:
-    """Write every file atomically into `folder`: old files stay intact until each is replaced.
-    A file that already holds these bytes is left as it is (its time too). Returns the paths
-    of all the outputs; _rewritten() says which of them changed."""
-    _rewritten(outputs, folder)
-    return [folder / output.name for output in outputs]
 
 
-def _rewritten(outputs: list[OutputFile], folder: Path) -> set[str]:
-    """Deliver `outputs` into `folder` (see deliver); the names of the files whose bytes
-    changed (or that were not there)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder: {exc.strerror}", path=folder) from None
-    changed = set()
-    for output in outputs:
-        target = folder / output.name
-        if not _holds(target, output.data):
-            write_atomic(target, output.data)
-            changed.add(output.name)
-    return changed
 
 
-def _holds(target: Path, data: bytes) -> bool:
-    """Whether `target` is a file holding exactly `data`."""
-    try:
-        return os.stat(target).st_size == len(data) and target.read_bytes() == data
-    except OSError:
-        return False
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: a reader sees the old file or the new one."""
-    descriptor = None
-    temp = None
-    try:
-        descriptor, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        temp = Path(temp_name)
-        with os.fdopen(descriptor, "wb") as handle:
-            descriptor = None
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-        temp = None
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=target) from None
-    finally:
-        if descriptor is not None:
-            os.close(descriptor)
-        if temp is not None:
-            temp.unlink(missing_ok=True)
 
 
-def write_manifest(dist: Path, known: Mapping[str, dict[str, Any]] | None = None) -> Path:
-    """dist/manifest.json: the galleys version and every file below dist/ (path, size, sha256),
-    hidden ones left out; nothing else (the build's input keys are in keys.FILE).
-
-    `known` entries (files of articles this build skipped) are taken as they are when the
-    file's size still matches, as the skip itself was decided; every other file is hashed.
-    """
-    entries = []
-    known = known or {}
-    for relative, path, size in _files_below(dist):
-        if relative == MANIFEST or os.path.basename(relative).startswith("."):
-            continue
-        entry = known.get(relative)
-        if entry is not None and entry.get("size") == size:
-            entries.append(entry)
-            continue
-        data = Path(path).read_bytes()
-        entries.append(
-            {"path": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        )
-    text = _manifest_text(entries)
-    target = dist / MANIFEST
-    write_atomic(target, text.encode("utf-8"))
-    return target
 
 
-def _manifest_text(files: list[dict[str, Any]]) -> str:
-    """The manifest as JSON with one line a file: diffs stay readable, and json's C encoder
-    writes each line (indent= takes its pure-Python one: ~40 ms for 200 articles, seconds for
-    a large back catalogue)."""
-    rows = ",\n".join(f"    {json.dumps(e, ensure_ascii=False)}" for e in files)
-    return "".join([f'{{\n  "galleys": {json.dumps(__version__)},\n  "files": [',
-                    f"\n{rows}\n  " if files else "", "]\n}\n"])
 
 
-def _files_below(folder: Path) -> list[tuple[str, str, int]]:
-    """(posix path inside `folder`, its full path, size) of every file below it, in the order
-    of sorted paths (part by part: "a/b" before "a-c")."""
-    found: list[tuple[str, str, int]] = []
-
-    def walk(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as listing:
-            for entry in listing:
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{entry.name}/")
-                elif entry.is_file():
-                    found.append((prefix + entry.name, entry.path, entry.stat().st_size))
-
-    walk(str(folder), "")
-    found.sort(key=lambda item: item[0].split("/"))
-    return found
 
 
-def write_journal_index(dist: Path, slugs: Iterable[str], branding: Branding | None = None
-                        ) -> Path:
-    """dist/index.html: every built article, grouped by volume and issue, newest first."""
-    from galleys.writers.landing.pages import IndexEntry, journal_index
-
-    entries = [
-        IndexEntry.from_dist(dist / slug) for slug in sorted(set(slugs)) if (dist / slug).is_dir()
-    ]
-    target = dist / INDEX
-    write_atomic(target, journal_index(entries, branding=branding))
-    return target
 
 
 def _word_templates(source_dir: Path) -> str:
@@ -287,12 +114,6 @@ def _journal_branding(source_dir: Path) -> Branding:
         return Branding()
 
 
-def read_manifest(dist: Path) -> dict[str, Any]:
-    """The manifest as written, or an empty one."""
-    try:
-        return json.loads((dist / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"files": []}
 
 
 # -- one article ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def watch(
     try:
         _build_once(build, say)
         if formats:
-            from galleys.build.worker import Warmup
+            from galleys.builder.worker import Warmup
 
             Warmup(formats).wait()
         say(f"watching {source} for changes (Ctrl+C stops)")

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from galleys.build import budget
-from galleys.build.snapshot import ArticleInput
+from galleys.builder import budget
+from galleys.builder.snapshot import ArticleInput
 from galleys.errors import EXIT_INTERNAL, GalleysError
 from galleys.front.inlines import Inlines
 
@@ -113,7 +113,7 @@ def render_article(job: ArticleJob, parsed: ParsedArticle) -> ArticleResult:
 
 
 def _parse(job: ArticleJob, parsed: ParsedArticle) -> None:
-    from galleys.build.coordinator import parse
+    from galleys.builder.articles import parse
 
     path = job.input.materialize(parsed.root)
     parsed.parsed = parse(path, job.style, strict=job.strict, origin=Path(job.input.article_path),
@@ -300,6 +300,6 @@ def _die_with(parent: int) -> None:
 
 
 def _article_epoch(resolved) -> int:
-    from galleys.build.coordinator import article_epoch
+    from galleys.builder.articles import article_epoch
 
     return article_epoch(resolved.metadata.date)
