@@ -14,7 +14,7 @@ import pytest
 from conftest import SEED, copy_seed
 from pypdf import PdfReader
 
-from galleys import pandoc
+from galleys import pandoc, writers
 from galleys.builder import keys
 from galleys.builder.coordinator import build_all
 from galleys.cli.main import main
@@ -235,7 +235,7 @@ def test_build_on_a_dask_local_cluster_is_byte_identical(tmp_path):
 def test_the_seed_in_a_copied_tree_builds_like_the_committed_dist(tmp_path):
     """The seed's own files (not the journal's index and manifest, which list whatever else
     source/ holds) are those committed in dist/."""
-    build_all(copy_seed(tmp_path / "source"), tmp_path / "dist", ("pdf", "epub", "docx"))
+    build_all(copy_seed(tmp_path / "source"), tmp_path / "dist", writers.names())
     committed = digests(ROOT / "dist" / SEED)
     fresh = digests(tmp_path / "dist" / SEED)
     assert fresh == committed

@@ -413,7 +413,10 @@ def _build_all(
     catalogue_changed = {e["slug"] for e in recorded.values()} != {
         e.get("slug") for e in last.values()
     }
-    if recorded and (repair or index_changed or catalogue_changed
+    # any article built again (its key changed: the source, or galleys' own output versions
+    # after an upgrade, which also change the index's look) rewrites the index too; write_atomic
+    # leaves it alone where its bytes are the same
+    if recorded and (repair or index_changed or catalogue_changed or result.built
                      or not (dist / INDEX).exists()):
         write_journal_index(dist, [entry["slug"] for entry in recorded.values()], branding)
     if "crossref" in formats:  # each issue's deposit, from its articles' in dist/

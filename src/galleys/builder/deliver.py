@@ -139,7 +139,9 @@ def write_journal_index(dist: Path, slugs: Iterable[str], branding: Branding | N
         IndexEntry.from_dist(dist / slug) for slug in sorted(set(slugs)) if (dist / slug).is_dir()
     ]
     target = dist / INDEX
-    write_atomic(target, journal_index(entries, branding=branding))
+    page = journal_index(entries, branding=branding)
+    if not _holds(target, page):  # the same bytes: the file (and its time) left as it is
+        write_atomic(target, page)
     return target
 
 
