@@ -55,3 +55,15 @@ def test_build_builds_a_journal(tmp_path):
     assert (tmp_path / "dist" / "manifest.json").is_file()
     again = galleys.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
     assert [p.name for p in again.skipped] == ["one"]
+
+
+def test_site_url_makes_the_landing_pages_links_for_indexers_absolute(tmp_path):
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "journal.yaml").write_text(
+        "journal:\n  title: J\nsite-url: https://journal.example.org/\n", encoding="utf-8")
+    write_article(tmp_path / "source" / "one", "title: One\nauthor: A. Author\ndate: 2024",
+                  "Text.")
+    galleys.build(tmp_path / "source", tmp_path / "dist", formats="pdf")
+    page = (tmp_path / "dist" / "one" / "index.html").read_text(encoding="utf-8")
+    assert ('name="citation_pdf_url" content="https://journal.example.org/one/one.pdf"'
+            in page), page[:2000]

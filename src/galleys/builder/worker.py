@@ -194,7 +194,8 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
         if missing:
             citations.update(how_to_cite_many(resolved, missing))
         shown = {name: citations[name] for name in (front.style, *job.landing)}
-        for name, data, media_type in landing.article_files(resolved, front, outputs, shown):
+        for name, data, media_type in landing.article_files(
+                resolved, front, outputs, shown, site_url=resolved.metadata.site_url):
             outputs.append(OutputFile(name, data, media_type))
     result = parsed.result
     result.slug, result.outputs = slug, outputs
