@@ -6,8 +6,9 @@ A journal of `--articles` generated articles (bench/journal.py's generator: the 
 is built once with `--watch` running; then one article's file is saved (a word appended),
 `--repeat` times, each time a different article, and the time from the save to the watch's
 last progress line ("[100/100] …", one article of them "built") is taken. Baseline, in the
-same run: a plain `galleys build` of the same journal after the same kind of save (a new process that plans,
-skips 99 articles and rebuilds one), so the ratio shows what the watch saves. Medians.
+same run: a plain `galleys build` of the same journal after the same kind of save (a new
+process that plans, skips 99 articles and rebuilds one), so the ratio shows what the watch
+saves. Medians.
 """
 
 from __future__ import annotations
