@@ -74,10 +74,11 @@ def convert(
 
 
 def _slug_of(files: dict[str, bytes]) -> str:
-    """The slug the files are named by: the landing page's folder name is not kept, so the
-    shortest common stem of the edition files ("paper.pdf", "paper.epub" -> "paper")."""
-    stems = [name.split(".", 1)[0] for name in files if name != "index.html"]
-    return min(stems, key=len) if stems else ""
+    """The slug the files are named by: every article has its `<slug>.frontmatter.json`."""
+    from galleys.writers.citation_files import FRONTMATTER_SUFFIX
+
+    return next(name.removesuffix(FRONTMATTER_SUFFIX) for name in files
+                if name.endswith(FRONTMATTER_SUFFIX))
 
 
 def build(

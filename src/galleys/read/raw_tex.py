@@ -30,6 +30,7 @@ by its line in one warning.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from galleys import pandoc
@@ -297,17 +298,23 @@ def _splice_inlines(inlines: list[Node], passages: _Passages) -> list[Node]:
     return out
 
 
-def _splice_node(node: Any, passages: _Passages) -> Any:
-    """`node` with the lists inside it walked (a block list or an inline list each)."""
+def _descend(node: Any, on_blocks: Callable[[list[Any]], Any],
+             on_inlines: Callable[[list[Any]], Any]) -> Any:
+    """`node` with each list of nodes inside it handed to `on_blocks` or `on_inlines` (by the
+    kind of its first node); other lists and nodes walked through."""
     if isinstance(node, list):
         if node and all(isinstance(n, dict) and "t" in n for n in node):
-            if node[0]["t"] in _BLOCKS:
-                return _splice_blocks(node, passages)
-            return _splice_inlines(node, passages)
-        return [_splice_node(item, passages) for item in node]
+            return (on_blocks if node[0]["t"] in _BLOCKS else on_inlines)(node)
+        return [_descend(item, on_blocks, on_inlines) for item in node]
     if isinstance(node, dict) and isinstance(node.get("c"), list):
-        return {**node, "c": _splice_node(node["c"], passages)}
+        return {**node, "c": _descend(node["c"], on_blocks, on_inlines)}
     return node
+
+
+def _splice_node(node: Any, passages: _Passages) -> Any:
+    """`node` with the lists inside it walked (a block list or an inline list each)."""
+    return _descend(node, lambda blocks: _splice_blocks(blocks, passages),
+                    lambda inlines: _splice_inlines(inlines, passages))
 
 
 _BLOCKS = {"Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", "OrderedList",
@@ -362,15 +369,8 @@ def _finish_inlines(inlines: list[Node], left: _Leftovers
 
 
 def _finish_node(node: Any, left: _Leftovers) -> Any:
-    if isinstance(node, list):
-        if node and all(isinstance(n, dict) and "t" in n for n in node):
-            if node[0]["t"] in _BLOCKS:
-                return _finish_blocks(node, left)
-            return _finish_inlines(node, left)
-        return [_finish_node(item, left) for item in node]
-    if isinstance(node, dict) and isinstance(node.get("c"), list):
-        return {**node, "c": _finish_node(node["c"], left)}
-    return node
+    return _descend(node, lambda blocks: _finish_blocks(blocks, left),
+                    lambda inlines: _finish_inlines(inlines, left))
 
 
 def _leftover(text: str, left: _Leftovers, *, block: bool) -> list[Node]:
