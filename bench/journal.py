@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/journal.py [--articles 200] [--repeat 3] [--words 20000]
     .venv/bin/python bench/journal.py --baseline-rev 61e379f   # before and after, one run
+    .venv/bin/python bench/journal.py --baseline-rev 61e379f --to pdf,epub,docx  # like for like
 
 Prints medians of repeated runs and the ratios the README quotes. Every number is measured in
 this run, the baseline included: pandoc's own CLI making DOCX, EPUB and HTML of each article,
@@ -306,6 +307,9 @@ def main() -> int:
                         help="math-heavy articles (72 inline, 12 display formulas each)")
     parser.add_argument("--math-only", action="store_true",
                         help="time only the math-heavy articles against pandoc md->docx")
+    parser.add_argument("--to", metavar="FORMATS",
+                        help="build only these formats (galleys' --to), on every tree measured: "
+                        "pdf,epub,docx compares like with like with a tree that made only those")
     parser.add_argument("--baseline-rev", metavar="REV",
                         help="also measure this commit (a git worktree), in the same rounds")
     args = parser.parse_args()
@@ -341,6 +345,8 @@ def _measure(args: argparse.Namespace, pandoc: str, work: Path, trees: list[Tree
     def galleys(tree: Tree, *command: str) -> float:
         """Seconds the command took; a baseline's failure is reported and measured as NaN
         (an older galleys may not build what this one does: `aligned` crashed 61e379f)."""
+        if args.to and command[0] in ("build", "convert"):
+            command = (*command, "--to", args.to)
         try:
             return timed([*GALLEYS, *command], work, tree.env(base_env), peaks[tree.name])
         except Failed as failure:
@@ -485,6 +491,8 @@ def _report(args: argparse.Namespace, measured: dict[str, dict[str, float]], tre
     load = os.getloadavg()
     what = ("math-heavy journal only" if args.math_only else
             f"synthetic journal: {args.articles} articles + one of {args.words} words")
+    if args.to:
+        what += f"; galleys builds {args.to} only"
     print(f"{what}; {args.math_articles} math-heavy articles; medians of {args.repeat} rounds; "
           f"{os.cpu_count()} cores; load average at the end {load[0]:.2f} {load[1]:.2f} "
           f"{load[2]:.2f}")
