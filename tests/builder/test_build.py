@@ -387,9 +387,8 @@ def test_a_comment_in_galleys_code_rebuilds_nothing(tmp_path):
     assert (dist / "manifest.json").read_bytes() == manifest
 
 
-def test_an_article_over_its_memory_budget_fails_alone(tmp_path, monkeypatch, capsys):
-    """A worker's data limit (GALLEYS_ARTICLE_MEMORY_MB): the article that needs more fails
-    with one line, exit 1 for the build, and the others are built beside it."""
+def _journal_with_a_big_image(tmp_path: Path) -> Path:
+    """Two small articles and one whose 49-megapixel noise image needs far more memory."""
     from PIL import Image
 
     source = tmp_path / "source"
@@ -400,21 +399,55 @@ def test_an_article_over_its_memory_budget_fails_alone(tmp_path, monkeypatch, ca
     Image.effect_noise((7000, 7000), 100).convert("RGB").save(source / "big" / "big.png",
                                                               compress_level=1)
     (source / "big" / "article.md").write_text("---\ntitle: Big\n---\n\n![x](big.png)\n")
-    env = {**os.environ, "GALLEYS_ARTICLE_MEMORY_MB": "400",
+    return source
+
+
+def _over_memory(article: Path, megabytes: int) -> str:
+    return (f"galleys: error: {article}: needed more than {megabytes} MB, the memory budget of "
+            "one article (GALLEYS_ARTICLE_MEMORY_MB)")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_article_over_its_memory_budget_fails_alone(tmp_path, jobs):
+    """The memory budget (GALLEYS_ARTICLE_MEMORY_MB): a worker's data limit with -j 2, the
+    data an article may add to the build's own process with -j 1. The article that needs more
+    fails with one line, exit 1 for the build, and the others are built beside it."""
+    source = _journal_with_a_big_image(tmp_path)
+    megabytes = 400 if jobs == "2" else 250  # a worker's whole data; an article's growth
+    env = {**os.environ, "GALLEYS_ARTICLE_MEMORY_MB": str(megabytes),
            "GALLEYS_ARTICLE_SECONDS": "0"}  # only the memory budget here
     dist = tmp_path / "dist"
     # A fresh command, as a user runs it: the limit holds each forked worker's whole data
     # segment, and a worker forked from this long test process would inherit its heap.
     done = subprocess.run([sys.executable, "-m", "galleys", "build", str(source), "-o",
-                           str(dist), "-j", "2", "-q"], env=env, capture_output=True,
+                           str(dist), "-j", jobs, "-q"], env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 1, done.stderr
     err = done.stderr
     errors = [line for line in err.splitlines() if "error:" in line]
-    assert errors == [f"galleys: error: {source / 'big' / 'article.md'}: needed more than 400 MB, "
-                      "the memory budget of a worker (GALLEYS_ARTICLE_MEMORY_MB)"], err
+    assert errors == [_over_memory(source / "big" / "article.md", megabytes)], err
     assert (dist / "a" / "a.pdf").is_file() and (dist / "b" / "b.pdf").is_file()
     assert not (dist / "big").exists()
+
+
+def test_convert_of_an_article_over_its_memory_budget_is_one_line(tmp_path):
+    """`convert` renders in its own process: the article may add at most the budget to it;
+    more is exit 65 with one line, nothing written, and the same article converts without
+    the budget."""
+    source = _journal_with_a_big_image(tmp_path)
+    article = source / "big" / "article.md"
+    out = tmp_path / "out"
+    env = {**os.environ, "GALLEYS_ARTICLE_SECONDS": "0"}
+    command = [sys.executable, "-m", "galleys", "convert", str(article), "-o", str(out), "-q",
+               "--to", "pdf"]  # the PDF alone needs more than the budget: the image decoded
+    done = subprocess.run(command, env={**env, "GALLEYS_ARTICLE_MEMORY_MB": "250"},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 65, done.stderr
+    assert done.stderr.strip().splitlines() == [_over_memory(article, 250)]
+    assert not out.exists() or not any(out.iterdir())
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (out / "big.pdf").is_file()
 
 
 def test_an_article_over_its_time_budget_fails_with_one_line(tmp_path, monkeypatch, capsys):

@@ -153,7 +153,7 @@ def convert(
         assert parsing is not None
         warmup.wait()
         parsed = parsing.result()
-        with budget.time_limit(str(path), started):
+        with budget.article_limits(str(path), started):
             result = render_article(job, parsed)
     finally:
         warmup.wait()  # never left importing while the process ends
@@ -573,7 +573,7 @@ def _in_process(
         planned, job, parsed = parsing
         ready = parsed.result()
         try:
-            with budget.time_limit(str(planned.path)):
+            with budget.article_limits(str(planned.path)):
                 return planned.path, _outcome(render_article(job, ready))
         except budget.OverBudget as error:  # between the renderer's steps
             ready.discard()
