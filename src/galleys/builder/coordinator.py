@@ -145,7 +145,7 @@ def convert(
     article = read_article(planned.path, overrides=overrides)
     # as a build does: the backends imported and the article parsed in threads while its
     # How-to-Cite lines are made (pandoc works on the other core meanwhile)
-    warmup = Warmup(formats)
+    warmup = Warmup(formats, (article.metadata.lang,))
     early = _EarlyParse(planned, plan.provisional(planned.snapshot))
     try:
         (job,) = plan.jobs([(planned, article)])

@@ -221,31 +221,33 @@ class Warmup:
     running import can hang the child); the forked workers then start with the backends
     imported. Whatever fails here fails again where it counts, with its own message."""
 
-    def __init__(self, formats: tuple[str, ...]) -> None:
+    def __init__(self, formats: tuple[str, ...], languages: tuple[str, ...] = ()) -> None:
         from galleys import pandoc
 
         # Started here, not in the thread: a conversion begun next (the first parse, the
         # titles) finds it idle instead of starting one of its own beside it (~5 ms: a spawn).
         with contextlib.suppress(Exception):
             pandoc.prestart()
-        self._thread = threading.Thread(target=self._run, args=(formats,), name="galleys-warmup",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(formats, languages),
+                                        name="galleys-warmup", daemon=True)
         self._thread.start()
 
     @staticmethod
-    def _run(formats: tuple[str, ...]) -> None:
+    def _run(formats: tuple[str, ...], languages: tuple[str, ...]) -> None:
         with contextlib.suppress(Exception):
-            warm_backends(formats)
+            warm_backends(formats, languages)
 
     def wait(self) -> None:
         self._thread.join()
 
 
-def warm_backends(formats: tuple[str, ...]) -> None:
-    """Import the backends of `formats` (~0.4 s), e.g. while pandoc parses the first article;
-    an unknown format is left for the build to report."""
+def warm_backends(formats: tuple[str, ...], languages: tuple[str, ...] = ()) -> None:
+    """Import the backends of `formats` (~0.4 s), compile our page templates (~0.15 s) and
+    read the PDF's hyphenation dictionaries of `languages` (~0.25 s each), e.g. while pandoc
+    parses the first article; an unknown format is left for the build to report."""
     from galleys import writers
     from galleys.writers import citation_files
+    from galleys.writers.html import templates
     from galleys.writers.landing import pages as landing  # noqa: F401
 
     for name in formats:
@@ -259,6 +261,12 @@ def warm_backends(formats: tuple[str, ...]) -> None:
         from galleys.writers.pdf.fonts import load_common_faces
 
         load_common_faces()
+    if "pdf" in formats:
+        from galleys.writers.pdf.hyphenation import dictionary
+
+        for lang in languages:
+            dictionary(lang)
+    templates.compile_ours()
 
 
 def worker_started(coordinator: int | None = None, temporary: str | None = None) -> None:

@@ -53,6 +53,14 @@ def environment(overrides: Overrides = ()) -> SandboxedEnvironment:
     return env
 
 
+def compile_ours() -> None:
+    """Compile our templates now (a build's warm-up does, while pandoc works): each is compiled
+    once a process, at its first use."""
+    env = environment()
+    for name in NAMES:
+        env.get_template(name)
+
+
 def render(name: str, context: Mapping[str, Any], overrides: Overrides = ()) -> bytes:
     """The page `name` made from `context`, as UTF-8; a journal template's mistake is a
     SourceError naming its file (and line)."""

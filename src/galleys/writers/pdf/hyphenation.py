@@ -68,35 +68,35 @@ def soft_hyphens(text: str, lang: str) -> str:
 
 
 _PROTECTING = {"Code", "Cite", "Link"}
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def protected_words(blocks: Any) -> set[str]:
-    """The words of a pandoc AST set as code, cited or linked: never hyphenated."""
+    """The words of a pandoc AST set as code, cited or linked: never hyphenated (a note inside
+    them is not; the text of a citation's own notes and links is walked as any other)."""
     out: set[str] = set()
-
-    def words(node: Any) -> Iterator[str]:
+    pending: list[tuple[Any, bool]] = [(blocks, False)]  # (node, inside a protecting node)
+    while pending:
+        node, inside = pending.pop()
         if isinstance(node, list):
-            for item in node:
-                yield from words(item)
-        elif isinstance(node, dict):
-            if node.get("t") == "Str":
-                yield from re.findall(r"[^\W\d_]+", node["c"])
-            elif node.get("t") == "Code":
-                yield from re.findall(r"[^\W\d_]+", node["c"][1])
-            elif node.get("t") != "Note":
-                yield from words(node.get("c"))
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            kind = node.get("t")
-            if kind in _PROTECTING:
-                out.update(words(node))
-                if kind != "Cite":
-                    return
-            walk(node.get("c"))
-
-    walk(blocks)
+            pending.extend((item, inside) for item in node if not isinstance(item, str))
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("t")
+        if inside:
+            if kind == "Str":
+                out.update(_LETTERS.findall(node["c"]))
+            elif kind == "Code":
+                out.update(_LETTERS.findall(node["c"][1]))
+            elif kind != "Note" and "c" in node:
+                pending.append((node["c"], True))
+        if kind == "Code" and not inside:
+            out.update(_LETTERS.findall(node["c"][1]))
+        elif kind in _PROTECTING and not inside:
+            pending.append((node.get("c"), True))
+            if kind == "Cite":  # a citation's notes and links are also walked as body text
+                pending.append((node.get("c"), False))
+        elif not inside and kind != "Str" and "c" in node:
+            pending.append((node["c"], False))
     return out
