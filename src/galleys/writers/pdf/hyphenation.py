@@ -73,30 +73,36 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 def protected_words(blocks: Any) -> set[str]:
     """The words of a pandoc AST set as code, cited or linked: never hyphenated (a note inside
-    them is not; the text of a citation's own notes and links is walked as any other)."""
+    them is not; a citation's notes and links are also walked as body text)."""
     out: set[str] = set()
-    pending: list[tuple[Any, bool]] = [(blocks, False)]  # (node, inside a protecting node)
-    while pending:
-        node, inside = pending.pop()
-        if isinstance(node, list):
-            pending.extend((item, inside) for item in node if not isinstance(item, str))
-            continue
-        if not isinstance(node, dict):
-            continue
-        kind = node.get("t")
-        if inside:
+    protecting: list[Any] = []  # the contents of code, citations and links
+    body: list[Any] = [blocks]
+    while body:  # a stack, not recursion: every node of the article passes here
+        node = body.pop()
+        if type(node) is list:
+            body.extend(node)
+        elif type(node) is dict:
+            kind = node.get("t")
+            if kind == "Str" or kind == "Space":
+                continue
+            if kind == "Code":
+                out.update(_LETTERS.findall(node["c"][1]))
+            elif kind in _PROTECTING:
+                protecting.append(node.get("c"))
+                if kind == "Cite":
+                    body.append(node.get("c"))
+            elif "c" in node:
+                body.append(node["c"])
+    while protecting:
+        node = protecting.pop()
+        if type(node) is list:
+            protecting.extend(node)
+        elif type(node) is dict:
+            kind = node.get("t")
             if kind == "Str":
                 out.update(_LETTERS.findall(node["c"]))
             elif kind == "Code":
                 out.update(_LETTERS.findall(node["c"][1]))
             elif kind != "Note" and "c" in node:
-                pending.append((node["c"], True))
-        if kind == "Code" and not inside:
-            out.update(_LETTERS.findall(node["c"][1]))
-        elif kind in _PROTECTING and not inside:
-            pending.append((node.get("c"), True))
-            if kind == "Cite":  # a citation's notes and links are also walked as body text
-                pending.append((node.get("c"), False))
-        elif not inside and kind != "Str" and "c" in node:
-            pending.append((node["c"], False))
+                protecting.append(node["c"])
     return out
