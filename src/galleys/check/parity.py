@@ -24,7 +24,7 @@ from galleys.check.validate import epubcheck, epubcheck_jar, java, validate_edit
 from galleys.errors import InputMissingError
 from galleys.front.frontmatter import Field, FrontMatter
 from galleys.model import ResolvedArticle
-from galleys.read.markdown import read_article
+from galleys.read.markdown import ARTICLE_NAMES, read_article
 from galleys.resolve.mathml import runs_as_text
 
 FRONTMATTER_SUFFIX = ".frontmatter.json"
@@ -43,7 +43,7 @@ def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[A
     )
     if not folders:
         raise InputMissingError(f"no built article (*{FRONTMATTER_SUFFIX}) here", path=path)
-    sources = {read_article(p).metadata.slug: p for p in find_articles(source_dir)}
+    sources = {read_article(p).metadata.slug: p for p in source_articles(source_dir)}
     reports = []
     for folder in folders:
         slug = built_slug(folder)
@@ -54,6 +54,18 @@ def check_path(path: Path, source_dir: Path, *, validate: bool = True) -> list[A
             continue
         reports.append(check_article(folder, sources[slug], validate=validate))
     return reports
+
+
+def source_articles(source: Path) -> list[Path]:
+    """The articles the editions were built from: `source` an article file, a folder holding
+    one (as `galleys convert` takes them), or a journal's source folder (as `galleys build`)."""
+    if source.is_file():
+        return [source]
+    if source.is_dir():
+        named = [source / name for name in ARTICLE_NAMES if (source / name).is_file()]
+        if named:
+            return named[:1]
+    return find_articles(source)
 
 
 def built_slug(folder: Path) -> str:

@@ -216,9 +216,10 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--source",
         type=Path,
-        default=Path("source"),
+        default=None,
         metavar="SOURCE",
-        help="source folder (default: source)",
+        help="what the editions were built from: the journal's source folder, or an article "
+        "file or its folder (default: source/ if there is one, else the current folder)",
     )
     importer.add_argument("--force", action="store_true", help="replace an existing article.md")
 
@@ -283,9 +284,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--source",
         type=Path,
-        default=Path("source"),
+        default=None,
         metavar="SOURCE",
-        help="source folder (default: source)",
+        help="what the editions were built from: the journal's source folder, or an article "
+        "file or its folder (default: source/ if there is one, else the current folder)",
     )
     check.add_argument(
         "--no-validate",
@@ -545,7 +547,10 @@ def _styles(args: argparse.Namespace, console: _Console) -> int:
 def _check(args: argparse.Namespace, console: _Console) -> int:
     from galleys.check import parity as check
 
-    reports = check.check_path(args.path, args.source, validate=not args.no_validate)
+    source = args.source
+    if source is None:  # a journal's source/, else what `galleys convert` was given here
+        source = Path("source") if Path("source").is_dir() else Path(".")
+    reports = check.check_path(args.path, source, validate=not args.no_validate)
     if args.json:
         import json
 
