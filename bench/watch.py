@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/watch.py [--articles 100] [--repeat 7]
 
+galleys runs as `python -m galleys` (this interpreter) with PYTHONPATH naming this tree's src/,
+so a worktree measures its own code with the venv's dependencies.
+
 A journal of `--articles` generated articles (bench/journal.py's generator: the same every run)
 is built once with `--watch` running; then one article's file is saved (a word appended),
-`--repeat` times, each time a different article, and the time from the save to the watch's
-last progress line ("[100/100] …", one article of them "built") is taken. Baseline, in the
-same run: a plain `galleys build` of the same journal after the same kind of save (a new
-process that plans, skips 99 articles and rebuilds one), so the ratio shows what the watch
-saves. Medians.
+`--repeat` times, each time a different article, and the time from the save to the end of the
+watch's rebuild is taken: its summary line ("1 built, 99 skipped …", printed once the journal
+index, the manifest and the caches are written). Baseline, in the same run: a plain
+`galleys build` of the same journal after a save of each of the same articles (a new process
+that plans, skips 99 articles and rebuilds one), so the ratio shows what the watch saves.
+Medians.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from journal import make_journal  # noqa: E402  (the bench's own generator)
 
 ROOT = Path(__file__).resolve().parent.parent
-GALLEYS = ROOT / ".venv" / "bin" / "galleys"
-SUMMARY = re.compile(r"^(\d+) built, (\d+) skipped, (\d+) failed")  # with -v, or on failure
-LAST = re.compile(r"^\[(\d+)/\1\] ")  # the progress line of a build's last article
+GALLEYS = [sys.executable, "-m", "galleys"]  # the tree measured: ENV's PYTHONPATH
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+SUMMARY = re.compile(r"^(\d+) built, (\d+) skipped, (\d+) failed")  # the end of a build
 WATCHING = "watching "
 
 
@@ -39,16 +43,17 @@ class Watch:
 
     def __init__(self, source: Path, dist: Path) -> None:
         self.process = subprocess.Popen(
-            [str(GALLEYS), "build", str(source), "-o", str(dist), "--watch"],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=source.parent,
+            [*GALLEYS, "build", str(source), "-o", str(dist), "--watch"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=source.parent,
+            env={**ENV, "PYTHONUNBUFFERED": "1"},  # each line as it is printed
         )
         self.lines: list[tuple[float, str]] = []
         self.changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
             with self.changed:
                 self.lines.append((time.perf_counter(), line.rstrip("\n")))
                 self.changed.notify_all()
@@ -77,8 +82,8 @@ def save(article: Path, round_: int) -> None:
 
 
 def summary(line: str) -> bool:
-    """The end of a build: its summary line, or its last article's progress line."""
-    return SUMMARY.match(line) is not None or LAST.match(line) is not None
+    """The end of a build: its summary line (stdout, after every file is written)."""
+    return SUMMARY.match(line) is not None
 
 
 def watching(line: str) -> bool:
@@ -90,6 +95,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="galleys-bench-watch-") as work:
         root = Path(work)
         source = make_journal(root, args.articles, long_words=600)
@@ -114,13 +120,14 @@ def main() -> int:
         assert code == 130, f"the watch ended with {code}, not 130"
         plain: list[float] = []
         for round_ in range(args.repeat):
-            save(articles[(round_ + args.repeat) % len(articles)], round_)
+            save(articles[round_ % len(articles)], round_ + args.repeat)  # the same articles
             begun = time.perf_counter()
-            subprocess.run([str(GALLEYS), "build", str(source), "-o", str(dist), "-q"],
-                           check=True, cwd=root, env=os.environ.copy())
+            subprocess.run([*GALLEYS, "build", str(source), "-o", str(dist), "-q"],
+                           check=True, cwd=root, env=ENV)
             plain.append(time.perf_counter() - begun)
     watch_median, plain_median = statistics.median(rebuilds), statistics.median(plain)
-    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    print(f"tree measured: {ROOT}; load average (1 min) at the start {load_before:.2f}, "
+          f"at the end {os.getloadavg()[0]:.2f}")
     print(f"one-article rebuild, --watch:       median {watch_median:.3f} s "
           f"(runs: {', '.join(f'{t:.3f}' for t in rebuilds)})")
     print(f"one-article rebuild, galleys build: median {plain_median:.3f} s (baseline)")
