@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import require_module, require_program
+from conftest import SEED, copy_seed, require_module, require_program
 from pypdf import PdfReader
 
+from galleys import writers
 from galleys.cli.serve import BUILD_PATH, with_reload
 
 WAIT = 120.0  # seconds, at most, for any one step (a slow, shared machine)
@@ -187,3 +188,93 @@ def test_an_open_page_reloads_itself_in_a_browser_after_a_rebuild(tmp_path):
         assert run.interrupt() == 130
     finally:
         run.stop()
+
+
+def _files(dist: Path) -> dict[str, bytes]:
+    """Every published file below `dist` (the hidden caches and the lock left out)."""
+    return {p.relative_to(dist).as_posix(): p.read_bytes() for p in sorted(dist.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(dist).parts)}
+
+
+def test_a_watch_rebuild_gives_the_bytes_of_a_fresh_forced_build(tmp_path):
+    """Every format (the helper process makes all but the PDF): after a save, the watch's dist/
+    is, byte for byte, what `galleys build --force` makes of the same source in a new folder."""
+    source = copy_seed(tmp_path / "source")
+    second = source / "a1"
+    second.mkdir()
+    (second / "article.md").write_text(ARTICLE.format(title="Article 1", n=1), encoding="utf-8")
+    dist, fresh = tmp_path / "dist", tmp_path / "fresh"
+    run = _Running(["build", "--watch", "-o", str(dist), str(source)], tmp_path)
+    try:
+        run.wait_for(lambda: any("watching" in line for line in run.errors), "first build")
+        index = (dist / "index.html").read_bytes()
+        seed = source / SEED / "article.md"
+        seed.write_text(seed.read_text(encoding="utf-8") + "\nA sentence added by a save.\n",
+                        encoding="utf-8")
+        run.wait_for(lambda: any("1 built, 1 skipped" in line for line in run.lines), "rebuild")
+        assert (dist / "index.html").read_bytes() == index  # a body edit: the same index
+        article = second / "article.md"
+        article.write_text(article.read_text().replace("Article 1", "Renamed One"))
+        run.wait_for(lambda: sum("1 built, 1 skipped" in line for line in run.lines) == 2,
+                     "second rebuild")
+        code = run.interrupt()
+    finally:
+        run.stop()
+    assert code == 130, run.errors
+    assert b"Renamed One" in (dist / "index.html").read_bytes()
+    made = subprocess.run([sys.executable, "-m", "galleys", "build", "--force", "-q", "-o",
+                           str(fresh), str(source)], cwd=tmp_path, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    watched, expected = _files(dist), _files(fresh)
+    assert sorted(watched) == sorted(expected)
+    assert [name for name in expected if watched[name] != expected[name]] == []
+    assert any(name.endswith(".docx") for name in expected)  # every format was compared
+
+
+def _job(path: Path, formats: tuple[str, ...]):
+    from galleys.builder.coordinator import _Plan, _Planned
+    from galleys.builder.snapshot import take_snapshot
+    from galleys.read.markdown import read_article
+
+    planned = _Planned(path, take_snapshot(path))
+    (job,) = _Plan(formats=formats).jobs([(planned, read_article(path))])
+    return job
+
+
+def test_editions_made_by_the_helper_process_are_those_made_here(tmp_path):
+    """render_editions in the watch's helper process (spawned, as the watch starts it) makes
+    the bytes render_article makes; when the helper fails, the article's editions are all made
+    here, the same again."""
+    from concurrent.futures import Future
+
+    from galleys.builder.watch import _helper
+    from galleys.builder.worker import Apart, Editions, parse_article, render_article
+
+    source = copy_seed(tmp_path / "source")
+    formats = writers.parse_formats(None)
+    others = tuple(name for name in formats if name != "pdf")
+    job = _job(source / SEED / "article.md", formats)
+    alone = render_article(job, parse_article(job))
+    assert not alone.error
+    expected = [(o.name, o.data) for o in alone.outputs]
+    with _helper(formats) as helper:
+        assert helper is not None
+        apart = Apart(others, helper.submit(render_editions_job, job, others))
+        shared = render_article(job, parse_article(job), apart)
+        made = apart.future.result()
+    assert sorted(made.outputs) == sorted(others) and not made.error
+    assert [(o.name, o.data) for o in shared.outputs] == expected
+    assert shared.warnings == alone.warnings
+    broken: Future[Editions] = Future()
+    broken.set_exception(RuntimeError("the helper died"))
+    failed: Future[Editions] = Future()
+    failed.set_result(Editions(error="a one-line error"))
+    for future in (broken, failed):
+        again = render_article(job, parse_article(job), Apart(others, future))
+        assert [(o.name, o.data) for o in again.outputs] == expected
+
+
+def render_editions_job(job, formats):
+    from galleys.builder.worker import render_editions
+
+    return render_editions(job, formats)

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from galleys.builder.snapshot import ArticleInput, stat_stamp, take_snapshot
 from galleys.builder.stamps import FILE as STAMPS
 from galleys.builder.stamps import StampCache
 from galleys.builder.worker import (
+    Apart,
     ArticleJob,
     ArticleResult,
     OutputFile,
@@ -46,6 +48,7 @@ from galleys.builder.worker import (
     build_article,
     parse_article,
     render_article,
+    render_editions,
     worker_started,
 )
 from galleys.errors import GalleysError, InputMissingError
@@ -198,6 +201,25 @@ class BuildResult:
 
 
 Progress = Callable[[int, int, Path, str], None]  # done, total, source, "built"/"skipped"/error
+IndexInputs = tuple[str, Branding, tuple[str, ...], tuple[int, int, int]]
+
+
+@dataclass
+class Session:
+    """What one process keeps between its builds (a watch's, builder.watch; set in SESSION).
+
+    `helper`: a process of its own that makes a lone article's editions but the PDF
+    (worker.render_editions) while this one lays out the PDF; `index`: what dist/index.html
+    was last written from (the folder, journal.yaml's branding, the slugs) and the file's
+    stat then: with the same inputs and the same code its bytes are the same, so a rebuild
+    that changed no article's entry leaves it without reading every article's front matter.
+    """
+
+    helper: Executor | None = None
+    index: IndexInputs | None = None
+
+
+SESSION: ContextVar[Session | None] = ContextVar("galleys_build_session", default=None)
 
 
 @dataclass
@@ -371,7 +393,9 @@ def _build_all(
 
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     index_changed = False  # whether a built article's entry in index.html may differ
-    for path, outcome in _run(plan, todo, jobs, executor, warmup, early):
+    session = SESSION.get()
+    helper = session.helper if session is not None else None
+    for path, outcome in _run(plan, todo, jobs, executor, warmup, early, helper):
         name = path.relative_to(source_dir).as_posix()
         if isinstance(outcome, str):
             result.failed.append((path, outcome))
@@ -416,9 +440,13 @@ def _build_all(
     # any article built again (its key changed: the source, or galleys' own output versions
     # after an upgrade, which also change the index's look) rewrites the index too; write_atomic
     # leaves it alone where its bytes are the same
-    if recorded and (repair or index_changed or catalogue_changed or result.built
-                     or not (dist / INDEX).exists()):
-        write_journal_index(dist, [entry["slug"] for entry in recorded.values()], branding)
+    shown = tuple(sorted({entry["slug"] for entry in recorded.values()}))
+    kept = session is not None and session.index == _index_inputs(dist, branding, shown)
+    if recorded and (repair or index_changed or catalogue_changed or not (dist / INDEX).exists()
+                     or (result.built and not kept)):
+        write_journal_index(dist, shown, branding)
+        if session is not None:
+            session.index = _index_inputs(dist, branding, shown)
     if "crossref" in formats:  # each issue's deposit, from its articles' in dist/
         from galleys.writers.crossref_deposit import write_issue_deposits
 
@@ -438,6 +466,15 @@ def _build_all(
         write_atomic(dist / CITE_CACHE, cite_cache.data())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _index_inputs(dist: Path, branding: Branding, slugs: tuple[str, ...]) -> IndexInputs | None:
+    """What the journal index is made from, and its file's stat (size, time, inode)."""
+    try:
+        info = os.stat(dist / INDEX)
+    except OSError:
+        return None
+    return str(dist), branding, slugs, (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 def _shown_in_index(slug: str, changed: set[str]) -> bool:
@@ -485,8 +522,10 @@ def _run(
     executor: Executor | None,
     warmup: Warmup | None = None,
     early: _EarlyParse | None = None,
+    helper: Executor | None = None,
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build `todo` in batches; yield each article's result (or one-line error) as it is done.
+    A `helper` process makes the editions but the PDF of an article built alone here.
 
     With workers, the next batch is planned (titles, How to Cite: pandoc runs here) and queued
     while they build this one, so they never wait for it; at most two batches are in flight.
@@ -497,7 +536,7 @@ def _run(
         for planned in _plan_batch(plan, todo[start : start + BATCH])
     )
     if _renders_here(jobs, executor, len(todo)):
-        yield from _in_process(batches, warmup, early)
+        yield from _in_process(batches, warmup, early, helper if len(todo) == 1 else None)
         return
     own = None
     if executor is None:  # no thread of ours may run while the workers are forked
@@ -563,18 +602,21 @@ def _in_process(
     planned_jobs: Iterator[tuple[_Planned, ArticleJob | str]],
     warmup: Warmup | None,
     early: _EarlyParse | None,
+    helper: Executor | None = None,
 ) -> Iterator[tuple[Path, ArticleResult | str]]:
     """Build in this process, one article after the other, each parsed (mostly a wait for
     pandoc) in a helper thread while the one before is laid out here (the warm-up having
     imported the backends meanwhile; the first maybe parsed early). Rendering never leaves
-    this thread: reportlab's registries are global."""
+    this thread: reportlab's registries are global. With a `helper` process, the editions but
+    the PDF are made there meanwhile, from the same job (worker.render_editions)."""
     def rendered(parsing: tuple[_Planned, ArticleJob, Future[ParsedArticle]]
                  ) -> tuple[Path, ArticleResult | str]:
         planned, job, parsed = parsing
+        apart = _apart(helper, job)
         ready = parsed.result()
         try:
             with budget.article_limits(str(planned.path)):
-                return planned.path, _outcome(render_article(job, ready))
+                return planned.path, _outcome(render_article(job, ready, apart))
         except budget.OverBudget as error:  # between the renderer's steps
             ready.discard()
             return planned.path, str(error)
@@ -596,6 +638,18 @@ def _in_process(
             waiting = parsing
         if waiting is not None:
             yield rendered(waiting)
+
+
+def _apart(helper: Executor | None, job: ArticleJob) -> Apart | None:
+    """The job's editions but the PDF, given to the helper process (None without one, or
+    without a PDF to lay out here meanwhile, or if the helper cannot take it)."""
+    formats = tuple(name for name in job.formats if name != "pdf")
+    if helper is None or "pdf" not in job.formats or not formats:
+        return None
+    try:
+        return Apart(formats, helper.submit(render_editions, job, formats))
+    except Exception:  # noqa: BLE001 - a helper that broke: everything made here
+        return None
 
 
 class _EarlyParse:

@@ -4,13 +4,21 @@ A foreground process the user started: its lifetime is their terminal's, and Ctr
 (exit 130). Each rebuild is the ordinary incremental build, so only the articles whose files
 changed are built again; the process keeps its imports, fonts and pandoc server between builds,
 which is what makes a rebuild fast. Changes are found by watchfiles (inotify, FSEvents …).
+
+On a machine with two cores or more, the watch starts one helper process of its own (a child
+that ends with it, however it ends): while the watch lays out a saved article's PDF, the helper
+makes its other editions from the same snapshot (coordinator.Session).
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import watchfiles
@@ -56,20 +64,51 @@ def watch(
     if not source.is_dir():
         raise InputMissingError("no such source folder to watch", path=source)
     watch_filter = SourceFilter(ignore)
+    from galleys.builder.coordinator import SESSION, Session
+
+    session = Session()
+    token = SESSION.set(session)
     try:
         _build_once(build, say)
-        if formats:
-            from galleys.builder.worker import Warmup
+        with _helper(formats) as session.helper:
+            if formats:
+                from galleys.builder.worker import Warmup
 
-            Warmup(formats).wait()
-        say(f"watching {source} for changes (Ctrl+C stops)")
-        for _changes in watchfiles.watch(source, watch_filter=watch_filter, step=STEP_MS,
-                                         raise_interrupt=True):
-            _build_once(build, say)
+                Warmup(formats).wait()
+            say(f"watching {source} for changes (Ctrl+C stops)")
+            for _changes in watchfiles.watch(source, watch_filter=watch_filter, step=STEP_MS,
+                                             raise_interrupt=True):
+                _build_once(build, say)
     except KeyboardInterrupt:
         say("stopped watching")
         return EXIT_INTERRUPTED
+    finally:
+        SESSION.reset(token)
     return EXIT_INTERRUPTED  # the watch ends only when interrupted
+
+
+@contextlib.contextmanager
+def _helper(formats: tuple[str, ...]) -> Iterator[ProcessPoolExecutor | None]:
+    """The watch's helper process, started now (spawned: no thread of this process is copied
+    into it), importing its backends at once; ended, and its temporary folder removed, on the
+    way out. None with one core, or without a PDF beside other editions to share the work."""
+    from galleys.builder.coordinator import temporary_root
+    from galleys.builder.worker import helper_started
+
+    others = tuple(name for name in formats if name != "pdf")
+    if "pdf" not in formats or not others or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    temporary = temporary_root()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=helper_started,
+                               initargs=(os.getpid(), temporary, others))
+    try:
+        pool.submit(os.getpid)  # starts it now, not at the first save
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def _build_once(build: Callable[[], object], say: Callable[[str], None]) -> None:

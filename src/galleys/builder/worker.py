@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,8 +25,10 @@ from galleys.errors import EXIT_INTERNAL, GalleysError
 from galleys.front.inlines import Inlines
 
 if TYPE_CHECKING:
+    from galleys.front.frontmatter import FrontMatter
     from galleys.model import ResolvedArticle
     from galleys.read.overrides import MetadataOverrides
+    from galleys.writers import RenderOptions
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,15 @@ def parse_article(job: ArticleJob) -> ParsedArticle:
     return parsed
 
 
-def render_article(job: ArticleJob, parsed: ParsedArticle) -> ArticleResult:
+def render_article(job: ArticleJob, parsed: ParsedArticle,
+                   apart: Apart | None = None) -> ArticleResult:
     """Render the editions of a parsed article (front matter with `job`'s How-to-Cite lines);
-    removes its materialized folder."""
+    removes its materialized folder. `apart`: some of its editions, being made by another
+    process (render_editions), taken from there."""
     try:
         resolved = parsed.parsed
         if resolved is not None:
-            _guarded(job, parsed, lambda: _render(job, parsed, resolved))
+            _guarded(job, parsed, lambda: _render(job, parsed, resolved, apart))
         return parsed.result
     finally:
         parsed.discard()
@@ -139,53 +143,18 @@ def _guarded(job: ArticleJob, parsed: ParsedArticle, step: Callable[[], None]) -
         parsed.parsed = None
 
 
-def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -> None:
-    from galleys import writers
+def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle,
+            apart: Apart | None = None) -> None:
     from galleys.front.citation import how_to_cite_many
-    from galleys.front.frontmatter import build_front_matter
-    from galleys.writers import RenderOptions, citation_files, is_external
+    from galleys.writers import citation_files
     from galleys.writers.landing import pages as landing
 
-    front = build_front_matter(resolved, job.citations.get(resolved.style))
-
-    options = RenderOptions(
-        source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
-        paper=job.paper,
-        strict=job.strict,
-        draft=job.draft,
-    )
+    front, options = _front_and_options(job, resolved)
     slug = resolved.metadata.slug
-    outputs = []
+    made = _editions(job.formats, resolved, front, options, apart)
+    outputs = [output for name in job.formats for output in made.outputs.get(name, [])]
     warnings = list(resolved.warnings)
-    chosen = [writers.get(name) for name in job.formats]
-    # A backend whose work is mostly its own pandoc process prepares its input here, first,
-    # and its conversion runs in a thread, so pandoc uses the other core while this one lays
-    # out the PDF (prepared in that thread, it waited for the GIL the layout held); the bytes
-    # are the same.
-    helpers: set[int] = set()  # the pool's thread, whose pandoc stops if the budget runs out
-
-    def traced(call: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
-        def run() -> bytes | None:
-            helpers.add(threading.get_ident())
-            return call()
-        return run
-
-    with ThreadPoolExecutor(max_workers=1) as pool, _stopping_pandoc(helpers):
-        apart = {
-            id(backend): pool.submit(traced(backend.prepare(resolved, front, options)))
-            for backend in chosen
-            if is_external(backend)
-        }
-        for backend in chosen:
-            future = apart.get(id(backend))
-            data = future.result() if future else backend.render(resolved, front, options)
-            warnings += getattr(backend, "warnings", [])
-            warnings += getattr(backend, "notes", [])  # "FILE: note: …": shown with -v only
-            if data is None:  # the article has no such file (a deposit without a DOI)
-                continue
-            outputs.append(OutputFile(f"{slug}{backend.suffix}", data, backend.media_type))
-            # files the edition names, written beside it (the JATS's figures)
-            outputs += [OutputFile(n, d, m) for n, m, d in getattr(backend, "files", ())]
+    warnings += [warning for name in job.formats for warning in made.warnings.get(name, [])]
     for suffix, media_type, data in citation_files.all_files(resolved, front):
         outputs.append(OutputFile(f"{slug}{suffix}", data, media_type))
     if job.landing:
@@ -200,6 +169,129 @@ def _render(job: ArticleJob, parsed: ParsedArticle, resolved: ResolvedArticle) -
     result = parsed.result
     result.slug, result.outputs = slug, outputs
     result.warnings = [job.input.rename_paths(w, parsed.root) for w in warnings]
+
+
+@dataclass
+class Editions:
+    """Editions of one article by format name: the files each made and the warnings it gave
+    (names the user's, for those made apart); `error`, one line, when they could not be made."""
+
+    outputs: dict[str, list[OutputFile]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    error: str = ""
+
+
+def _front_and_options(job: ArticleJob, resolved: ResolvedArticle
+                       ) -> tuple[FrontMatter, RenderOptions]:
+    from galleys.front.frontmatter import build_front_matter
+    from galleys.writers import RenderOptions
+
+    front = build_front_matter(resolved, job.citations.get(resolved.style))
+    options = RenderOptions(
+        source_date_epoch=job.epoch if job.epoch is not None else _article_epoch(resolved),
+        paper=job.paper,
+        strict=job.strict,
+        draft=job.draft,
+    )
+    return front, options
+
+
+@dataclass(frozen=True)
+class Apart:
+    """Editions of an article another process is making meanwhile (render_editions)."""
+
+    formats: tuple[str, ...]
+    future: Future[Editions]
+
+
+def _editions(formats: tuple[str, ...], resolved: ResolvedArticle, front: FrontMatter,
+              options: RenderOptions, apart: Apart | None = None) -> Editions:
+    """Render the editions of `formats`: first those made here, then those `apart` made are
+    taken from it, unless it failed: then they are made here too (the same bytes; the same
+    error, if that is why)."""
+    from galleys import writers
+    from galleys.writers import is_external
+
+    made = Editions()
+    slug = resolved.metadata.slug
+    elsewhere = set(apart.formats) if apart is not None else set()
+    local = [(name, writers.get(name)) for name in formats if name not in elsewhere]
+    # A backend whose work is mostly its own pandoc process prepares its input here, first,
+    # and its conversion runs in a thread, so pandoc uses the other core while this one lays
+    # out the PDF (prepared in that thread, it waited for the GIL the layout held); the bytes
+    # are the same.
+    helpers: set[int] = set()  # the pool's thread, whose pandoc stops if the budget runs out
+
+    def traced(call: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
+        def run() -> bytes | None:
+            helpers.add(threading.get_ident())
+            return call()
+        return run
+
+    with ThreadPoolExecutor(max_workers=1) as pool, _stopping_pandoc(helpers):
+        converting = {
+            name: pool.submit(traced(backend.prepare(resolved, front, options)))
+            for name, backend in local
+            if is_external(backend)
+        }
+        for name, backend in local:
+            future = converting.get(name)
+            data = future.result() if future else backend.render(resolved, front, options)
+            made.warnings[name] = [*getattr(backend, "warnings", []),
+                                   *getattr(backend, "notes", [])]  # notes: with -v only
+            made.outputs[name] = []
+            if data is None:  # the article has no such file (a deposit without a DOI)
+                continue
+            made.outputs[name].append(OutputFile(f"{slug}{backend.suffix}", data,
+                                                 backend.media_type))
+            # files the edition names, written beside it (the JATS's figures)
+            made.outputs[name] += [OutputFile(n, d, m) for n, m, d in getattr(backend, "files", ())]
+    if apart is not None:
+        done = _made_apart(apart)
+        if done is None:  # it failed: its editions made here
+            done = _editions(apart.formats, resolved, front, options)
+        made.outputs.update(done.outputs)
+        made.warnings.update(done.warnings)
+    return made
+
+
+def _made_apart(apart: Apart) -> Editions | None:
+    """What the other process made, or None when it failed (its editions are then made here)."""
+    try:
+        done = apart.future.result()
+    except budget.OverBudget:  # this process's own time budget, run out while it waited
+        raise
+    except Exception:  # noqa: BLE001 - a helper process that died or broke: made here instead
+        return None
+    return None if done.error or set(done.outputs) != set(apart.formats) else done
+
+
+def render_editions(job: ArticleJob, formats: tuple[str, ...]) -> Editions:
+    """Parse `job`'s article and render the editions of `formats` only: in a watch's helper
+    process (builder.watch), while the coordinator renders the article's other files. The
+    same functions of the same job as render_article's: the same bytes. Any failure is only
+    `error` (the coordinator then makes these editions itself, and reports what it meets)."""
+    made = Editions()
+
+    def step(resolved: ResolvedArticle) -> None:
+        front, options = _front_and_options(job, resolved)
+        done = _editions(formats, resolved, front, options)
+        made.outputs = done.outputs
+        made.warnings = {name: [job.input.rename_paths(w, parsed.root) for w in found]
+                         for name, found in done.warnings.items()}
+
+    parsed = parse_article(job)
+    try:
+        with budget.time_limit(job.input.article_path):
+            resolved = parsed.parsed
+            if resolved is not None:
+                _guarded(job, parsed, lambda: step(resolved))
+    except budget.OverBudget as error:
+        made.error = str(error)
+    finally:
+        parsed.discard()
+    made.error = made.error or parsed.result.error
+    return made
 
 
 @contextlib.contextmanager
@@ -293,6 +385,21 @@ def worker_started(coordinator: int | None = None, temporary: str | None = None)
                  exitpriority=-10)  # after the pandoc servers are stopped (priority 0)
     budget.limit_memory()
     Finalize(None, pandoc_server.close_all, exitpriority=0)
+
+
+def helper_started(coordinator: int, temporary: str, formats: tuple[str, ...]) -> None:
+    """Run by a watch's helper process as it starts (builder.watch): a worker's start
+    (worker_started: it ends with the watch, its files with its folder), Ctrl+C left to the
+    watch, which ends it, and the backends of `formats` imported and a pandoc server started
+    now, before the first save."""
+    worker_started(coordinator, temporary)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from galleys import pandoc
+
+    with contextlib.suppress(Exception):
+        pandoc.prestart()
+    with contextlib.suppress(Exception):
+        warm_backends(formats)
 
 
 def _die_with(parent: int) -> None:
