@@ -108,3 +108,218 @@ def nodes_in(value: Any) -> Iterator[Node]:
             child = item.get("c")
             if isinstance(child, list):
                 stack.append(child)
+
+
+def set_attr(node: Node, attr: Attr) -> None:
+    """Give the node other attributes, in place (the Attr list it holds keeps its identity)."""
+    node["c"][ATTR_AT[node["t"]]][:] = attr.to_json()
+
+
+def set_ident(node: Node, ident: str) -> None:
+    """Give the node another identifier, in place."""
+    node["c"][ATTR_AT[node["t"]]][0] = ident
+
+
+# -- views: the parts of one kind of node, named. Their lists are the node's own, so a pass that
+# edits `header_of(node).inlines` in place edits the node.
+
+class Header(NamedTuple):
+    level: int
+    attr: Attr
+    inlines: list[Node]
+
+
+class Div(NamedTuple):
+    attr: Attr
+    blocks: list[Node]
+
+
+class Span(NamedTuple):
+    attr: Attr
+    inlines: list[Node]
+
+
+class Link(NamedTuple):
+    attr: Attr
+    inlines: list[Node]
+    url: str
+    title: str
+
+
+class Image(NamedTuple):
+    attr: Attr
+    alt: list[Node]  # pandoc's description of the image
+    url: str
+    title: str
+
+
+class Code(NamedTuple):
+    """A Code or CodeBlock."""
+
+    attr: Attr
+    text: str
+
+
+class Math(NamedTuple):
+    display: bool
+    tex: str
+
+
+class Quoted(NamedTuple):
+    double: bool
+    inlines: list[Node]
+
+
+class Cite(NamedTuple):
+    citations: list[dict[str, Any]]  # pandoc's Citation records (citationId, citationMode …)
+    inlines: list[Node]
+
+
+class Figure(NamedTuple):
+    attr: Attr
+    caption: list[Node]  # blocks
+    blocks: list[Node]
+
+
+class OrderedList(NamedTuple):
+    start: int
+    style: str  # "Decimal", "LowerAlpha" …
+    items: list[list[Node]]
+
+
+class ColSpec(NamedTuple):
+    align: str  # "AlignLeft", "AlignDefault" …
+    width: float | None  # a fraction of the text width; None for ColWidthDefault
+
+
+class Cell(NamedTuple):
+    attr: Attr
+    align: str
+    row_span: int
+    col_span: int
+    blocks: list[Node]
+
+
+class Row(NamedTuple):
+    attr: Attr
+    cells: list[Cell]
+
+
+class TableBody(NamedTuple):
+    attr: Attr
+    row_head_columns: int
+    head: list[Row]
+    rows: list[Row]
+
+
+class Table(NamedTuple):
+    attr: Attr
+    caption: list[Node]  # blocks
+    specs: list[ColSpec]
+    head: list[Row]
+    bodies: list[TableBody]
+    foot: list[Row]
+
+    def rows(self) -> list[Row]:
+        """Every row in document order: the head's, each body's, the foot's."""
+        return [*self.head, *(r for body in self.bodies for r in (*body.head, *body.rows)),
+                *self.foot]
+
+
+def header_of(node: Node) -> Header:
+    level, attr, inlines = node["c"]
+    return Header(level, Attr(*attr), inlines)
+
+
+def div_of(node: Node) -> Div:
+    attr, blocks = node["c"]
+    return Div(Attr(*attr), blocks)
+
+
+def span_of(node: Node) -> Span:
+    attr, inlines = node["c"]
+    return Span(Attr(*attr), inlines)
+
+
+def link_of(node: Node) -> Link:
+    attr, inlines, (url, title) = node["c"]
+    return Link(Attr(*attr), inlines, url, title)
+
+
+def image_of(node: Node) -> Image:
+    attr, alt, (url, title) = node["c"]
+    return Image(Attr(*attr), alt, url, title)
+
+
+def code_of(node: Node) -> Code:
+    attr, text = node["c"]
+    return Code(Attr(*attr), text)
+
+
+def math_of(node: Node) -> Math:
+    math_type, tex = node["c"]
+    return Math(math_type["t"] == "DisplayMath", tex)
+
+
+def quoted_of(node: Node) -> Quoted:
+    quote_type, inlines = node["c"]
+    return Quoted(quote_type["t"] == "DoubleQuote", inlines)
+
+
+def cite_of(node: Node) -> Cite:
+    citations, inlines = node["c"]
+    return Cite(citations, inlines)
+
+
+def figure_of(node: Node) -> Figure:
+    attr, (_short, caption), blocks = node["c"]
+    return Figure(Attr(*attr), caption, blocks)
+
+
+def ordered_list_of(node: Node) -> OrderedList:
+    (start, style, _delim), items = node["c"]
+    return OrderedList(start, style["t"], items)
+
+
+def table_of(node: Node) -> Table:
+    attr, (_short, caption), specs, (_head_attr, head), bodies, (_foot_attr, foot) = node["c"]
+    return Table(Attr(*attr), caption, [_colspec(s) for s in specs], _rows(head),
+                 [TableBody(Attr(*a), heads, _rows(h), _rows(r)) for a, heads, h, r in bodies],
+                 _rows(foot))
+
+
+def _colspec(spec: list[Any]) -> ColSpec:
+    align, width = spec
+    return ColSpec(align["t"], width["c"] if width["t"] == "ColWidth" else None)
+
+
+def _rows(rows: list[Any]) -> list[Row]:
+    return [Row(Attr(*attr), [Cell(Attr(*a), align["t"], row_span, col_span, blocks)
+                              for a, align, row_span, col_span, blocks in cells])
+            for attr, cells in rows]
+
+
+def is_display_math(value: Any) -> bool:
+    """Whether the value is a Math node of display math."""
+    return is_kind(value, "Math") and value["c"][0]["t"] == "DisplayMath"
+
+
+def span(classes: list[str], inlines: list[Node], ident: str = "") -> Node:
+    return {"t": "Span", "c": [[ident, classes, []], inlines]}
+
+
+# Where a kind keeps its inlines inside its content, for those that keep them beside other parts.
+INLINES_AT = {"Span": 1, "Quoted": 1, "Cite": 1, "Link": 1, "Image": 1, "Header": 2}
+
+
+def inlines_of(node: Node) -> list[Node]:
+    """The inlines of a Span, Quoted, Cite, Link, Image or Header, or the content of a kind that
+    is nothing but inlines (Para, Plain, Emph …)."""
+    at = INLINES_AT.get(node["t"])
+    inlines: list[Node] = node["c"] if at is None else node["c"][at]
+    return inlines
+
+
+def set_caption(node: Node, blocks: list[Node]) -> None:
+    """Give a Table or Figure other caption blocks (its short caption kept)."""
+    node["c"][1][1] = blocks

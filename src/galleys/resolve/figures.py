@@ -24,6 +24,20 @@ from lxml import etree
 
 from galleys.errors import SourceError
 from galleys.front.inlines import text_nodes
+from galleys.pandoc_ast import (
+    SPACES,
+    Node,
+    attr_of,
+    content_of,
+    image_of,
+    is_kind,
+    is_node,
+    kind_of,
+    make,
+    span,
+    string,
+    with_content,
+)
 from galleys.read import files
 from galleys.read.files import FIGURE_SUFFIXES, LATEX_SUFFIXES, NotRead
 
@@ -32,7 +46,6 @@ if TYPE_CHECKING:
 
     from galleys.model import Article
 
-Node = dict[str, Any]
 
 PRINT_DPI = 300  # PDF and DOCX: a rasterized figure prints sharp
 SCREEN_DPI = 150  # EPUB: sharp on a reading device, a fraction of the bytes
@@ -356,9 +369,9 @@ class _Checker:
         return blocks if all(a is b for a, b in zip(out, blocks, strict=True)) else out
 
     def block(self, node: Node) -> Node:
-        if node.get("t") in ("Para", "Plain"):
-            lone = [n for n in node["c"] if n.get("t") not in ("Space", "SoftBreak")]
-            if len(lone) == 1 and lone[0].get("t") == "Image":
+        if is_kind(node, "Para", "Plain"):
+            lone = [n for n in content_of(node) if not is_kind(n, *SPACES)]
+            if len(lone) == 1 and is_kind(lone[0], "Image"):
                 reason = self.unreadable(lone[0])
                 if reason:
                     return _placeholder_block(lone[0], *reason)
@@ -366,26 +379,27 @@ class _Checker:
 
     def value(self, value: Any) -> Any:
         if isinstance(value, list):
-            if value and all(isinstance(v, dict) and "t" in v for v in value) and (
+            if value and all(is_node(v) for v in value) and (
                     _is_block(value[0])):
                 return self.blocks(value)
             out = [self.value(v) for v in value]
             return value if all(a is b for a, b in zip(out, value, strict=True)) else out
         if isinstance(value, dict) and "c" in value:
-            if value.get("t") == "Image":
+            kind = kind_of(value)
+            if kind == "Image":
                 reason = self.unreadable(value)
                 if reason is None:
                     return value
                 return _placeholder_inline(value, reason[0], "" if self.in_link else reason[1])
-            self.in_link += value.get("t") == "Link"
-            new = self.value(value["c"])
-            self.in_link -= value.get("t") == "Link"
-            return value if new is value["c"] else {**value, "c": new}
+            self.in_link += kind == "Link"
+            new = self.value(content_of(value))
+            self.in_link -= kind == "Link"
+            return with_content(value, new)
         return value
 
     def unreadable(self, image: Node) -> tuple[str, str] | None:
         """(reason, url) when the image is shown as a placeholder; None when it can be read."""
-        source = image["c"][2][0]
+        source = image_of(image).url
         line = source_line(self.article, source)
         try:
             figure = open_figure(self.article.folder, source, self.article.source_path, line)
@@ -408,7 +422,7 @@ _BLOCKS = {"Para", "Plain", "Header", "CodeBlock", "RawBlock", "BlockQuote", "Or
 
 
 def _is_block(node: Node) -> bool:
-    return node.get("t") in _BLOCKS
+    return kind_of(node) in _BLOCKS
 
 
 def source_line(article: Article, source: str) -> int | None:
@@ -425,27 +439,25 @@ def source_line(article: Article, source: str) -> int | None:
 
 def _placeholder_inlines(image: Node, reason: str, url: str) -> list[Node]:
     """"Image not included: ALT" and the address (a link for a web address)."""
-    _attr, alt, (source, _title) = image["c"]
-    head: list[Node] = [{"t": "Strong", "c": text_nodes("Image not included")}]
+    _attr, alt, source, _title = image_of(image)
+    head: list[Node] = [make("Strong", text_nodes("Image not included"))]
     if alt:
-        head += [{"t": "Str", "c": ":"}, {"t": "Space"}, *alt]
+        head += [string(":"), make("Space"), *alt]
     shown = source if len(source) <= 120 else source[:117] + "..."
     if url:
-        address: Node = {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": shown}], [url, ""]]}
+        address: Node = make("Link", [["", [], []], [string(shown)], [url, ""]])
     else:
-        address = {"t": "Code", "c": [["", [], []], shown]}
+        address = make("Code", [["", [], []], shown])
     why = text_nodes(f"({reason})")
-    return [*head, {"t": "LineBreak"}, address, {"t": "Space"}, *why]
+    return [*head, make("LineBreak"), address, make("Space"), *why]
 
 
 def _placeholder_block(image: Node, reason: str, url: str) -> Node:
     attr = ["", [PLACEHOLDER_CLASS], [["custom-style", PLACEHOLDER_STYLE]]]
-    return {"t": "Div", "c": [attr, [{"t": "Para", "c": _placeholder_inlines(image, reason, url)}]]}
+    return make("Div", [attr, [make("Para", _placeholder_inlines(image, reason, url))]])
 
 
 def _placeholder_inline(image: Node, reason: str, url: str) -> Node:
-    ident = image["c"][0][0]
-    inlines = [n if n.get("t") != "LineBreak" else {"t": "Space"}
+    inlines = [n if not is_kind(n, "LineBreak") else make("Space")
                for n in _placeholder_inlines(image, reason, url)]
-    return {"t": "Span", "c": [[ident, [PLACEHOLDER_CLASS], []],
-                               [{"t": "Str", "c": "["}, *inlines, {"t": "Str", "c": "]"}]]}
+    return span([PLACEHOLDER_CLASS], [string("["), *inlines, string("]")], attr_of(image).ident)

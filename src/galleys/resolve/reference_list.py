@@ -21,9 +21,9 @@ from typing import Any
 
 from galleys import pandoc
 from galleys.front.inlines import text_nodes
+from galleys.pandoc_ast import Node, attr_of, div_of, header_of, is_kind, make
 from galleys.resolve.xrefs import REFERENCE_IDS
 
-Node = dict[str, Any]
 LIST_ID = "refs"
 
 
@@ -35,10 +35,10 @@ def place_reference_list(blocks: list[Node], title: str) -> list[Node]:
     if at is None and heading is None:
         return blocks
     blocks = list(blocks)
-    if at is None or not blocks[at]["c"][1]:
+    if at is None or not div_of(blocks[at]).blocks:
         if at is not None:
             del blocks[at]
-        if at and blocks[at - 1]["t"] == "Header":  # the heading the author gave the list
+        if at and is_kind(blocks[at - 1], "Header"):  # the heading the author gave the list
             heading = at - 1
         else:
             heading = next((i for i, b in enumerate(blocks) if _is_reference_heading(b)), None)
@@ -50,10 +50,10 @@ def place_reference_list(blocks: list[Node], title: str) -> list[Node]:
         if end != at + 1:  # the list was appended: it goes under the author's heading
             blocks.insert(end, blocks.pop(at))
         return blocks
-    if heading is not None or (at > 0 and blocks[at - 1]["t"] == "Header"):
+    if heading is not None or (at > 0 and is_kind(blocks[at - 1], "Header")):
         return blocks
     ident = "references" if not _has_id(blocks, "references") else "bibliography"
-    header = {"t": "Header", "c": [1, [ident, ["unnumbered"], []], text_nodes(title)]}
+    header = make("Header", [1, [ident, ["unnumbered"], []], text_nodes(title)])
     blocks.insert(at, header)
     return blocks
 
@@ -70,25 +70,24 @@ def process_citations(ast: dict[str, Any], blocks: list[Node], bibliography: Pat
 
 
 def _is_list(block: Node) -> bool:
-    return block["t"] == "Div" and block["c"][0][0] == LIST_ID
+    return is_kind(block, "Div") and attr_of(block).ident == LIST_ID
 
 
 def _is_reference_heading(block: Node) -> bool:
-    return block["t"] == "Header" and block["c"][1][0] in REFERENCE_IDS
+    return is_kind(block, "Header") and attr_of(block).ident in REFERENCE_IDS
 
 
 def _section_end(blocks: list[Node], heading: int) -> int:
     """Where the section that the heading at `heading` opens ends (the next heading of its
     level or higher, else the end)."""
-    level = blocks[heading]["c"][0]
+    level = header_of(blocks[heading]).level
     for at in range(heading + 1, len(blocks)):
         block = blocks[at]
-        if block["t"] == "Header" and block["c"][0] <= level:
+        if is_kind(block, "Header") and header_of(block).level <= level:
             return at
     return len(blocks)
 
 
 def _has_id(blocks: list[Node], ident: str) -> bool:
-    return any(b["t"] in ("Header", "Div") and b["c"][0 if b["t"] == "Div" else 1][0] == ident
-               for b in blocks)
+    return any(is_kind(b, "Header", "Div") and attr_of(b).ident == ident for b in blocks)
 

@@ -36,10 +36,32 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from galleys.pandoc_ast import (
+    SPACES,
+    Node,
+    attr_of,
+    cite_of,
+    content_of,
+    div_of,
+    figure_of,
+    header_of,
+    inlines_of,
+    is_display_math,
+    is_kind,
+    kind_of,
+    make,
+    set_attr,
+    set_caption,
+    set_ident,
+    span,
+    span_of,
+    string,
+    table_of,
+)
+
 if TYPE_CHECKING:
     from galleys.front.frontmatter import Labels
 
-Node = dict[str, Any]
 UNKNOWN = "??"  # what LaTeX prints for an undefined reference
 REFERENCE_IDS = ("references", "bibliography", "refs")  # ids the reference list goes under
 # Quarto's keys (fig-x; @Fig-x starts a sentence) and pandoc-crossref's (fig:x).
@@ -116,7 +138,8 @@ def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
     changed = bool(numbering.counts or numbering.references)
     if refers_to_section:
         for header, number in numbering.headers:
-            header["c"][2][:0] = [_span("section-number", [_str(number)]), {"t": "Space"}]
+            header_of(header).inlines[:0] = [_span("section-number", [_str(number)]),
+                                              make("Space")]
     for label in dict.fromkeys(unknown):
         warnings.append(f"{source}: warning: a cross-reference to {label!r}, which no figure, "
                         f"table, equation or section carries, is printed as {UNKNOWN}")
@@ -130,19 +153,19 @@ def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
 
 def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
     for at, block in enumerate(blocks):
-        kind = block["t"]
-        content: Any = block.get("c")  # its shape depends on the kind
+        kind = kind_of(block)
+        content: Any = content_of(block)  # its shape depends on the kind
         if kind == "Header":
             following = blocks[at + 1] if at + 1 < len(blocks) else None
-            if not (following and following["t"] == "Div" and following["c"][0][0] == "refs"):
+            if not (is_kind(following, "Div") and attr_of(following).ident == "refs"):
                 _number_header(block, numbering)  # the reference list's heading has none
-            _number_inlines(content[2], numbering)
+            _number_inlines(header_of(block).inlines, numbering)
         elif kind == "Figure":
-            number = _number_float(content, "figure", numbering)
-            _number_figure_body(content[2], number, numbering)
+            number = _number_float(block, "figure", numbering)
+            _number_figure_body(figure_of(block).blocks, number, numbering)
         elif kind == "Table":
-            _number_float(content, "table", numbering)
-            _number_table_cells(content, numbering)
+            _number_float(block, "table", numbering)
+            _number_table_cells(block, numbering)
         elif kind in ("Para", "Plain"):
             _number_inlines(content, numbering)
         elif kind == "LineBlock":
@@ -153,7 +176,7 @@ def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
         elif kind == "Div":
             float_node = _quarto_float(block)
             if float_node is None:
-                _number_blocks(content[1], numbering)
+                _number_blocks(div_of(block).blocks, numbering)
             else:
                 blocks[at] = float_node
                 _number_blocks([float_node], numbering)
@@ -174,38 +197,37 @@ def _quarto_float(div: Node) -> Node | None:
     """Quarto's figure or table written as a Div (`::: {#fig-x}` … caption paragraph last), or
     a plain Div whose id labels the one float it holds, as the pandoc Figure or Table it means;
     None for any other Div."""
-    (ident, classes, pairs), blocks = div["c"]
+    (ident, classes, pairs), blocks = div_of(div)
     if ident and not classes and not pairs and len(blocks) == 1 and (
-            blocks[0]["t"] in ("Table", "Figure") and not blocks[0]["c"][0][0]):
-        blocks[0]["c"][0][0] = ident  # LaTeX's table environment: a plain Div with its label
+            is_kind(blocks[0], "Table", "Figure") and not attr_of(blocks[0]).ident):
+        set_ident(blocks[0], ident)  # LaTeX's table environment: a plain Div with its label
         return blocks[0]
     kind = ident.split("-", 1)[0] if "-" in ident else ""
     if kind not in ("fig", "tbl") or not blocks:
         return None
     caption: list[Node] = []
-    if len(blocks) > 1 and blocks[-1]["t"] == "Para":
-        caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
+    if len(blocks) > 1 and is_kind(blocks[-1], "Para"):
+        caption, blocks = [make("Plain", content_of(blocks[-1]))], blocks[:-1]
     if kind == "fig":
-        return {"t": "Figure", "c": [[ident, classes, pairs], [None, caption], blocks]}
-    if len(blocks) != 1 or blocks[0]["t"] != "Table":
+        return make("Figure", [[ident, classes, pairs], [None, caption], blocks])
+    if len(blocks) != 1 or not is_kind(blocks[0], "Table"):
         return None
     table = blocks[0]
-    table["c"][0][0] = table["c"][0][0] or ident
-    if caption and not _has_text(table["c"][1][1]):
-        table["c"][1][1] = caption
+    set_ident(table, attr_of(table).ident or ident)
+    if caption and not _has_text(table_of(table).caption):
+        set_caption(table, caption)
     return table
 
 
-def _number_table_cells(content: list[Any], numbering: _Numbering) -> None:
-    _attr, _caption, _specs, head, bodies, foot = content
-    rows = [*head[1], *(row for body in bodies for row in (*body[2], *body[3])), *foot[1]]
-    for row in rows:
-        for cell in row[1]:
-            _number_blocks(cell[4], numbering)
+
+def _number_table_cells(table: Node, numbering: _Numbering) -> None:
+    for row in table_of(table).rows():
+        for cell in row.cells:
+            _number_blocks(cell.blocks, numbering)
 
 
 def _number_header(block: Node, numbering: _Numbering) -> None:
-    level, (ident, classes, _kv), inlines = block["c"]
+    level, (ident, classes, _kv), inlines = header_of(block)
     labels = [label for node in inlines if (label := _empty_label(node))]  # "\label" in it
     if any(c in classes for c in _UNNUMBERED) or ident in REFERENCE_IDS:
         return
@@ -225,62 +247,63 @@ def _number_figure_body(blocks: list[Node], number: str | None, numbering: _Numb
     where they are referred to."""
     letters = iter("abcdefghijklmnopqrstuvwxyz")
     for block in blocks:
-        if block["t"] != "Figure" or number is None:
+        if not is_kind(block, "Figure") or number is None:
             _number_blocks([block], numbering)
             continue
-        attr, (_short, caption), inner = block["c"]
+        attr, caption, inner = figure_of(block)
         labels = _take_caption_labels(caption)
-        attr[0] = attr[0] or (numbering.free(labels[0]) if labels else "")
+        ident = attr.ident or (numbering.free(labels[0]) if labels else "")
+        set_ident(block, ident)
         letter = f"({next(letters, '?')})"
-        numbering.add([attr[0], *labels], "figure", number + letter, attr[0])
+        numbering.add([ident, *labels], "figure", number + letter, ident)
         first = caption[0] if caption else None
-        if first is not None and first["t"] in ("Plain", "Para"):
-            first["c"][:0] = [_span("caption-label", [_str(letter)]), {"t": "Space"}]
+        if is_kind(first, "Plain", "Para"):
+            content_of(first)[:0] = [_span("caption-label", [_str(letter)]), make("Space")]
         else:
-            caption.insert(0, {"t": "Plain", "c": [_span("caption-label", [_str(letter)])]})
+            caption.insert(0, make("Plain", [_span("caption-label", [_str(letter)])]))
         _number_blocks(caption, numbering)
         _number_blocks(inner, numbering)
 
 
-def _number_float(content: list[Any], kind: str, numbering: _Numbering) -> str | None:
+def _number_float(node: Node, kind: str, numbering: _Numbering) -> str | None:
     """Number a Figure or Table (its caption labelled); its number, None when it gets none."""
-    attr = content[0]
-    caption_blocks = content[1][1]
-    labels = _take_caption_attributes(attr, caption_blocks) if kind == "table" else []
+    caption_blocks = table_of(node).caption if kind == "table" else figure_of(node).caption
+    labels = _take_caption_attributes(node, caption_blocks) if kind == "table" else []
     labels += _take_caption_labels(caption_blocks)
-    if not attr[0] and labels:
-        attr[0] = numbering.free(labels[0])
-    if not attr[0] and not _has_text(caption_blocks):
+    if not attr_of(node).ident and labels:
+        set_ident(node, numbering.free(labels[0]))
+    ident = attr_of(node).ident
+    if not ident and not _has_text(caption_blocks):
         _number_blocks(caption_blocks, numbering)
         return None  # neither caption nor label: LaTeX numbers no such float either
     number = numbering.next(kind)
-    numbering.add([attr[0], *labels], kind, number, attr[0])
+    numbering.add([ident, *labels], kind, number, ident)
     word = getattr(numbering.words, kind)
     first = caption_blocks[0] if caption_blocks else None
-    if first is not None and first["t"] in ("Plain", "Para") and first["c"]:
-        first["c"][:0] = [_caption_label(word, number + ":"), {"t": "Space"}]
-    elif first is not None and first["t"] in ("Plain", "Para"):
-        first["c"][:] = [_caption_label(word, number)]
+    if is_kind(first, "Plain", "Para") and content_of(first):
+        content_of(first)[:0] = [_caption_label(word, number + ":"), make("Space")]
+    elif is_kind(first, "Plain", "Para"):
+        content_of(first)[:] = [_caption_label(word, number)]
     else:
-        caption_blocks.insert(0, {"t": "Plain", "c": [_caption_label(word, number)]})
+        caption_blocks.insert(0, make("Plain", [_caption_label(word, number)]))
     _number_blocks(caption_blocks, numbering)  # references in the caption
     return number
 
 
-def _take_caption_attributes(attr: list[Any], blocks: list[Node]) -> list[str]:
+def _take_caption_attributes(table: Node, blocks: list[Node]) -> list[str]:
     """pandoc-crossref's `: Caption {#tbl:x}` as pandoc before 3.8.2 leaves it, the attribute
     block as the caption's last words: taken out, its classes and key=value pairs given to the
     table; its id returned, as a label of the table."""
     last = blocks[-1] if blocks else None
-    if last is None or last["t"] not in ("Plain", "Para"):
+    if not is_kind(last, "Plain", "Para"):
         return []
-    inlines = last["c"]
+    inlines = content_of(last)
     text = ""  # the caption's trailing words
     starts: list[int] = []  # where each of their nodes begins in `text`
     for node in reversed(inlines[-24:]):
-        if node["t"] == "Str":
-            piece = node["c"]
-        elif node["t"] in ("Space", "SoftBreak"):
+        if is_kind(node, "Str"):
+            piece = content_of(node)
+        elif is_kind(node, *SPACES):
             piece = " "
         else:
             break
@@ -293,22 +316,24 @@ def _take_caption_attributes(attr: list[Any], blocks: list[Node]) -> list[str]:
     at = max(i for i, start in enumerate(starts) if start <= match.start())
     kept = text[starts[at]:match.start()]
     inlines[first + at:] = [_str(kept)] if kept else []
-    while inlines and inlines[-1]["t"] in ("Space", "SoftBreak"):
+    while inlines and is_kind(inlines[-1], *SPACES):
         inlines.pop()
     idents: list[str] = []
+    attr = attr_of(table)
     for ident, cls, key, quoted, bare in _ATTRIBUTE.findall(match.group(1)):
         if ident:
             idents.append(ident)
-        elif cls and cls not in attr[1]:
-            attr[1] = [*attr[1], cls]
+        elif cls and cls not in attr.classes:
+            attr = attr._replace(classes=[*attr.classes, cls])
         elif key:
-            attr[2] = [*attr[2], [key, quoted or bare]]
+            attr = attr._replace(pairs=[*attr.pairs, [key, quoted or bare]])
+    set_attr(table, attr)
     return idents
 
 
 def _caption_label(word: str, number: str) -> Node:
     """"Figure 1:" before a caption, as a Span a writer may style."""
-    return _span("caption-label", [_str(word), {"t": "Space"}, _str(number)])
+    return _span("caption-label", [_str(word), make("Space"), _str(number)])
 
 
 def _take_caption_labels(blocks: list[Node]) -> list[str]:
@@ -316,8 +341,8 @@ def _take_caption_labels(blocks: list[Node]) -> list[str]:
     are taken out, with a space left before them."""
     labels: list[str] = []
     for block in blocks:
-        if block["t"] in ("Plain", "Para"):
-            labels += _take_labels(block["c"])
+        if is_kind(block, "Plain", "Para"):
+            labels += _take_labels(content_of(block))
     return labels
 
 
@@ -332,21 +357,21 @@ def _take_labels(inlines: list[Node]) -> list[str]:
             kept.append(node)
             continue
         labels.append(label)
-        while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+        while kept and is_kind(kept[-1], *SPACES):
             kept.pop()
-    while kept and kept[-1]["t"] in ("Space", "SoftBreak"):
+    while kept and is_kind(kept[-1], *SPACES):
         kept.pop()
-    while kept and kept[0]["t"] in ("Space", "SoftBreak"):
+    while kept and is_kind(kept[0], *SPACES):
         kept.pop(0)
     inlines[:] = kept
     return labels
 
 
 def _empty_label(node: Node) -> str | None:
-    if node["t"] != "Span" or node["c"][1]:
+    if not is_kind(node, "Span") or span_of(node).inlines:
         return None
-    ident, _classes, pairs = node["c"][0]
-    return dict(pairs).get("label") or ident or None
+    attr = attr_of(node)
+    return attr.value("label") or attr.ident or None
 
 
 def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
@@ -355,31 +380,32 @@ def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
     at = 0
     while at < len(inlines):
         node = inlines[at]
-        kind = node["t"]
+        kind = kind_of(node)
         if kind in _LEAVES:
             at += 1
             continue
         if kind in ("Link", "Cite") and _is_reference(node):
             numbering.references.append((inlines, at))
-        elif kind == "Math" and node["c"][0]["t"] == "DisplayMath":
+        elif is_display_math(node):
             ident, end = _attributes_after(inlines, at + 1)
             if ident:
-                inlines[at:end] = [{"t": "Span", "c": [[ident, ["equation"], []], [node]]}]
+                inlines[at:end] = [span(["equation"], [node], ident)]
                 continue
         elif kind == "Span" and _is_equation(node):
             _number_equation(node, numbering)
         elif _empty_label(node) and numbering.section:  # "\label{x}" in a section's text
             label = _empty_label(node) or ""
             if label not in numbering.targets:  # else its heading's own, or a second one
-                node["c"][0][0] = node["c"][0][0] or label
-                numbering.add([label], "section", numbering.section.number, node["c"][0][0])
+                ident = attr_of(node).ident or label
+                set_ident(node, ident)
+                numbering.add([label], "section", numbering.section.number, ident)
         elif kind == "Note":
-            _number_blocks(node["c"], numbering)
+            _number_blocks(content_of(node), numbering)
         elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
                       "SmallCaps"):
-            _number_inlines(node["c"], numbering)
+            _number_inlines(content_of(node), numbering)
         elif kind in ("Span", "Quoted", "Cite", "Link", "Image"):
-            _number_inlines(node["c"][1], numbering)
+            _number_inlines(inlines_of(node), numbering)
         at += 1
 
 
@@ -387,12 +413,13 @@ def _attributes_after(inlines: list[Node], start: int) -> tuple[str, int]:
     """The id in a Quarto attribute block (`{#eq-x}`) that follows display math at `start`,
     and where that block ends; ("", start) when there is none."""
     at = start
-    if at < len(inlines) and inlines[at]["t"] in ("Space", "SoftBreak"):
+    if at < len(inlines) and is_kind(inlines[at], *SPACES):
         at += 1
     text = ""
     for end in range(at, min(len(inlines), at + 12)):
         node = inlines[end]
-        text += node["c"] if node["t"] == "Str" else " " if node["t"] == "Space" else "\0"
+        text += (content_of(node) if is_kind(node, "Str") else " " if is_kind(node, "Space")
+                 else "\0")
         if not text.startswith("{"):
             break
         match = _ATTRIBUTES.match(text)
@@ -402,22 +429,21 @@ def _attributes_after(inlines: list[Node], start: int) -> tuple[str, int]:
 
 
 def _is_equation(node: Node) -> bool:
-    (ident, classes, pairs), inlines = node["c"]
-    has_math = any(n["t"] == "Math" and n["c"][0]["t"] == "DisplayMath" for n in inlines)
+    (ident, classes, pairs), inlines = span_of(node)
+    has_math = any(is_display_math(n) for n in inlines)
     return has_math and ("equation" in classes or "label" in dict(pairs) or bool(ident))
 
 
 def _number_equation(span: Node, numbering: _Numbering) -> None:
-    attr = span["c"][0]
-    label = dict(attr[2]).get("label", "")
-    if not attr[0]:
-        attr[0] = numbering.free(label)
-    if "equation" not in attr[1]:
-        attr[1] = [*attr[1], "equation"]
+    attr = attr_of(span)
+    label = attr.value("label") or ""
+    ident = attr.ident or numbering.free(label)
+    classes = attr.classes if "equation" in attr.classes else [*attr.classes, "equation"]
     number = numbering.next("equation")
-    attr[2] = [pair for pair in attr[2] if pair[0] not in ("label", "number")]
-    attr[2].append(["number", number])
-    numbering.add([attr[0], label], "equation", number, attr[0])
+    pairs = [pair for pair in attr.pairs if pair[0] not in ("label", "number")]
+    pairs.append(["number", number])
+    set_attr(span, attr._replace(ident=ident, classes=classes, pairs=pairs))
+    numbering.add([ident, label], "equation", number, ident)
 
 
 # -- references ---------------------------------------------------------------------------------
@@ -425,18 +451,18 @@ def _number_equation(span: Node, numbering: _Numbering) -> None:
 def _is_reference(node: Node) -> bool:
     """A LaTeX reference (the Link the LaTeX reader makes of `\\ref`) or a Cite of nothing but
     cross-reference keys."""
-    if node["t"] == "Link":
-        pairs = dict(node["c"][0][2])
+    if is_kind(node, "Link"):
+        pairs = dict(attr_of(node).pairs)
         return bool(pairs.get("reference-type")) and "reference" in pairs
-    citations = node["c"][0]
+    citations = cite_of(node).citations
     return bool(citations) and all(is_crossref_key(c["citationId"]) for c in citations)
 
 
 def _reference(node: Node, numbering: _Numbering, unknown: list[str]) -> tuple[Node, bool]:
     """The printed reference replacing a LaTeX reference Link or a cross-reference Cite, and
     whether it names a section."""
-    if node["t"] == "Link":
-        pairs = dict(node["c"][0][2])
+    if is_kind(node, "Link"):
+        pairs = dict(attr_of(node).pairs)
         style, label = pairs["reference-type"], pairs["reference"]
         target = numbering.targets.get(label)
         if target is None:
@@ -446,17 +472,17 @@ def _reference(node: Node, numbering: _Numbering, unknown: list[str]) -> tuple[N
         return _printed(target, form, numbering.words), _is_section(target)
     inlines: list[Node] = []
     section = False
-    for citation in node["c"][0]:
+    for citation in cite_of(node).citations:
         key = citation["citationId"]
         target = numbering.targets.get(key) or numbering.targets.get(key[0].lower() + key[1:])
         if target is None:
             unknown.append(key)
         section = section or _is_section(target)
-        form = "bare" if citation["citationMode"]["t"] == "SuppressAuthor" else "named"
+        form = "bare" if kind_of(citation["citationMode"]) == "SuppressAuthor" else "named"
         if inlines:
-            inlines += [_str(","), {"t": "Space"}]
+            inlines += [_str(","), make("Space")]
         if citation["citationPrefix"]:
-            inlines += [*citation["citationPrefix"], {"t": "Space"}]
+            inlines += [*citation["citationPrefix"], make("Space")]
         inlines.append(_printed(target, form, numbering.words))
         inlines += citation["citationSuffix"]
     printed = inlines[0] if len(inlines) == 1 else _span("", inlines)
@@ -467,14 +493,14 @@ def _printed(target: Target | None, form: str, words: Labels) -> Node:
     if target is None:
         return _str(UNKNOWN)
     if form == "named":
-        text = [_str(getattr(words, target.kind)), {"t": "Space"}, _str(target.number)]
+        text = [_str(getattr(words, target.kind)), make("Space"), _str(target.number)]
     elif form == "parenthesized":
         text = [_str(f"({target.number})")]
     else:
         text = [_str(target.number)]
     if not target.ident:
         return text[0] if len(text) == 1 else _span("", text)
-    return {"t": "Link", "c": [["", ["cross-ref"], []], text, [f"#{target.ident}", ""]]}
+    return make("Link", [["", ["cross-ref"], []], text, [f"#{target.ident}", ""]])
 
 
 def _is_section(target: Target | None) -> bool:
@@ -482,12 +508,11 @@ def _is_section(target: Target | None) -> bool:
 
 
 def _has_text(blocks: list[Node]) -> bool:
-    return any(block.get("c") for block in blocks)
+    return any(content_of(block) for block in blocks)
 
 
-def _str(text: str) -> Node:
-    return {"t": "Str", "c": text}
+_str = string
 
 
 def _span(cls: str, inlines: list[Node]) -> Node:
-    return {"t": "Span", "c": [["", [cls] if cls else [], []], inlines]}
+    return span([cls] if cls else [], inlines)
