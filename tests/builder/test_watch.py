@@ -217,10 +217,18 @@ def test_a_watch_rebuild_gives_the_bytes_of_a_fresh_forced_build(tmp_path):
         article.write_text(article.read_text().replace("Article 1", "Renamed One"))
         run.wait_for(lambda: sum("1 built, 1 skipped" in line for line in run.lines) == 2,
                      "second rebuild")
+        below = _descendants(run.process.pid)
+        if Path("/proc/self").is_dir():  # Linux: the helper is there, below the watch
+            assert any(b"multiprocessing" in _command(pid) for pid in below), "no helper"
         code = run.interrupt()
     finally:
         run.stop()
     assert code == 130, run.errors
+    assert "Traceback" not in "".join(run.errors)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in below) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in below if _alive(pid)], "the helper and pandoc end with the watch"
     assert b"Renamed One" in (dist / "index.html").read_bytes()
     made = subprocess.run([sys.executable, "-m", "galleys", "build", "--force", "-q", "-o",
                            str(fresh), str(source)], cwd=tmp_path, capture_output=True, text=True)
@@ -229,6 +237,38 @@ def test_a_watch_rebuild_gives_the_bytes_of_a_fresh_forced_build(tmp_path):
     assert sorted(watched) == sorted(expected)
     assert [name for name in expected if watched[name] != expected[name]] == []
     assert any(name.endswith(".docx") for name in expected)  # every format was compared
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes below `pid` (Linux's /proc; none known elsewhere)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (a zombie has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _job(path: Path, formats: tuple[str, ...]):

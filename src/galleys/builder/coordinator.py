@@ -394,7 +394,7 @@ def _build_all(
     slugs = {entry["slug"]: name for name, entry in recorded.items()}
     index_changed = False  # whether a built article's entry in index.html may differ
     session = SESSION.get()
-    helper = session.helper if session is not None else None
+    helper = session.helper if session is not None and jobs > 1 else None  # -j 1: none
     for path, outcome in _run(plan, todo, jobs, executor, warmup, early, helper):
         name = path.relative_to(source_dir).as_posix()
         if isinstance(outcome, str):

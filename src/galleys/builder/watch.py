@@ -5,9 +5,9 @@ A foreground process the user started: its lifetime is their terminal's, and Ctr
 changed are built again; the process keeps its imports, fonts and pandoc server between builds,
 which is what makes a rebuild fast. Changes are found by watchfiles (inotify, FSEvents …).
 
-On a machine with two cores or more, the watch starts one helper process of its own (a child
-that ends with it, however it ends): while the watch lays out a saved article's PDF, the helper
-makes its other editions from the same snapshot (coordinator.Session).
+On a machine with two cores or more (and unless -j 1), the watch starts one helper process of
+its own (a child that ends with it, however it ends): while the watch lays out a saved
+article's PDF, the helper makes its other editions from the same snapshot (coordinator.Session).
 """
 
 from __future__ import annotations
@@ -48,12 +48,13 @@ def watch(
     ignore: Iterable[Path] = (),
     formats: tuple[str, ...] = (),
     say: Callable[[str], None] | None = None,
+    helper: bool = True,
 ) -> int:
     """Run `build` now and after every change below `source` until Ctrl+C; returns 130.
 
     Once the first build is done, the backends of `formats` are imported and a pandoc server
     started (a first build with nothing to do imports none): the first rebuild is then as
-    fast as the later ones.
+    fast as the later ones. With `helper` (not with -j 1), the helper process too (_helper).
 
     A build that fails as a whole (a journal.yaml that cannot be read …) is reported and the
     watch goes on: the next save may mend it. Ctrl+C during a build stops it (dist/ keeps
@@ -70,7 +71,7 @@ def watch(
     token = SESSION.set(session)
     try:
         _build_once(build, say)
-        with _helper(formats) as session.helper:
+        with _helper(formats if helper else ()) as session.helper:
             if formats:
                 from galleys.builder.worker import Warmup
 

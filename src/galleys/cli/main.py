@@ -474,7 +474,7 @@ def _build(args: argparse.Namespace, console: _Console) -> int:
         from galleys.builder.watch import watch
 
         return watch(args.source, lambda: _build_once(args, console, formats),
-                     ignore=[args.output], formats=formats)
+                     ignore=[args.output], formats=formats, helper=args.jobs > 1)
     return _build_once(args, console, formats)
 
 
