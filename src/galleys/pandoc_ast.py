@@ -323,3 +323,17 @@ def inlines_of(node: Node) -> list[Node]:
 def set_caption(node: Node, blocks: list[Node]) -> None:
     """Give a Table or Figure other caption blocks (its short caption kept)."""
     node["c"][1][1] = blocks
+
+
+def set_inlines(node: Node, inlines: list[Node]) -> None:
+    """Give the node other inlines, in place (where `inlines_of` reads them)."""
+    at = INLINES_AT.get(node["t"])
+    if at is None:
+        node["c"] = inlines
+    else:
+        node["c"][at] = inlines
+
+
+def set_url(node: Node, url: str) -> None:
+    """Point a Link or Image elsewhere, in place (its title kept)."""
+    node["c"][2][0] = url

@@ -29,6 +29,25 @@ from galleys.importers.docx_layout import (
 )
 from galleys.importers.docx_safety import parse_xml, read_package, repack
 from galleys.importers.ojs_text import ImportResult, escape_markdown, make_slug, parse_date
+from galleys.pandoc_ast import (
+    SPACES,
+    content_of,
+    div_of,
+    figure_of,
+    header_of,
+    image_of,
+    inlines_of,
+    is_display_math,
+    is_kind,
+    kind_of,
+    make,
+    math_of,
+    set_inlines,
+    set_url,
+    span,
+    table_of,
+    with_content,
+)
 from galleys.read.text import read_text
 from galleys.read.yamltext import load_yaml
 
@@ -154,18 +173,18 @@ def _clean(blocks: list[Any], notes: list[str]) -> list[Any]:
             out: list[Any] = []
             for item in value:
                 item = walk(item)
-                kind = item.get("t") if isinstance(item, dict) else None
+                kind = kind_of(item)
                 if kind in ("Div", "Span"):
-                    out.extend(item["c"][1])
+                    out.extend(content_of(item)[1])  # a Div's blocks, a Span's inlines
                 elif kind in ("RawBlock", "RawInline"):
                     dropped[0] += 1
-                elif kind == "Para" and not item["c"]:
+                elif kind == "Para" and not content_of(item):
                     continue
                 else:
                     out.append(item)
             return out
         if isinstance(value, dict) and "c" in value:
-            return {**value, "c": walk(value["c"])}
+            return with_content(value, walk(content_of(value)))  # walk makes new lists
         return value
 
     cleaned = walk(blocks)
@@ -183,36 +202,32 @@ def _captions(blocks: list[Any]) -> list[Any]:
         image = _lone_image(previous) if previous else None
         caption = _caption_inlines(block)
         if image is not None and caption:
-            image["c"][1] = caption
-            out[-1] = {
-                "t": "Figure",
-                "c": [
-                    ["", [], []],
-                    [None, [{"t": "Plain", "c": caption}]],
-                    [{"t": "Plain", "c": [image]}],
-                ],
-            }
+            set_inlines(image, caption)
+            out[-1] = make("Figure", [["", [], []], [None, [make("Plain", caption)]],
+                                      [make("Plain", [image])]])
         else:
             out.append(block)
     return out
 
 
 def _lone_image(block: dict[str, Any]) -> dict[str, Any] | None:
-    if block.get("t") not in ("Para", "Plain"):
+    if not is_kind(block, "Para", "Plain"):
         return None
-    content = [n for n in block["c"] if n.get("t") not in ("Space", "SoftBreak")]
-    return content[0] if len(content) == 1 and content[0].get("t") == "Image" else None
+    content = [n for n in content_of(block) if not is_kind(n, *SPACES)]
+    return content[0] if len(content) == 1 and is_kind(content[0], "Image") else None
 
 
 def _caption_inlines(block: dict[str, Any]) -> list[Any]:
-    if block.get("t") == "Div":
-        styles = dict(block["c"][0][2])
-        inner = block["c"][1]
+    if is_kind(block, "Div"):
+        attr, inner = div_of(block)
+        styles = dict(attr.pairs)
         if "caption" in styles.get("custom-style", "").lower() and len(inner) == 1:
-            return inner[0]["c"] if inner[0].get("t") in ("Para", "Plain") else []
+            caption: list[Any] = content_of(inner[0]) if is_kind(inner[0], "Para", "Plain") else []
+            return caption
         return []
-    if block.get("t") in ("Para", "Plain") and _FIGURE_LABEL.match(plain(block["c"])):
-        return block["c"]
+    if is_kind(block, "Para", "Plain") and _FIGURE_LABEL.match(plain(content_of(block))):
+        inlines: list[Any] = content_of(block)
+        return inlines
     return []
 
 
@@ -237,15 +252,17 @@ def _drop_caption_labels(blocks: list[Any], label: re.Pattern[str]) -> None:
             return
         if not isinstance(value, dict):
             return
-        if value.get("t") in ("Table", "Figure"):
-            for block in value["c"][1][1]:
-                if block.get("t") in ("Plain", "Para"):
-                    block["c"] = drop_label(block["c"], label)
-            if value["t"] == "Figure":
-                for block in value["c"][2]:
-                    for node in block.get("c", []) if block.get("t") == "Plain" else []:
-                        if isinstance(node, dict) and node.get("t") == "Image":
-                            node["c"][1] = drop_label(node["c"][1], label)
+        if is_kind(value, "Table", "Figure"):
+            caption = table_of(value).caption if is_kind(value, "Table") else (
+                figure_of(value).caption)
+            for block in caption:
+                if is_kind(block, "Plain", "Para"):
+                    set_inlines(block, drop_label(content_of(block), label))
+            if is_kind(value, "Figure"):
+                for block in figure_of(value).blocks:
+                    for node in content_of(block) if is_kind(block, "Plain") else []:
+                        if is_kind(node, "Image"):
+                            set_inlines(node, drop_label(image_of(node).alt, label))
         walk(value.get("c"))
 
     walk(blocks)
@@ -258,12 +275,12 @@ def _drop_section_numbers(blocks: list[Any]) -> None:
     sections: list[int] = []
     numbered: list[tuple[dict[str, Any], str]] = []
     for block in blocks:
-        if block.get("t") != "Header":
+        if not is_kind(block, "Header"):
             continue
-        match = _SECTION_NUMBER.match(plain(block["c"][2]))
+        level, _attr, inlines = header_of(block)
+        match = _SECTION_NUMBER.match(plain(inlines))
         if match is None:
             continue  # an unnumbered heading (the reference list's, or {-})
-        level = block["c"][0]
         del sections[level:]
         sections += [0] * (level - len(sections))
         sections[level - 1] += 1
@@ -271,7 +288,7 @@ def _drop_section_numbers(blocks: list[Any]) -> None:
             return
         numbered.append((block, match.group(1)))
     for block, _number in numbered:
-        block["c"][2] = drop_label(block["c"][2], _SECTION_NUMBER)
+        set_inlines(block, drop_label(inlines_of(block), _SECTION_NUMBER))
 
 
 def _numbered_equations(blocks: list[Any]) -> list[Any]:
@@ -285,19 +302,18 @@ def _numbered_equations(blocks: list[Any]) -> list[Any]:
             return [walk(item) for item in value]
         if not isinstance(value, dict) or "c" not in value:
             return value
-        inlines = [n for n in value["c"] if n.get("t") not in ("Space", "SoftBreak")] if (
-            value.get("t") == "Para") else []
-        if len(inlines) == 2 and inlines[0]["t"] == "Math" and inlines[1]["t"] == "Str" and (
-                number := _PRINTED_NUMBER.match(inlines[1]["c"])):
-            math = {"t": "Math", "c": [{"t": "DisplayMath"}, inlines[0]["c"][1]]}
-            return {"t": "Para", "c": [
-                {"t": "Span", "c": [[f"eq-{number.group(1)}", ["equation"], []], [math]]}]}
-        if value.get("t") == "Math" and value["c"][0].get("t") == "DisplayMath":
-            match = _EQUATION_NUMBER.match(value["c"][1])
+        inlines = [n for n in content_of(value) if not is_kind(n, *SPACES)] if (
+            is_kind(value, "Para")) else []
+        if len(inlines) == 2 and is_kind(inlines[0], "Math") and is_kind(inlines[1], "Str") and (
+                number := _PRINTED_NUMBER.match(content_of(inlines[1]))):
+            math = make("Math", [make("DisplayMath"), math_of(inlines[0]).tex])
+            return make("Para", [span(["equation"], [math], f"eq-{number.group(1)}")])
+        if is_display_math(value):
+            match = _EQUATION_NUMBER.match(math_of(value).tex)
             if match:
-                math = {"t": "Math", "c": [value["c"][0], match.group(1)]}
-                return {"t": "Span", "c": [[f"eq-{match.group(2)}", ["equation"], []], [math]]}
-        return {**value, "c": walk(value["c"])}
+                math = make("Math", [make("DisplayMath"), match.group(1)])
+                return span(["equation"], [math], f"eq-{match.group(2)}")
+        return with_content(value, walk(content_of(value)))
 
     result: list[Any] = walk(blocks)
     return result
@@ -324,16 +340,16 @@ def _figures(blocks: list[Any], media: Path, notes: list[str]) -> dict[str, byte
             for item in value:
                 visit(item)
         elif isinstance(value, dict):
-            if value.get("t") == "Image":
+            if is_kind(value, "Image"):
                 _relink(value)
             visit(value.get("c"))
 
     def _relink(node: dict[str, Any]) -> None:
-        target = node["c"][2][0]
+        target = image_of(node).url
         source = Path(target).resolve() if target and not re.match(r"^\w+:", target) else None
         if source is None or not source.is_relative_to(root) or not source.is_file():
             notes.append(f"image {target[:80]!r} is not inside the document: left out")
-            node["c"][2][0] = ""
+            set_url(node, "")
             return
         if source not in names:
             suffix = source.suffix.lower()
@@ -345,7 +361,7 @@ def _figures(blocks: list[Any], media: Path, notes: list[str]) -> dict[str, byte
                     f"{names[source]}: {suffix} images cannot go into every edition;"
                     " convert it to PNG"
                 )
-        node["c"][2][0] = names[source]
+        set_url(node, names[source])
 
     visit(blocks)
     return figures
@@ -382,10 +398,11 @@ def _inline_markdown(api: list[int], fields: list[list[Any]]) -> list[str]:
 def _without_notes(inlines: list[Any]) -> list[Any]:
     out = []
     for node in inlines:
-        if node.get("t") in ("Note", "RawInline"):
+        if is_kind(node, "Note", "RawInline"):
             continue
-        if node.get("t") in ("Span", "Link") and isinstance(node.get("c"), list):
-            node = {**node, "c": [node["c"][0], _without_notes(node["c"][1]), *node["c"][2:]]}
+        if is_kind(node, "Span", "Link"):
+            attr, inlines, *rest = content_of(node)  # a Link's target after its inlines
+            node = with_content(node, [attr, _without_notes(inlines), *rest])
         out.append(node)
     return out
 

@@ -14,9 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from galleys.front.inlines import pandoc_text
+from galleys.pandoc_ast import (
+    Node,
+    attr_of,
+    content_of,
+    div_of,
+    header_of,
+    inlines_of,
+    is_kind,
+    kind_of,
+    link_of,
+    make,
+    string,
+    with_content,
+)
 from galleys.read.names import split_honorific
 
-Node = dict[str, Any]
 Inlines = list[Node]
 
 # Paragraph style names (lower case, spaces removed) -> the field they hold.
@@ -120,7 +133,7 @@ def recognize(ast: dict[str, Any]) -> Found:
         if kind is None:
             rest.append(block)
         else:
-            for inlines in _paragraphs(block["c"][1]):
+            for inlines in _paragraphs(div_of(block).blocks):
                 _styled(kind, inlines, found)
     start = _plain_layout(rest, found)
     found.body = rest[start:]
@@ -136,32 +149,32 @@ def _from_meta(meta: dict[str, Any], found: Found) -> None:
             _styled(key, _meta_inlines(meta[key]), found)
     author = meta.get("author")
     if author is not None:
-        entries = author["c"] if author.get("t") == "MetaList" else [author]
+        entries = content_of(author) if is_kind(author, "MetaList") else [author]
         for entry in entries:
             _styled("author", _meta_inlines(entry), found)
     abstract = meta.get("abstract")
     if abstract is not None:
-        if abstract.get("t") == "MetaBlocks":
-            for inlines in _paragraphs(abstract["c"]):
+        if is_kind(abstract, "MetaBlocks"):
+            for inlines in _paragraphs(content_of(abstract)):
                 _styled("abstract", inlines, found)
         else:
             _styled("abstract", _meta_inlines(abstract), found)
 
 
 def _meta_inlines(value: Node) -> Inlines:
-    if value.get("t") == "MetaInlines":
-        return value["c"]
-    if value.get("t") == "MetaString":
-        return [{"t": "Str", "c": value["c"]}]
-    if value.get("t") == "MetaBlocks":
-        return [inline for para in _paragraphs(value["c"]) for inline in para]
+    if is_kind(value, "MetaInlines"):
+        return content_of(value)
+    if is_kind(value, "MetaString"):
+        return [string(content_of(value))]
+    if is_kind(value, "MetaBlocks"):
+        return [inline for para in _paragraphs(content_of(value)) for inline in para]
     return []
 
 
 def _style_of(block: Node) -> str:
-    if block.get("t") != "Div":
+    if not is_kind(block, "Div"):
         return ""
-    for key, value in block["c"][0][2]:
+    for key, value in attr_of(block).pairs:
         if key == "custom-style":
             return re.sub(r"[\s_-]+", "", value).lower()
     return ""
@@ -175,7 +188,7 @@ def _styled(kind: str, inlines: Inlines, found: Found) -> None:
         if current is None:
             setattr(found, kind, inlines)
         else:  # a title set over two paragraphs
-            current.extend([{"t": "Space"}, *inlines])
+            current.extend([make("Space"), *inlines])
     elif kind == "author":
         found.people += author_line(inlines)
     elif kind == "affiliation":
@@ -206,10 +219,10 @@ def _styled(kind: str, inlines: Inlines, found: Found) -> None:
 def _paragraphs(blocks: list[Node]) -> list[Inlines]:
     out = []
     for block in blocks:
-        if block.get("t") in ("Para", "Plain"):
-            out.append(block["c"])
-        elif block.get("t") == "Div":
-            out += _paragraphs(block["c"][1])
+        if is_kind(block, "Para", "Plain"):
+            out.append(content_of(block))
+        elif is_kind(block, "Div"):
+            out += _paragraphs(div_of(block).blocks)
     return out
 
 
@@ -218,7 +231,7 @@ def _plain_layout(blocks: list[Node], found: Found) -> int:
     """Recognize the top of a manuscript without styles; return where the body starts."""
     index = _skip_empty(blocks, 0)
     if found.title is None and index < len(blocks) and _all_bold(blocks[index]):
-        found.title = _unbold(blocks[index]["c"])
+        found.title = _unbold(content_of(blocks[index]))
         index += 1
     if found.title is not None and not found.people:
         index = _front_lines(blocks, index, found)
@@ -242,9 +255,9 @@ def _front_lines(blocks: list[Node], index: int, found: Found) -> int:
     lines = 0
     while index < len(blocks) and lines < _MAX_FRONT_LINES:
         block = blocks[index]
-        if block.get("t") not in ("Para", "Plain"):
+        if not is_kind(block, "Para", "Plain"):
             break
-        inlines = block["c"]
+        inlines = content_of(block)
         text = plain(inlines).strip()
         if not text:
             index += 1
@@ -314,7 +327,7 @@ def _author_note(text: str, found: Found) -> None:
 
 def _names_like(people: list[Person], inlines: Inlines) -> bool:
     """A line of personal names: markers, or every piece 2-6 capitalized words, no digits."""
-    if any(p.markers for p in people) or any(n.get("t") == "Superscript" for n in inlines):
+    if any(p.markers for p in people) or any(is_kind(n, "Superscript") for n in inlines):
         return True
     for person in people:
         words = person.name.split()
@@ -336,7 +349,7 @@ def _abstract(blocks: list[Node], index: int, found: Found) -> int:
     """ "Abstract" alone (then paragraphs up to a heading or Keywords) or "Abstract: text"."""
     block = blocks[index]
     rest = drop_label(
-        block.get("c", []) if block["t"] in ("Para", "Plain") else [], _ABSTRACT_LABEL
+        content_of(block) if is_kind(block, "Para", "Plain") else [], _ABSTRACT_LABEL
     )
     if plain(rest).strip():
         found.abstract.append(rest)
@@ -347,10 +360,10 @@ def _abstract(blocks: list[Node], index: int, found: Found) -> int:
     while end < len(blocks):
         block = blocks[end]
         text = _block_text(block)
-        if block["t"] not in ("Para", "Plain") or _KEYWORDS_LABEL.match(text) or _all_bold(block):
+        if not is_kind(block, "Para", "Plain") or _KEYWORDS_LABEL.match(text) or _all_bold(block):
             break
         if text.strip():
-            paragraphs.append(block["c"])
+            paragraphs.append(content_of(block))
         end += 1
     if end >= len(blocks) and len(paragraphs) > 1:  # nothing ends it: take one paragraph
         paragraphs = paragraphs[:1]
@@ -367,7 +380,7 @@ def _keywords(blocks: list[Node], index: int, found: Found) -> int:
         found.keywords += split_keywords(rest)
         return index + 1
     following = _skip_empty(blocks, index + 1)
-    if following < len(blocks) and blocks[following]["t"] in ("Para", "Plain"):
+    if following < len(blocks) and is_kind(blocks[following], "Para", "Plain"):
         text = _block_text(blocks[following])
         if len(text.split()) <= _MAX_FRONT_WORDS:
             found.keywords += split_keywords(text)
@@ -399,17 +412,17 @@ def author_line(inlines: Inlines) -> list[Person]:
 
     def walk(nodes: Inlines) -> None:
         for node in nodes:
-            kind = node.get("t")
+            kind = kind_of(node)
             if kind in ("Superscript", "Link"):
-                value = plain(node["c"]) if kind == "Superscript" else node["c"][2][0]
+                value = plain(content_of(node)) if kind == "Superscript" else link_of(node).url
                 extras.append((kind, value))
                 text_parts.append(f"\x01{len(extras) - 1}\x02")
             elif kind == "Str":
-                text_parts.append(node["c"])
+                text_parts.append(content_of(node))
             elif kind in ("Space", "SoftBreak", "LineBreak"):
                 text_parts.append(" ")
             elif kind in _CONTAINERS or kind == "Span":
-                walk(node["c"] if kind != "Span" else node["c"][1])
+                walk(inlines_of(node))
             elif kind != "Note":
                 text_parts.append(plain([node]))
 
@@ -462,11 +475,11 @@ def _merge(into: Person, extra: Person) -> None:
 
 def affiliation_line(inlines: Inlines) -> tuple[str, str]:
     """(marker, name) of "¹ University of X" / "1. University of X"; marker "" if none."""
-    content = [n for n in inlines if n.get("t") != "Note"]
-    while content and content[0].get("t") in ("Space", "SoftBreak"):
+    content = [n for n in inlines if not is_kind(n, "Note")]
+    while content and is_kind(content[0], "Space", "SoftBreak"):
         content = content[1:]
-    if content and content[0].get("t") == "Superscript":
-        marker = plain(content[0]["c"]).strip()
+    if content and is_kind(content[0], "Superscript"):
+        marker = plain(content_of(content[0])).strip()
         return marker, plain(content[1:]).strip()
     text = plain(content).strip()
     if match := _LEADING_UNICODE_MARKER.match(text):
@@ -488,34 +501,34 @@ def plain(inlines: Inlines) -> str:
 
 
 def _block_text(block: Node) -> str:
-    if block.get("t") in ("Para", "Plain"):
-        return plain(block["c"])
-    if block.get("t") == "Header":
-        return plain(block["c"][2])
+    if is_kind(block, "Para", "Plain"):
+        return plain(content_of(block))
+    if is_kind(block, "Header"):
+        return plain(header_of(block).inlines)
     return ""
 
 
 def _skip_empty(blocks: list[Node], index: int) -> int:
     while (
         index < len(blocks)
-        and blocks[index].get("t") in ("Para", "Plain")
-        and not plain(blocks[index]["c"]).strip()
+        and is_kind(blocks[index], "Para", "Plain")
+        and not plain(content_of(blocks[index])).strip()
     ):
         index += 1
     return index
 
 
 def _all_bold(block: Node) -> bool:
-    if block.get("t") not in ("Para", "Plain"):
+    if not is_kind(block, "Para", "Plain"):
         return False
-    content = [n for n in block["c"] if n.get("t") not in ("Space", "SoftBreak", "LineBreak")]
-    return bool(content) and all(n.get("t") == "Strong" for n in content)
+    content = [n for n in content_of(block) if not is_kind(n, "Space", "SoftBreak", "LineBreak")]
+    return bool(content) and all(is_kind(n, "Strong") for n in content)
 
 
 def _unbold(inlines: Inlines) -> Inlines:
     out: Inlines = []
     for node in inlines:
-        out += node["c"] if node.get("t") == "Strong" else [node]
+        out += content_of(node) if is_kind(node, "Strong") else [node]
     while out and out[-1].get("t") in ("Space", "SoftBreak", "LineBreak"):
         out.pop()
     return out
@@ -528,8 +541,8 @@ def _unlabelled_text(inlines: Inlines) -> str:
 
 
 def _drop_label_span(inlines: Inlines) -> Inlines:
-    if inlines and inlines[0].get("t") == "Span":
-        styles = dict(inlines[0]["c"][0][2])
+    if inlines and is_kind(inlines[0], "Span"):
+        styles = dict(attr_of(inlines[0]).pairs)
         if "label" in styles.get("custom-style", "").lower():
             return inlines[1:]
     return inlines
@@ -542,7 +555,7 @@ def drop_label(inlines: Inlines, label: re.Pattern[str]) -> Inlines:
     if not match:
         return inlines
     out = _drop_chars(inlines, match.end())
-    while out and out[0].get("t") in ("Space", "SoftBreak"):
+    while out and is_kind(out[0], "Space", "SoftBreak"):
         out = out[1:]
     return out
 
@@ -557,10 +570,10 @@ def _drop_chars(inlines: Inlines, count: int) -> Inlines:
         if length <= count:
             count -= length
             continue
-        if node.get("t") == "Str":
-            out.append({"t": "Str", "c": node["c"][count:]})
-        elif node.get("t") in _CONTAINERS:
-            out.append({"t": node["t"], "c": _drop_chars(node["c"], count)})
+        if is_kind(node, "Str"):
+            out.append(string(content_of(node)[count:]))
+        elif kind_of(node) in _CONTAINERS:
+            out.append(with_content(node, _drop_chars(content_of(node), count)))
         else:
             out.append(node)
         count = 0
@@ -569,14 +582,14 @@ def _drop_chars(inlines: Inlines, count: int) -> Inlines:
 
 def _link_target(inlines: Inlines) -> str:
     for node in inlines:
-        if node.get("t") == "Link":
-            return node["c"][2][0]
-        if node.get("t") in _CONTAINERS:
-            found = _link_target(node["c"])
+        if is_kind(node, "Link"):
+            return link_of(node).url
+        if kind_of(node) in _CONTAINERS:
+            found = _link_target(content_of(node))
             if found:
                 return found
-        if node.get("t") == "Span":
-            found = _link_target(node["c"][1])
+        if is_kind(node, "Span"):
+            found = _link_target(inlines_of(node))
             if found:
                 return found
     return ""

@@ -35,12 +35,34 @@ from typing import Any
 
 from galleys import pandoc
 from galleys.errors import ToolError
+from galleys.pandoc_ast import (
+    SPACES,
+    Node,
+    attr_of,
+    cite_of,
+    code_of,
+    content_of,
+    div_of,
+    has_children,
+    image_of,
+    is_display_math,
+    is_kind,
+    is_node,
+    kind_of,
+    make,
+    math_of,
+    raw,
+    set_ident,
+    span,
+    span_of,
+    string,
+    with_content,
+)
 
-Node = dict[str, Any]
 TEX_FORMATS = ("latex", "tex")
 LATEX_READER = "latex+raw_tex"  # unparsed commands stay raw, so they can be counted
 TEXT_READER = "latex"  # the second reading: unknown commands go, known wrappers give text
-PAGE_BREAK: Node = {"t": "Div", "c": [["", ["pagebreak"], []], []]}
+PAGE_BREAK: Node = make("Div", [["", ["pagebreak"], []], []])
 _SEPARATOR = "GALLEYSRAWTEXPASSAGE"
 MACRO_LOOP = "Loop encountered in expanding macro"  # pandoc's words for \def\x{\x}\x
 _TIMED_OUT = "did not finish within"  # pandoc.run's words: not worth a second try
@@ -118,11 +140,11 @@ def tex_left_as_text(blocks: list[Node], body: str, body_line: int
             for item in value:
                 walk(item)
         elif isinstance(value, dict):
-            if value.get("t") == "Str":
-                if _TEX_AS_TEXT.match(value["c"]):
-                    found.append(value["c"])
-            elif isinstance(value.get("c"), list):
-                walk(value["c"])
+            if is_kind(value, "Str"):
+                if _TEX_AS_TEXT.match(content_of(value)):
+                    found.append(content_of(value))
+            elif has_children(value):
+                walk(content_of(value))
 
     walk(blocks)
     return _lines(found, body, body_line)
@@ -201,7 +223,7 @@ def _read_one(text: str, reader: str) -> list[Node]:
     except ToolError as error:
         if _TIMED_OUT in error.message:
             raise
-        return [{"t": "RawBlock", "c": ["latex", text]}]
+        return [make("RawBlock", ["latex", text])]
 
 
 def _raw_texts(value: Any) -> list[str]:
@@ -209,10 +231,11 @@ def _raw_texts(value: Any) -> list[str]:
     if isinstance(value, list):
         return [text for item in value for text in _raw_texts(item)]
     if isinstance(value, dict):
-        if value.get("t") in ("RawBlock", "RawInline"):
-            return [value["c"][1]]
-        if value.get("t") != "Cite":
-            return _raw_texts(value.get("c"))
+        found = raw(value)
+        if found is not None:
+            return [found[1]]
+        if not is_kind(value, "Cite"):
+            return _raw_texts(content_of(value))
     return []
 
 
@@ -233,7 +256,7 @@ def _split(blocks: list[Node]) -> list[list[Node]]:
     """Blocks parted at the separator paragraphs."""
     parts: list[list[Node]] = [[]]
     for block in blocks:
-        if block["t"] == "Para" and block["c"] == [{"t": "Str", "c": _SEPARATOR}]:
+        if is_kind(block, "Para") and content_of(block) == [string(_SEPARATOR)]:
             parts.append([])
         else:
             parts[-1].append(block)
@@ -244,34 +267,40 @@ def _as_inlines(blocks: list[Node]) -> list[Node]:
     """A passage read as paragraphs, as the inlines it stands for in its paragraph."""
     inlines: list[Node] = []
     for block in blocks:
-        if block["t"] in ("Para", "Plain"):
+        if is_kind(block, "Para", "Plain"):
             if inlines:
-                inlines.append({"t": "Space"})
-            inlines.extend(block["c"])
+                inlines.append(make("Space"))
+            inlines.extend(content_of(block))
     return inlines
 
 
 # -- the walk: block lists and inline lists, raw TeX found and replaced --------------------
 def _is_tex(node: Any, kind: str) -> bool:
-    return (isinstance(node, dict) and node.get("t") == kind
-            and node["c"][0].lower() in TEX_FORMATS)
+    found = raw(node)
+    return found is not None and kind_of(node) == kind and found[0].lower() in TEX_FORMATS
+
+
+def _tex(node: Node) -> str:
+    """The text of a RawBlock or RawInline."""
+    return (raw(node) or ("", ""))[1]
 
 
 def _only_tex(inlines: list[Node]) -> bool:
     """Whether a paragraph holds nothing but raw TeX (and the spaces between)."""
     return any(_is_tex(n, "RawInline") for n in inlines) and all(
-        _is_tex(n, "RawInline") or n.get("t") in ("Space", "SoftBreak") for n in inlines)
+        _is_tex(n, "RawInline") or is_kind(n, *SPACES) for n in inlines)
 
 
 def _splice_blocks(blocks: list[Node], passages: _Passages) -> list[Node]:
     out: list[Node] = []
     for block in blocks:
-        kind = block.get("t")
+        kind = kind_of(block)
         if _is_tex(block, "RawBlock"):
-            found = passages.visit(block["c"][1], inline=False)
-        elif kind in ("Para", "Plain") and _only_tex(block["c"]):
-            text = "".join(n["c"][1] if n["t"] == "RawInline" else
-                           ("\n" if n["t"] == "SoftBreak" else " ") for n in block["c"])
+            found = passages.visit(_tex(block), inline=False)
+        elif kind in ("Para", "Plain") and _only_tex(content_of(block)):
+            text = "".join(_tex(n) if is_kind(n, "RawInline") else
+                           ("\n" if is_kind(n, "SoftBreak") else " ")
+                           for n in content_of(block))
             found = passages.visit(text, inline=False)
         else:
             out.append(_splice_node(block, passages))
@@ -284,15 +313,15 @@ def _splice_inlines(inlines: list[Node], passages: _Passages) -> list[Node]:
     out: list[Node] = []
     for node in inlines:
         if _is_tex(node, "RawInline"):
-            found = passages.visit(node["c"][1], inline=True)
+            found = passages.visit(_tex(node), inline=True)
             if found is None:
                 out.append(node)
             else:
                 out.extend(found)
-        elif node.get("t") == "Image":  # its description: words only, a label is the caption's
-            attr, described, target = _splice_node(node, passages)["c"]
-            described = [n for n in described if not (n["t"] == "Span" and not n["c"][1])]
-            out.append({"t": "Image", "c": [attr, described, target]})
+        elif is_kind(node, "Image"):  # its description: words only, a label is the caption's
+            attr, described, url, title = image_of(_splice_node(node, passages))
+            described = [n for n in described if not _is_empty_span(n)]
+            out.append(make("Image", [attr.to_json(), described, [url, title]]))
         else:
             out.append(_splice_node(node, passages))
     return out
@@ -303,12 +332,16 @@ def _descend(node: Any, on_blocks: Callable[[list[Any]], Any],
     """`node` with each list of nodes inside it handed to `on_blocks` or `on_inlines` (by the
     kind of its first node); other lists and nodes walked through."""
     if isinstance(node, list):
-        if node and all(isinstance(n, dict) and "t" in n for n in node):
-            return (on_blocks if node[0]["t"] in _BLOCKS else on_inlines)(node)
+        if node and all(is_node(n) for n in node):
+            return (on_blocks if kind_of(node[0]) in _BLOCKS else on_inlines)(node)
         return [_descend(item, on_blocks, on_inlines) for item in node]
-    if isinstance(node, dict) and isinstance(node.get("c"), list):
-        return {**node, "c": _descend(node["c"], on_blocks, on_inlines)}
+    if has_children(node):
+        return with_content(node, _descend(content_of(node), on_blocks, on_inlines))
     return node
+
+
+def _is_empty_span(node: Node) -> bool:
+    return is_kind(node, "Span") and not span_of(node).inlines
 
 
 def _splice_node(node: Any, passages: _Passages) -> Any:
@@ -325,44 +358,46 @@ _BLOCKS = {"Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", 
 def _finish_blocks(blocks: list[Node], left: _Leftovers) -> list[Node]:
     out: list[Node] = []
     for block in blocks:
-        kind = block["t"]
+        kind = kind_of(block)
         if kind == "RawBlock":
-            out.extend(_leftover(block["c"][1], left, block=True))
-        elif kind in ("Para", "Plain") and _only_tex(block["c"]):
-            for node in block["c"]:
-                if node["t"] == "RawInline":
-                    out.extend(_leftover(node["c"][1], left, block=True))
+            out.extend(_leftover(_tex(block), left, block=True))
+        elif kind in ("Para", "Plain") and _only_tex(content_of(block)):
+            for node in content_of(block):
+                if is_kind(node, "RawInline"):
+                    out.extend(_leftover(_tex(node), left, block=True))
         elif kind == "Figure":
             out.append(_figure(block, left))
         elif _labelled_table(block):  # \begin{table}…\label{x}: the reader's Div around it
-            table = _finish_node(block["c"][1][0], left)
-            out.append({"t": "Table", "c": [[block["c"][0][0], *table["c"][0][1:]],
-                                            *table["c"][1:]]})
+            table = _finish_node(div_of(block).blocks[0], left)  # a new node: set in place
+            set_ident(table, attr_of(block).ident)
+            out.append(table)
         else:
             out.append(_finish_node(block, left))
-    return [b for b in out if not (b["t"] in ("Para", "Plain") and not b["c"])]
+    return [b for b in out if not (is_kind(b, "Para", "Plain") and not content_of(b))]
 
 
 def _labelled_table(block: Node) -> bool:
     """Whether `block` is a Div with only an id around one Table without one."""
-    if block["t"] != "Div" or not block["c"][0][0] or block["c"][0][1] or block["c"][0][2]:
+    if not is_kind(block, "Div"):
         return False
-    inner = block["c"][1]
-    return len(inner) == 1 and inner[0]["t"] == "Table" and not inner[0]["c"][0][0]
+    (ident, classes, pairs), inner = div_of(block)
+    if not ident or classes or pairs:
+        return False
+    return len(inner) == 1 and is_kind(inner[0], "Table") and not attr_of(inner[0]).ident
 
 
 def _finish_inlines(inlines: list[Node], left: _Leftovers
                     ) -> list[Node]:
     out: list[Node] = []
     for node in inlines:
-        if node["t"] == "RawInline":
-            out.extend(_leftover(node["c"][1], left, block=False))
-        elif node["t"] == "Cite":  # \cite{k}: its text is the raw command; as Markdown's instead
-            citations = node["c"][0]
+        if is_kind(node, "RawInline"):
+            out.extend(_leftover(_tex(node), left, block=False))
+        elif is_kind(node, "Cite"):  # \cite{k}: its text is the raw command; as Markdown's instead
+            citations = cite_of(node).citations
             keys = "; ".join(" ".join(filter(None, (
                 _plain_text(c["citationPrefix"]), "@" + c["citationId"],
                 _plain_text(c["citationSuffix"])))) for c in citations)
-            out.append({"t": "Cite", "c": [citations, [{"t": "Str", "c": f"[{keys}]"}]]})
+            out.append(make("Cite", [citations, [string(f"[{keys}]")]]))
         else:
             out.append(_finish_node(node, left))
     return out
@@ -381,15 +416,15 @@ def _leftover(text: str, left: _Leftovers, *, block: bool) -> list[Node]:
         return [PAGE_BREAK] if block else []
     if match and name == "label" and match.group(2).startswith("{"):  # as without raw TeX
         label = match.group(2)[1:-1].strip()
-        span = {"t": "Span", "c": [[label, [], [["label", label]]], []]}
-        return [{"t": "Para", "c": [span]}] if block else [span]
+        labelled = make("Span", [[label, [], [["label", label]]], []])
+        return [make("Para", [labelled])] if block else [labelled]
     if name in _LAYOUT:
         return []
     symbol = _LOGOS.get(name) or (_symbol(text) if match and not match.group(2).strip("{}")
                                   else None)
     if symbol:
-        word = {"t": "Str", "c": symbol}
-        return [{"t": "Para", "c": [word]}] if block else [word]
+        word = string(symbol)
+        return [make("Para", [word])] if block else [word]
     again = left.reread.get(text)
     if again:
         return again if block else _as_inlines(again)
@@ -409,34 +444,33 @@ def _symbol(text: str) -> str | None:
 
 def _figure(block: Node, left: _Leftovers) -> Node:
     """A LaTeX figure: layout commands gone, images unwrapped, found and given an alt text."""
-    attr, caption, body = block["c"]
-    ident, classes, pairs = attr
+    (ident, classes, pairs), caption, body = content_of(block)  # caption: [short, blocks]
     pairs = [p for p in pairs if p[0] != "latex-placement"]
     caption = _finish_node(caption, left)
     body = _finish_blocks(body, left)
     alt = _plain_text(caption[1])
     body = [_finish_images(b, alt) for b in body]
-    return {"t": "Figure", "c": [[ident, classes, pairs], caption, body]}
+    return make("Figure", [[ident, classes, pairs], caption, body])
 
 
 def _finish_images(node: Any, alt: str) -> Any:
     if isinstance(node, list):
         out = []
         for item in node:
-            if (isinstance(item, dict) and item.get("t") == "Span" and item["c"][0] == ["", [], []]
-                    and any(n.get("t") == "Image" for n in item["c"][1])):
-                out.extend(_finish_images(item["c"][1], alt))  # {\includegraphics…}
+            if (is_kind(item, "Span") and attr_of(item) == ("", [], [])
+                    and any(is_kind(n, "Image") for n in span_of(item).inlines)):
+                out.extend(_finish_images(span_of(item).inlines, alt))  # {\includegraphics…}
             else:
                 out.append(_finish_images(item, alt))
         return out
-    if isinstance(node, dict) and node.get("t") == "Image":
-        (ident, classes, pairs), described, (target, title) = node["c"]
+    if is_kind(node, "Image"):
+        (ident, classes, pairs), described, target, title = image_of(node)
         pairs = [[k, _percent(v)] for k, v in pairs]
-        if not described or described == [{"t": "Str", "c": "image"}]:
-            described = [{"t": "Str", "c": alt}] if alt else []
-        return {"t": "Image", "c": [[ident, classes, pairs], described, [target, title]]}
-    if isinstance(node, dict) and isinstance(node.get("c"), list):
-        return {**node, "c": _finish_images(node["c"], alt)}
+        if not described or described == [string("image")]:
+            described = [string(alt)] if alt else []
+        return make("Image", [[ident, classes, pairs], described, [target, title]])
+    if has_children(node):
+        return with_content(node, _finish_images(content_of(node), alt))
     return node
 
 
@@ -457,15 +491,17 @@ def _plain_text(blocks: list[Node]) -> str:
             for item in value:
                 walk(item)
         elif isinstance(value, dict):
-            kind = value.get("t")
+            kind = kind_of(value)
             if kind == "Str":
-                words.append(value["c"])
+                words.append(content_of(value))
             elif kind in ("Space", "SoftBreak", "LineBreak"):
                 words.append(" ")
-            elif kind in ("Math", "Code"):
-                words.append(value["c"][1])
-            elif kind != "Note" and isinstance(value.get("c"), list):
-                walk(value["c"])
+            elif kind == "Math":
+                words.append(math_of(value).tex)
+            elif kind == "Code":
+                words.append(code_of(value).text)
+            elif kind != "Note" and has_children(value):
+                walk(content_of(value))
 
     walk(blocks)
     return " ".join("".join(words).split())
@@ -530,25 +566,26 @@ def label_equations(value: Any) -> Any:
     if isinstance(value, list):
         return [_label_equation(item) if _is_display(item) else label_equations(item)
                 for item in value]
-    if isinstance(value, dict) and isinstance(value.get("c"), list):
-        if value.get("t") == "Span" and "equation" in value["c"][0][1]:
+    if has_children(value):
+        if is_kind(value, "Span") and "equation" in attr_of(value).classes:
             return value  # already an equation Span
-        return {**value, "c": label_equations(value["c"])}
+        return with_content(value, label_equations(content_of(value)))
     return value
 
 
 def _is_display(node: Any) -> bool:
-    return (isinstance(node, dict) and node.get("t") == "Math"
-            and node["c"][0]["t"] == "DisplayMath"
-            and ("\\label" in node["c"][1] or "\\begin{" in node["c"][1]))
+    if not is_display_math(node):
+        return False
+    tex = math_of(node).tex
+    return "\\label" in tex or "\\begin{" in tex
 
 
 def _label_equation(node: Node) -> Node:
-    label, tex = display_math(node["c"][1])
-    math = {"t": "Math", "c": [node["c"][0], tex]}
+    label, tex = display_math(math_of(node).tex)
+    math = make("Math", [make("DisplayMath"), tex])
     if not label:
         return math
-    return {"t": "Span", "c": [[label, ["equation"], []], [math]]}
+    return span(["equation"], [math], label)
 
 
 def _lines(dropped: list[str], body: str, body_line: int) -> list[tuple[int | None, str]]:

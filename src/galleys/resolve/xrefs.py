@@ -371,7 +371,7 @@ def _empty_label(node: Node) -> str | None:
     if not is_kind(node, "Span") or span_of(node).inlines:
         return None
     attr = attr_of(node)
-    return attr.value("label") or attr.ident or None
+    return dict(attr.pairs).get("label") or attr.ident or None
 
 
 def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
@@ -436,7 +436,7 @@ def _is_equation(node: Node) -> bool:
 
 def _number_equation(span: Node, numbering: _Numbering) -> None:
     attr = attr_of(span)
-    label = attr.value("label") or ""
+    label = dict(attr.pairs).get("label", "")
     ident = attr.ident or numbering.free(label)
     classes = attr.classes if "equation" in attr.classes else [*attr.classes, "equation"]
     number = numbering.next("equation")

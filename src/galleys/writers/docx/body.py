@@ -7,10 +7,23 @@ from pathlib import Path
 from typing import Any
 
 from galleys.errors import InternalError, SourceError
+from galleys.pandoc_ast import (
+    Node,
+    attr_of,
+    content_of,
+    image_of,
+    inlines_of,
+    is_display_math,
+    is_kind,
+    kind_of,
+    link_of,
+    make,
+    math_of,
+    raw,
+    span_of,
+)
 from galleys.resolve import links
 from galleys.resolve.figures import MEDIA_TYPES, PRINT_DPI, as_kind, open_figure
-
-Node = dict[str, Any]
 
 _IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "tiff"})  # Word's own; others as PNG
 _LEAF_BLOCKS = {"CodeBlock", "HorizontalRule"}
@@ -50,7 +63,7 @@ class BodyPreparer:
         out: list[Node] = []  # Word draws touching framed paragraphs as one frame: part them
         for before, block in zip([None, *made], made, strict=False):
             if _is_callout(before) and _is_callout(block):
-                out.append({"t": "RawBlock", "c": ["openxml", "<w:p/>"]})
+                out.append(make("RawBlock", ["openxml", "<w:p/>"]))
             out.append(block)
         return out
 
@@ -58,21 +71,21 @@ class BodyPreparer:
         """The block, or a paragraph parted around each of its numbered display equations,
         which become paragraphs of their own (Word numbers an equation by a paragraph's tab
         stops: the formula centred, its number at the right margin)."""
-        if node.get("t") not in ("Para", "Plain") or self._in_cell or not any(
-                _is_numbered(n) for n in node["c"]):
+        if not is_kind(node, "Para", "Plain") or self._in_cell or not any(
+                _is_numbered(n) for n in content_of(node)):
             return [self._block(node)]
         out: list[Node] = []
         text: list[Node] = []
-        for inline in [*node["c"], None]:
+        for inline in [*content_of(node), None]:
             if inline is not None and not _is_numbered(inline):
                 text.append(inline)
                 continue
-            while text and text[-1].get("t") in _GAPS:
+            while text and kind_of(text[-1]) in _GAPS:
                 text.pop()
-            while text and text[0].get("t") in _GAPS:
+            while text and kind_of(text[0]) in _GAPS:
                 text.pop(0)
             if text:
-                out.append({"t": node["t"], "c": self._inlines(text)})
+                out.append(make("Para" if is_kind(node, "Para") else "Plain", self._inlines(text)))
             text = []
             if inline is not None:
                 out.append(self._equation(inline))
@@ -81,17 +94,18 @@ class BodyPreparer:
     def _equation(self, span: Node) -> Node:
         """A numbered equation's paragraph: TAB, the formula, TAB, "(n)"; its Span (pandoc's
         bookmark, which references link to) around all of it."""
-        attr, inlines = span["c"]
-        formula = [{**n, "c": [{"t": "InlineMath"}, n["c"][1]]} if _is_display(n) else n
-                   for n in self._inlines(inlines) if n.get("t") not in _GAPS]
-        number = {"t": "Str", "c": f"({dict(attr[2])['number']})"}
-        tab = {"t": "RawInline", "c": ["openxml", TAB_XML]}
-        paragraph = {"t": "Para", "c": [{"t": "Span", "c": [attr, [tab, *formula, tab, number]]}]}
-        return {"t": "Div", "c": [["", [], [["custom-style", EQUATION_STYLE]]], [paragraph]]}
+        attr, inlines = span_of(span)
+        formula = [make("Math", [make("InlineMath"), math_of(n).tex]) if _is_display(n) else n
+                   for n in self._inlines(inlines) if kind_of(n) not in _GAPS]
+        number = make("Str", f"({attr.value('number')})")
+        tab = make("RawInline", ["openxml", TAB_XML])
+        paragraph = make("Para", [make("Span", [attr.to_json(), [tab, *formula, tab, number]])])
+        return make("Div", [["", [], [["custom-style", EQUATION_STYLE]]], [paragraph]])
 
     def _block(self, node: Node) -> Node:
-        kind = node.get("t")
-        c: Any = node.get("c")  # its shape depends on the kind
+        # The content is rebuilt part by part in pandoc's order (shared where unchanged).
+        kind = kind_of(node)
+        c: Any = content_of(node)  # its shape depends on the kind
         if kind in ("Plain", "Para"):
             new = self._inlines(c)
         elif kind == "LineBlock":
@@ -114,10 +128,10 @@ class BodyPreparer:
             new = self._table(c)
         elif kind == "Figure":
             new = _kept(c, [c[0], self._caption(c[1]), self._blocks(c[2])])
-        elif kind == "Div" and "pagebreak" in c[0][1]:  # raw_tex.PAGE_BREAK
-            return {"t": "RawBlock", "c": ["openxml", PAGE_BREAK_XML]}
-        elif kind == "Div" and "callout" in c[0][1]:  # quarto_body: paragraphs in one frame
-            ident, classes, pairs = c[0]
+        elif kind == "Div" and "pagebreak" in attr_of(node).classes:  # raw_tex.PAGE_BREAK
+            return make("RawBlock", ["openxml", PAGE_BREAK_XML])
+        elif kind == "Div" and _is_callout(node):  # quarto_body: paragraphs in one frame
+            ident, classes, pairs = attr_of(node)
             return {**node, "c": [[ident, classes, [*pairs, ["custom-style", CALLOUT_STYLE]]],
                                   self._blocks(c[1])]}
         elif kind == "Div":
@@ -125,7 +139,7 @@ class BodyPreparer:
         elif kind in _LEAF_BLOCKS:
             return node
         elif kind == "RawBlock":
-            raise self._error(f"raw {c[0]} markup cannot go into the DOCX edition")
+            raise self._error(f"raw {_format(node)} markup cannot go into the DOCX edition")
         else:
             raise InternalError(f"the DOCX edition does not know the block type {kind}",
                                 path=self.source)
@@ -163,7 +177,7 @@ class BodyPreparer:
         passed over without a call, ~9,000 an article)."""
         changed: list[Node] | None = None
         for at, node in enumerate(inlines):
-            if node.get("t") in _LEAF_INLINES:
+            if kind_of(node) in _LEAF_INLINES:
                 continue
             new = self._inline(node)
             if new is not node:
@@ -173,27 +187,29 @@ class BodyPreparer:
         return inlines if changed is None else changed
 
     def _inline(self, node: Node) -> Node:
-        kind = node.get("t")
-        c: Any = node.get("c")  # its shape depends on the kind
+        kind = kind_of(node)
+        c: Any = content_of(node)  # its shape depends on the kind, rebuilt part by part
         new: list[Any]
         if kind in _LEAF_INLINES:
             return node
         if kind in _WRAPPING_INLINES:
             new = self._inlines(c)
         elif _is_numbered(node):  # where it is no paragraph of its own (a heading, a cell)
-            new = [c[0], [_numbered(n, dict(c[0][2])["number"]) for n in self._inlines(c[1])]]
+            number = attr_of(node).value("number") or ""
+            new = [c[0], [_numbered(n, number) for n in self._inlines(inlines_of(node))]]
         elif kind in ("Quoted", "Cite", "Span"):
             new = _kept(c, [c[0], self._inlines(c[1])])
         elif kind == "Link":
             new = _kept(c, [c[0], self._inlines(c[1]), c[2]])
-            self._check_link(c[2][0])
+            self._check_link(link_of(node).url)
         elif kind == "Image":
-            described = self._inlines(c[1])
-            return {**node, "c": [c[0], described, [self._embed(c[2][0]), *c[2][1:]]]}
+            image = image_of(node)
+            described = self._inlines(image.alt)
+            return {**node, "c": [c[0], described, [self._embed(image.url), image.title]]}
         elif kind == "Note":
             new = self._blocks(c)
         elif kind == "RawInline":
-            raise self._error(f"raw {c[0]} markup cannot go into the DOCX edition")
+            raise self._error(f"raw {_format(node)} markup cannot go into the DOCX edition")
         else:
             raise InternalError(f"the DOCX edition does not know the inline type {kind}",
                                 path=self.source)
@@ -219,22 +235,29 @@ def _numbered(node: Node, number: str) -> Node:
     no equation numbers: texmath drops \\tag): for one in a heading, a link or a table cell."""
     if not _is_display(node):
         return node
-    return {**node, "c": [node["c"][0], f"{node['c'][1]} \\qquad ({number})"]}
+    math_type = content_of(node)[0]  # kept as it is: DisplayMath
+    return {**node, "c": [math_type, f"{math_of(node).tex} \\qquad ({number})"]}
 
 
 def _is_numbered(node: Node) -> bool:
     """A labelled display equation's Span (resolve.xrefs gave it its number)."""
-    return (node.get("t") == "Span" and "equation" in node["c"][0][1]
-            and bool(dict(node["c"][0][2]).get("number"))
-            and any(_is_display(n) for n in node["c"][1]))
+    if not is_kind(node, "Span"):
+        return False
+    attr, inlines = span_of(node)
+    return ("equation" in attr.classes and bool(attr.value("number"))
+            and any(_is_display(n) for n in inlines))
 
 
-def _is_display(node: Node) -> bool:
-    return node.get("t") == "Math" and node["c"][0]["t"] == "DisplayMath"
+_is_display = is_display_math
 
 
 def _is_callout(block: Any) -> bool:
-    return isinstance(block, dict) and block.get("t") == "Div" and "callout" in block["c"][0][1]
+    return is_kind(block, "Div") and "callout" in attr_of(block).classes
+
+
+def _format(node: Node) -> str:
+    """The format of a RawBlock or RawInline ("latex", "html" …)."""
+    return (raw(node) or ("", ""))[0]
 
 
 def _kept(old: list[Any], new: list[Any]) -> list[Any]:

@@ -11,6 +11,26 @@ from lxml import etree
 
 from galleys.errors import InternalError, SourceError
 from galleys.front.inlines import Inlines, pandoc_text
+from galleys.pandoc_ast import (
+    Node,
+    Row,
+    code_of,
+    content_of,
+    div_of,
+    figure_of,
+    header_of,
+    image_of,
+    inlines_of,
+    is_kind,
+    kind_of,
+    link_of,
+    math_of,
+    ordered_list_of,
+    quoted_of,
+    raw,
+    span_of,
+    table_of,
+)
 from galleys.resolve import links
 from galleys.resolve.mathml import append_math, math_nodes_as_text
 from galleys.scripts import direction, has_rtl, lang_direction
@@ -20,7 +40,6 @@ OPS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{OPS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-Node = dict[str, Any]
 ImageSink = Callable[[str], str]  # source path in the article -> href inside the EPUB
 
 _INLINE_TAGS = {
@@ -165,119 +184,121 @@ class BodyWriter:
 
     def blocks(self, parent: etree._Element, blocks: list[Node]) -> None:
         # A lone Plain in a list item or cell is phrasing; several are paragraphs each.
-        texts = sum(1 for block in blocks if block["t"] in ("Plain", "Para"))
+        texts = sum(1 for block in blocks if is_kind(block, "Plain", "Para"))
         tight = etree.QName(parent).localname in _TIGHT and texts == 1
         for block in blocks:
-            if block["t"] == "Plain" and not tight:
-                self.inlines(el(parent, "p"), block["c"])
+            if is_kind(block, "Plain") and not tight:
+                self.inlines(el(parent, "p"), content_of(block))
             else:
                 self.block(parent, block)
 
     def block(self, parent: etree._Element, node: Node) -> None:
-        kind = node["t"]
-        c: Any = node.get("c")  # its shape depends on the kind
+        kind = kind_of(node)
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
             raise InternalError(f"the {self._edition} edition cannot render a {kind} block")
-        method(parent, c)
+        method(parent, node)
 
-    def _block_Plain(self, parent: etree._Element, c: list[Node]) -> None:
-        self.inlines(parent, c)
+    def _block_Plain(self, parent: etree._Element, node: Node) -> None:
+        self.inlines(parent, content_of(node))
 
-    def _block_Para(self, parent: etree._Element, c: list[Node]) -> None:
-        self.inlines(el(parent, "p"), c)
+    def _block_Para(self, parent: etree._Element, node: Node) -> None:
+        self.inlines(el(parent, "p"), content_of(node))
 
-    def _block_LineBlock(self, parent: etree._Element, c: list[list[Node]]) -> None:
+    def _block_LineBlock(self, parent: etree._Element, node: Node) -> None:
         p = el(parent, "p", "line-block")
-        for i, line in enumerate(c):
+        for i, line in enumerate(content_of(node)):
             if i:
                 el(p, "br")
             self.inlines(p, line)
 
-    def _block_CodeBlock(self, parent: etree._Element, c: list[Any]) -> None:
-        attr, text = c
-        pre = el(parent, "pre", id=self._id(attr[0]))
-        code = el(pre, "code", " ".join(f"language-{x}" for x in attr[1][:1]))
+    def _block_CodeBlock(self, parent: etree._Element, node: Node) -> None:
+        attr, text = code_of(node)
+        pre = el(parent, "pre", id=self._id(attr.ident))
+        code = el(pre, "code", " ".join(f"language-{x}" for x in attr.classes[:1]))
         code.text = text
 
-    def _block_RawBlock(self, parent: etree._Element, c: list[Any]) -> None:
-        raise SourceError(f"raw {c[0]} blocks are not allowed (no markup passes into the "
+    def _block_RawBlock(self, parent: etree._Element, node: Node) -> None:
+        fmt, _text = raw(node) or ("", "")
+        raise SourceError(f"raw {fmt} blocks are not allowed (no markup passes into the "
                           f"{self._edition})")
 
-    def _block_BlockQuote(self, parent: etree._Element, c: list[Node]) -> None:
-        self.blocks(el(parent, "blockquote"), c)
+    def _block_BlockQuote(self, parent: etree._Element, node: Node) -> None:
+        self.blocks(el(parent, "blockquote"), content_of(node))
 
-    def _block_OrderedList(self, parent: etree._Element, c: list[Any]) -> None:
-        (start, style, _delim), items = c
+    def _block_OrderedList(self, parent: etree._Element, node: Node) -> None:
+        start, style, items = ordered_list_of(node)
         ol = el(parent, "ol", start=str(start) if start != 1 else "",
-                type=_LIST_TYPES.get(style["t"], ""))
+                type=_LIST_TYPES.get(style, ""))
         for item in items:
             self.blocks(el(ol, "li"), item)
 
-    def _block_BulletList(self, parent: etree._Element, c: list[list[Node]]) -> None:
+    def _block_BulletList(self, parent: etree._Element, node: Node) -> None:
         ul = el(parent, "ul")
-        for item in c:
+        for item in content_of(node):
             self.blocks(el(ul, "li"), item)
 
-    def _block_DefinitionList(self, parent: etree._Element, c: list[Any]) -> None:
+    def _block_DefinitionList(self, parent: etree._Element, node: Node) -> None:
         dl = el(parent, "dl")
-        for term, definitions in c:
+        for term, definitions in content_of(node):
             self.inlines(el(dl, "dt"), term)
             for definition in definitions:
                 self.blocks(el(dl, "dd"), definition)
 
-    def _block_Header(self, parent: etree._Element, c: list[Any]) -> None:
-        level, attr, inlines = c
-        heading = el(parent, f"h{min(max(level, 1), 6)}", " ".join(attr[1]), id=self._id(attr[0]))
+    def _block_Header(self, parent: etree._Element, node: Node) -> None:
+        level, attr, inlines = header_of(node)
+        heading = el(parent, f"h{min(max(level, 1), 6)}", " ".join(attr.classes),
+                     id=self._id(attr.ident))
         self.inlines(heading, inlines)
 
-    def _block_HorizontalRule(self, parent: etree._Element, c: None) -> None:
+    def _block_HorizontalRule(self, parent: etree._Element, node: Node) -> None:
         el(parent, "hr")
 
-    def _block_Null(self, parent: etree._Element, c: None) -> None:
+    def _block_Null(self, parent: etree._Element, node: Node) -> None:
         return None  # pandoc's "nothing here": there is nothing to render
 
-    def _block_Div(self, parent: etree._Element, c: list[Any]) -> None:
-        attr, blocks = c
-        div = el(parent, "div", " ".join(attr[1]), id=self._id(attr[0]))
-        set_language(div, attr[2])
-        if "csl-bib-body" in attr[1]:
+    def _block_Div(self, parent: etree._Element, node: Node) -> None:
+        attr, blocks = div_of(node)
+        div = el(parent, "div", " ".join(attr.classes), id=self._id(attr.ident))
+        set_language(div, attr.pairs)
+        if "csl-bib-body" in attr.classes:
             div.set("role", "doc-bibliography")
         self.blocks(div, blocks)
 
-    def _block_Figure(self, parent: etree._Element, c: list[Any]) -> None:
-        attr, (_short, caption), blocks = c
-        figure = el(parent, "figure", " ".join(attr[1]), id=self._id(attr[0]))
+    def _block_Figure(self, parent: etree._Element, node: Node) -> None:
+        attr, caption, blocks = figure_of(node)
+        figure = el(parent, "figure", " ".join(attr.classes), id=self._id(attr.ident))
         self.blocks(figure, blocks)
         if caption:
             self.blocks(el(figure, "figcaption"), caption)
 
-    def _block_Table(self, parent: etree._Element, c: list[Any]) -> None:
-        attr, (_short, caption), colspecs, head, bodies, foot = c
-        table = el(parent, "table", " ".join(attr[1]), id=self._id(attr[0]))
-        if caption:
-            self.blocks(el(table, "caption"), caption)
-        aligns = [spec[0]["t"] for spec in colspecs]
-        if head[1]:
-            self._rows(el(table, "thead"), head[1], aligns, header=True, row_heads=0)
-        for body_attr, row_heads, body_head, body_rows in bodies:
-            tbody = el(table, "tbody", " ".join(body_attr[1]))
-            self._rows(tbody, body_head, aligns, header=True, row_heads=0)
-            self._rows(tbody, body_rows, aligns, header=False, row_heads=row_heads)
-        if foot[1]:
-            self._rows(el(table, "tfoot"), foot[1], aligns, header=False, row_heads=0)
+    def _block_Table(self, parent: etree._Element, node: Node) -> None:
+        source = table_of(node)
+        attr = source.attr
+        table = el(parent, "table", " ".join(attr.classes), id=self._id(attr.ident))
+        if source.caption:
+            self.blocks(el(table, "caption"), source.caption)
+        aligns = [spec.align for spec in source.specs]
+        if source.head:
+            self._rows(el(table, "thead"), source.head, aligns, header=True, row_heads=0)
+        for body in source.bodies:
+            tbody = el(table, "tbody", " ".join(body.attr.classes))
+            self._rows(tbody, body.head, aligns, header=True, row_heads=0)
+            self._rows(tbody, body.rows, aligns, header=False, row_heads=body.row_head_columns)
+        if source.foot:
+            self._rows(el(table, "tfoot"), source.foot, aligns, header=False, row_heads=0)
 
-    def _rows(self, parent: etree._Element, rows: list[Any], aligns: list[str], *, header: bool,
+    def _rows(self, parent: etree._Element, rows: list[Row], aligns: list[str], *, header: bool,
               row_heads: int) -> None:
-        for _attr, cells in rows:
+        for row in rows:
             tr = el(parent, "tr")
             column = 0
-            for cell_attr, align, rowspan, colspan, blocks in cells:
+            for cell_attr, align, rowspan, colspan, blocks in row.cells:
                 is_head = header or column < row_heads
-                align_name = align["t"] if align["t"] != "AlignDefault" else (
+                align_name = align if align != "AlignDefault" else (
                     aligns[column] if column < len(aligns) else "AlignDefault")
                 cell = el(tr, "th" if is_head else "td",
-                          " ".join([*cell_attr[1], _ALIGN.get(align_name, "")]).strip(),
+                          " ".join([*cell_attr.classes, _ALIGN.get(align_name, "")]).strip(),
                           rowspan=str(rowspan) if rowspan > 1 else "",
                           colspan=str(colspan) if colspan > 1 else "",
                           scope=("col" if header else "row") if is_head else "")
@@ -289,9 +310,9 @@ class BodyWriter:
     def inlines(self, parent: etree._Element, inlines: list[Node]) -> None:
         words: list[str] = []  # a run of words and spaces is added as one text
         for node in inlines:
-            kind = node["t"]
+            kind = kind_of(node)
             if kind == "Str":
-                words.append(node["c"])
+                words.append(content_of(node))
             elif kind in ("Space", "SoftBreak"):
                 words.append(" ")
             else:
@@ -303,8 +324,8 @@ class BodyWriter:
             add_text(parent, "".join(words))
 
     def inline(self, parent: etree._Element, node: Node) -> None:
-        kind = node["t"]
-        c: Any = node.get("c")  # its shape depends on the kind
+        kind = kind_of(node)
+        c: Any = content_of(node)  # its shape depends on the kind
         if kind == "Str":
             add_text(parent, c)
         elif kind in ("Space", "SoftBreak"):
@@ -315,41 +336,43 @@ class BodyWriter:
             tag, cls = _INLINE_TAGS[kind]
             self.inlines(el(parent, tag, cls), c)
         elif kind == "Quoted":
-            left, right = ("\u2018", "\u2019") if c[0]["t"] == "SingleQuote" else ("\u201c",
-                                                                                  "\u201d")
+            double, inlines = quoted_of(node)
+            left, right = ("\u201c", "\u201d") if double else ("\u2018", "\u2019")
             add_text(parent, left)
-            self.inlines(parent, c[1])
+            self.inlines(parent, inlines)
             add_text(parent, right)
         elif kind == "Cite":
-            self.inlines(el(parent, "span", "citation"), c[1])
+            self.inlines(el(parent, "span", "citation"), inlines_of(node))
         elif kind == "Code":
-            el(parent, "code", id=self._id(c[0][0])).text = c[1]
+            code = code_of(node)
+            el(parent, "code", id=self._id(code.attr.ident)).text = code.text
         elif kind == "Math":
-            display = c[0]["t"] == "DisplayMath"
-            if not append_math(parent, c[1], display):  # MathML, else the TeX
-                el(parent, "span", "math display" if display else "math inline").text = c[1]
+            display, tex = math_of(node)
+            if not append_math(parent, tex, display):  # MathML, else the TeX
+                el(parent, "span", "math display" if display else "math inline").text = tex
         elif kind == "RawInline":
-            raise SourceError(f"raw {c[0]} text is not allowed (no markup passes into the "
+            fmt, _text = raw(node) or ("", "")
+            raise SourceError(f"raw {fmt} text is not allowed (no markup passes into the "
                               f"{self._edition})")
         elif kind == "Link":
-            self._link(parent, c)
+            self._link(parent, node)
         elif kind == "Image":
-            self._image(parent, c)
+            self._image(parent, node)
         elif kind == "Note":
             self._note(parent, c)
         elif kind == "Span":
-            attr, inlines = c
-            span = el(parent, "span", " ".join(attr[1]), id=self._id(attr[0]))
-            set_language(span, attr[2])
+            attr, inlines = span_of(node)
+            span = el(parent, "span", " ".join(attr.classes), id=self._id(attr.ident))
+            set_language(span, attr.pairs)
             self.inlines(span, inlines)
-            number = dict(attr[2]).get("number", "") if "equation" in attr[1] else ""
+            number = (attr.value("number") or "") if "equation" in attr.classes else ""
             if number:  # a numbered display equation: its number beside it
                 el(span, "span", "equation-number").text = f"({number})"
         else:
             raise InternalError(f"the {self._edition} edition cannot render a {kind} inline")
 
-    def _link(self, parent: etree._Element, c: list[Any]) -> None:
-        attr, inlines, (url, title) = c
+    def _link(self, parent: etree._Element, node: Node) -> None:
+        attr, inlines, url, title = link_of(node)
         if url.startswith("#"):
             target = self._targets.get(url[1:])
             if target is None:
@@ -357,13 +380,14 @@ class BodyWriter:
             href = url if target == self._file else f"{target}{url}"
         else:
             href = check_url(url, "body")
-        a = el(parent, "a", " ".join(attr[1]), id=self._id(attr[0]), href=href, title=title)
+        a = el(parent, "a", " ".join(attr.classes), id=self._id(attr.ident), href=href,
+               title=title)
         self.inlines(a, inlines)
 
-    def _image(self, parent: etree._Element, c: list[Any]) -> None:
-        attr, alt, (src, title) = c
+    def _image(self, parent: etree._Element, node: Node) -> None:
+        attr, alt, src, title = image_of(node)
         style = []
-        for key, value in attr[2]:
+        for key, value in attr.pairs:
             if key in ("width", "height"):
                 if not _SIZE.match(value):
                     raise SourceError(f"image {src!r}: {key}={value!r} is not a size")
@@ -374,7 +398,7 @@ class BodyWriter:
         self.has_images = True
         if not alt_text:
             self.images_without_alt += 1
-        img = el(parent, "img", " ".join(attr[1]), id=self._id(attr[0]),
+        img = el(parent, "img", " ".join(attr.classes), id=self._id(attr.ident),
                  src=self._image_sink(src), title=title, style="; ".join(style))
         img.set("alt", alt_text)
 

@@ -14,12 +14,23 @@ from lxml import etree
 from galleys import pandoc
 from galleys.front.inlines import pandoc_text
 from galleys.model import ResolvedArticle
+from galleys.pandoc_ast import (
+    SPACES,
+    Node,
+    attr_of,
+    image_of,
+    is_kind,
+    kind_of,
+    make,
+    math_of,
+    span_of,
+    with_content,
+)
 from galleys.resolve.figures import PRINT_DPI, SUFFIXES, as_kind, open_figure
 from galleys.resolve.mathml import MathError, formula
 from galleys.writers.jats.references import cited_items, meta_value
 from galleys.writers.jats.xmltext import XLINK_NS, mathml_element, xml_text
 
-Node = dict[str, Any]
 WRITER = "jats_archiving+element_citations"
 MIXED_WRITER = "jats_archiving"
 FIGURE_KINDS = frozenset({"png", "jpeg", "gif", "tiff"})  # what archives take as they are
@@ -92,23 +103,23 @@ class _Preparer:
             return [self._node(item) for item in node]
         if not isinstance(node, dict) or "c" not in node:
             return node
-        kind = node["t"]
+        kind = kind_of(node)
         if kind == "Math":
-            return _raw(_formula_xml(node["c"][1], node["c"][0]["t"] == "DisplayMath", "", ""))
-        if kind == "Span" and "equation" in node["c"][0][1]:
+            math = math_of(node)
+            return _raw(_formula_xml(math.tex, math.display, "", ""))
+        if kind == "Span" and "equation" in attr_of(node).classes:
             equation = _equation(node)
             if equation is not None:
                 return equation
         if kind == "Image":  # its description is the alt-text, which pandoc leaves unescaped
-            node["c"][2][0] = self._figure(node["c"][2][0])
-            attributes = dict(node["c"][0][2])
+            attr, alt, url, title = image_of(node)
+            attributes = dict(attr.pairs)
             self.alt_texts.append(attributes.get("alt") or attributes.get("fig-alt")
-                                  or pandoc_text(node["c"][1]))
-            node["c"][0][2] = [p for p in node["c"][0][2] if p[0] not in ("alt", "fig-alt")]
-            node["c"][1] = []
-            return node
-        node["c"] = self._node(node["c"])
-        return node
+                                  or pandoc_text(alt))
+            pairs = [p for p in attr.pairs if p[0] not in ("alt", "fig-alt")]
+            return make("Image", [[attr.ident, attr.classes, pairs], [],
+                                  [self._figure(url), title]])
+        return with_content(node, self._node(node["c"]))
 
     def _figure(self, src: str) -> str:
         """The name of the file beside the JATS that holds the figure `src` names."""
@@ -125,17 +136,18 @@ class _Preparer:
 def _equation(span: Node) -> Node | None:
     """A numbered equation's Span (its id, `number` attribute and display math) as one
     `disp-formula`; None when it holds more than its math."""
-    (ident, _classes, pairs), inlines = span["c"]
-    maths = [n for n in inlines if n["t"] == "Math"]
-    rest = [n for n in inlines if n["t"] not in ("Math", "Space", "SoftBreak")]
+    (ident, _classes, pairs), inlines = span_of(span)
+    maths = [n for n in inlines if is_kind(n, "Math")]
+    rest = [n for n in inlines if not is_kind(n, "Math", *SPACES)]
     if len(maths) != 1 or rest:
         return None
     number = dict(pairs).get("number", "")
-    return _raw(_formula_xml(maths[0]["c"][1], True, ident, f"({number})" if number else ""))
+    tex = math_of(maths[0]).tex
+    return _raw(_formula_xml(tex, True, ident, f"({number})" if number else ""))
 
 
 def _raw(xml: str) -> Node:
-    return {"t": "RawInline", "c": ["jats", xml]}
+    return make("RawInline", ["jats", xml])
 
 
 def _formula_xml(tex: str, display: bool, ident: str, label: str) -> str:
@@ -165,13 +177,17 @@ def nc_name(ident: str) -> str:
 
 
 def _has_refs(blocks: list[Node]) -> bool:
-    return any(b["t"] == "Div" and b["c"][0][0] == "refs" for b in blocks)
+    return any(_is_refs(b) for b in blocks)
+
+
+def _is_refs(block: Node) -> bool:
+    return is_kind(block, "Div") and attr_of(block).ident == "refs"
 
 
 def _mixed_citations(resolved: ResolvedArticle, blocks: list[Node]) -> dict[str, etree._Element]:
     """Each reference as the other editions print it (`mixed-citation`), by ref id: pandoc's
     JATS writer on the reference list alone."""
-    refs = [b for b in blocks if b["t"] == "Div" and b["c"][0][0] == "refs"]
+    refs = [b for b in blocks if _is_refs(b)]
     if not refs:
         return {}
     document = {"pandoc-api-version": resolved.ast["pandoc-api-version"], "meta": {},

@@ -7,6 +7,7 @@ from typing import Any
 from galleys import pandoc
 from galleys.front.citation import _meta_value as meta_value  # noqa: F401  (pandoc metadata of CSL data)
 from galleys.model import ResolvedArticle
+from galleys.pandoc_ast import attr_of, div_of, is_kind
 
 # A bibliography file's suffix -> the pandoc reader that reads it (as citeproc does).
 READERS = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljson", ".ris": "ris",
@@ -35,9 +36,9 @@ def entry_keys(blocks: list[dict[str, Any]]) -> list[str]:
     """The citation keys of the reference list's entries (the `refs` Div), in order."""
     keys: list[str] = []
     for block in blocks:
-        if block["t"] == "Div" and block["c"][0][0] == "refs":
-            for entry in block["c"][1]:
-                ident = entry["c"][0][0] if entry["t"] == "Div" else ""
+        if is_kind(block, "Div") and attr_of(block).ident == "refs":
+            for entry in div_of(block).blocks:
+                ident = attr_of(entry).ident if is_kind(entry, "Div") else ""
                 if ident.startswith(ENTRY_PREFIX):
                     keys.append(ident.removeprefix(ENTRY_PREFIX))
     return keys

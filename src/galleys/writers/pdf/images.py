@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.platypus import Flowable, Image
 
+from galleys.pandoc_ast import image_of
 from galleys.resolve import figures
 from galleys.writers.pdf.fonts import FontSet
 from galleys.writers.pdf.markup import attr
@@ -211,8 +212,8 @@ def fit(natural: tuple[float, float], attrs: list[list[str]], max_width: float,
 
 def image_node(node: dict[str, Any]) -> tuple[str, list[list[str]]]:
     """(source, attributes) of a pandoc Image node."""
-    attr, _alt, target = node["c"]
-    return target[0], attr[2]
+    image = image_of(node)
+    return image.url, image.attr.pairs
 
 
 def open_figure(folder: Path, node: dict[str, Any], article: Path) -> figures.Figure:

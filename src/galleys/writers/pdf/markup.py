@@ -11,6 +11,17 @@ from typing import Any
 
 from galleys.errors import InternalError, SourceError
 from galleys.front.inlines import Inlines
+from galleys.pandoc_ast import (
+    code_of,
+    content_of,
+    inlines_of,
+    is_kind,
+    kind_of,
+    link_of,
+    math_of,
+    quoted_of,
+    span_of,
+)
 from galleys.resolve import links
 from galleys.scripts import font_package, script_of
 from galleys.writers.bidi import isolate
@@ -19,7 +30,7 @@ from galleys.writers.pdf.formulas import MathSetter
 from galleys.writers.pdf.hyphenation import soft_hyphens
 
 LINK_COLOR = "#1a4f8b"
-_QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
+_QUOTES = {False: ("\u2018", "\u2019"), True: ("\u201c", "\u201d")}  # single, double
 _MARK_TAGS = {"strike": "strike", "underline": "u", "sup": "super", "sub": "sub"}
 
 
@@ -206,7 +217,7 @@ def _many(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, state
     out: list[str] = []
     words: list[dict[str, Any]] = []
     for node in nodes:
-        if node["t"] in _WORDS:
+        if kind_of(node) in _WORDS:
             words.append(node)
             continue
         if words:
@@ -222,7 +233,7 @@ def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, stat
            ) -> str:
     """Plain ASCII text in one escape when the face draws all of ASCII, else node by node
     (so a script's run of faces is cut exactly where it always was)."""
-    text = "".join(node["c"] if node["t"] == "Str" else " " for node in nodes)
+    text = "".join(_plain(node) for node in nodes)
     if state.lang:
         return "".join(_inline(markup, node, ctx, state) for node in nodes)
     if text.isascii() and text.isprintable() and markup.draws_ascii(state.role, state.bold,
@@ -232,8 +243,8 @@ def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, stat
 
 
 def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _State) -> str:
-    kind = node["t"]
-    content: Any = node.get("c")  # its shape depends on the kind
+    kind = kind_of(node)
+    content: Any = content_of(node)  # its shape depends on the kind
     if kind == "Str":
         if state.lang:
             content = soft_hyphens(content, state.lang)
@@ -255,29 +266,32 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
     if kind == "SmallCaps":
         return "".join(
             markup.small_caps(_plain(n), state.role, state.bold, state.italic)
-            if n["t"] in ("Str", "Space", "SoftBreak") else _inline(markup, n, ctx, state)
+            if kind_of(n) in _WORDS else _inline(markup, n, ctx, state)
             for n in content
         )
     if kind == "Code":
-        return _face(markup, "mono", markup.text(content[1], "mono", state.bold, state.italic))
+        text = code_of(node).text
+        return _face(markup, "mono", markup.text(text, "mono", state.bold, state.italic))
     if kind == "Math":
-        display = content[0]["t"] == "DisplayMath"
-        body = markup.formula(content[1], display, state.size)
+        display, tex = math_of(node)
+        body = markup.formula(tex, display, state.size)
         return f"<br/>{body}<br/>" if display else body
     if kind == "Link":
-        return _link(markup, content, ctx, state)
+        return _link(markup, node, ctx, state)
     if kind == "Span":
-        anchor = ctx.anchor(content[0][0])
+        span_attr, inlines = span_of(node)
+        anchor = ctx.anchor(span_attr.ident)
         target = f'<a name="{attr(anchor)}"/>' if anchor else ""
-        lang = dict(content[0][2]).get("lang", "")
+        lang = dict(span_attr.pairs).get("lang", "")
         if lang and lang != markup.lang:
             state = replace(state, lang=lang)
-        return target + _many(markup, content[1], ctx, state)
+        return target + _many(markup, inlines, ctx, state)
     if kind == "Quoted":
-        left, right = _QUOTES[content[0]["t"]]
-        return left + _many(markup, content[1], ctx, state) + right
+        double, inlines = quoted_of(node)
+        left, right = _QUOTES[double]
+        return left + _many(markup, inlines, ctx, state) + right
     if kind == "Cite":
-        return _many(markup, content[1], ctx, state)
+        return _many(markup, inlines_of(node), ctx, state)
     if kind == "Note":
         return ctx.note(content)
     if kind == "Image":
@@ -290,9 +304,10 @@ def _face(markup: Markup, role: str, body: str) -> str:
     return f'<font name="{markup.fonts.family(role)}">{body}</font>'
 
 
-def _link(markup: Markup, content: list[Any], ctx: InlineContext, state: _State) -> str:
-    body = _many(markup, content[1], ctx, state)
-    target = content[2][0]
+def _link(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _State) -> str:
+    link = link_of(node)
+    body = _many(markup, link.inlines, ctx, state)
+    target = link.url
     if target.startswith("#"):
         anchor = ctx.anchor(target[1:])
         if anchor:
@@ -309,4 +324,5 @@ def _is_lower(char: str) -> bool:
 
 
 def _plain(node: dict[str, Any]) -> str:
-    return node["c"] if node["t"] == "Str" else " "
+    text: str = content_of(node) if is_kind(node, "Str") else " "
+    return text

@@ -8,6 +8,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table, TableStyle
 
+from galleys.pandoc_ast import NO_ATTR, ColSpec, Row, content_of, is_kind, make, table_of
+
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
@@ -42,23 +44,24 @@ def framed_box(content: list[Flowable], width: float, font: str, rule: colors.Co
 
 def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: float) -> Table:
     """A Platypus Table for a pandoc Table node's content, `width` points wide."""
-    _attr, _caption, colspecs, head, bodies, foot = content
+    source = table_of(make("Table", content))
+    colspecs = source.specs
     columns = len(colspecs)
-    rows: list[tuple[list[Any], bool]] = [(row, True) for row in head[1]]
-    for body in bodies:
-        rows += [(row, True) for row in body[2]]
-        rows += [(row, False) for row in body[3]]
-    rows += [(row, False) for row in foot[1]]
-    head_count = len(head[1])
+    rows: list[tuple[Row, bool]] = [(row, True) for row in source.head]
+    for body in source.bodies:
+        rows += [(row, True) for row in body.head]
+        rows += [(row, False) for row in body.rows]
+    rows += [(row, False) for row in source.foot]
+    head_count = len(source.head)
     if not rows:
-        rows = [([["", [], []], []], False)]
+        rows = [(Row(NO_ATTR, []), False)]
     grid: list[list[Any]] = [["" for _ in range(columns)] for _ in rows]
     texts: list[list[str]] = [["" for _ in range(columns)] for _ in rows]
     taken: set[tuple[int, int]] = set()
     commands: list[tuple[Any, ...]] = []
     for r, (row, is_head) in enumerate(rows):
         c = 0
-        for cell in row[1]:
+        for cell in row.cells:
             _cell_attr, align, rowspan, colspan, blocks = cell
             while c < columns and (r, c) in taken:
                 c += 1
@@ -66,7 +69,7 @@ def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: fl
                 break
             rowspan = max(1, min(rowspan, len(rows) - r))
             colspan = max(1, min(colspan, columns - c))
-            alignment = align["t"] if align["t"] != "AlignDefault" else colspecs[c][0]["t"]
+            alignment = align if align != "AlignDefault" else colspecs[c].align
             style = "cell-head" if is_head else "cell"
             grid[r][c] = visitor.cell(blocks, context, style, alignment)
             texts[r][c] = _text(blocks)
@@ -81,7 +84,7 @@ def build(content: list[Any], visitor: BodyVisitor, context: _Context, width: fl
     table = Table(grid, colWidths=widths, repeatRows=head_count, hAlign="LEFT", splitByRow=1,
                   splitInRow=1)  # a row taller than a page (a 50,000-character cell) splits
     font = [("FONT", (0, 0), (-1, -1), visitor.styles["cell"].fontName, 9)]  # not Helvetica
-    table.setStyle(TableStyle(font + _style(len(rows), head_count, bool(foot[1])) + commands))
+    table.setStyle(TableStyle(font + _style(len(rows), head_count, bool(source.foot)) + commands))
     table.spaceBefore, table.spaceAfter = SPACE_BEFORE, SPACE_AFTER
     return table
 
@@ -114,13 +117,12 @@ def _style(count: int, head_count: int, has_foot: bool) -> list[tuple[Any, ...]]
     return commands
 
 
-def _widths(colspecs: list[Any], texts: list[list[str]], width: float,
+def _widths(colspecs: list[ColSpec], texts: list[list[str]], width: float,
             needed: list[float] | None = None) -> list[float]:
     """Pandoc's relative widths where given; else shares from the cells' text lengths; each
     column at least as wide as its longest word (`needed`) while the table's width allows."""
     columns = len(colspecs)
-    given: list[float] = [spec[1]["c"] if spec[1]["t"] == "ColWidth" else 0.0
-                          for spec in colspecs]  # 0: ColWidthDefault
+    given: list[float] = [spec.width or 0.0 for spec in colspecs]  # 0: ColWidthDefault
     weights = []
     for c in range(columns):
         cells = [row[c] for row in texts]
@@ -155,9 +157,10 @@ def _text(node: Any) -> str:
     if isinstance(node, list):
         return " ".join(t for t in (_text(n) for n in node) if t)
     if isinstance(node, dict):
-        if node.get("t") == "Str":
-            return node["c"]
-        if node.get("t") == "Note":
+        if is_kind(node, "Str"):
+            text: str = content_of(node)
+            return text
+        if is_kind(node, "Note"):
             return ""
-        return _text(node.get("c"))
+        return _text(content_of(node))
     return ""
