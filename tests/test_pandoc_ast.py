@@ -58,6 +58,8 @@ def test_nodes_in_walks_depth_first_in_document_order():
     strings = [content_of(n) for n in nodes_in(blocks) if is_kind(n, "Str")]
     assert strings == ["a", "b", "c", "d"]
     assert kind_of({"not": "a node"}) is None and kind_of("Str") is None
+    assert kind_of({"t": 3}) is None and not is_kind({"citationId": "k"}, "Cite")
+    assert is_kind(make("Space"), "Str", "Space") and not is_kind("Space", "Space")
 
 
 def test_raw_and_with_content():

@@ -46,11 +46,13 @@ def is_node(value: Any) -> TypeGuard[Node]:
 
 def kind_of(value: Any) -> str | None:
     """The node's kind ("Para", "Str" …), None for anything that is not a node."""
-    return value["t"] if is_node(value) else None
+    kind = value.get("t") if isinstance(value, dict) else None  # is_node's test, inlined:
+    return kind if isinstance(kind, str) else None  # the writers call it on every inline
 
 
 def is_kind(value: Any, *kinds: str) -> TypeGuard[Node]:
-    return is_node(value) and value["t"] in kinds
+    """Whether the value is a node of one of these kinds."""
+    return isinstance(value, dict) and value.get("t") in kinds
 
 
 def content_of(node: Node) -> Any:

@@ -174,7 +174,7 @@ class BodyPreparer:
 
     def _inlines(self, inlines: list[Node]) -> list[Node]:
         """The list itself unless a node in it changed (most are words and spaces: a leaf is
-        passed over without a call, ~9,000 an article)."""
+        passed over without recursing, ~9,000 an article)."""
         changed: list[Node] | None = None
         for at, node in enumerate(inlines):
             if kind_of(node) in _LEAF_INLINES:

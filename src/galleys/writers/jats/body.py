@@ -18,6 +18,7 @@ from galleys.pandoc_ast import (
     SPACES,
     Node,
     attr_of,
+    content_of,
     image_of,
     is_kind,
     kind_of,
@@ -119,7 +120,7 @@ class _Preparer:
             pairs = [p for p in attr.pairs if p[0] not in ("alt", "fig-alt")]
             return make("Image", [[attr.ident, attr.classes, pairs], [],
                                   [self._figure(url), title]])
-        return with_content(node, self._node(node["c"]))
+        return with_content(node, self._node(content_of(node)))
 
     def _figure(self, src: str) -> str:
         """The name of the file beside the JATS that holds the figure `src` names."""
