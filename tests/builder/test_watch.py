@@ -318,3 +318,24 @@ def render_editions_job(job, formats):
     from galleys.builder.worker import render_editions
 
     return render_editions(job, formats)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="reads /proc (Linux)")
+def test_a_killed_watch_takes_its_helper_and_pandoc_along(tmp_path):
+    """SIGKILL leaves the watch no clean-up: its helper process (the parent-death signal) and
+    every pandoc server below it end anyway."""
+    source = _journal(tmp_path)
+    run = _Running(["build", "--watch", str(source)], tmp_path)
+    try:
+        run.wait_for(lambda: any("watching" in line for line in run.errors), "first build")
+        run.wait_for(lambda: any(b"multiprocessing" in _command(pid)
+                                 for pid in _descendants(run.process.pid)), "the helper")
+        below = _descendants(run.process.pid)
+        run.process.kill()
+        run.process.wait(timeout=WAIT)
+    finally:
+        run.stop()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in below) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [_command(pid) for pid in below if _alive(pid)]
