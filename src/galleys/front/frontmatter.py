@@ -6,9 +6,11 @@ Backends lay these strings out; they never format a name, date or journal line t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
+from galleys.errors import InternalError
 from galleys.front import citation, styles
 from galleys.front.inlines import Inlines, Run, plain
 from galleys.model import Author, PublicationDate, ResolvedArticle
@@ -99,6 +101,10 @@ class AffiliationLine:
 
 
 REPEATED_KINDS = ("author", "orcid", "affiliation", "author note", "email")
+# Every kind FrontMatter.fields() yields, in its order: each writer has a renderer for each.
+KINDS = ("title", "subtitle", "author", "orcid", "affiliation", "author note", "email",
+         "journal line", "issue title", "published", "doi", "url", "licence", "abstract",
+         "keywords", "how to cite")
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,7 @@ class Field:
     value: str  # plain text, a formula as its Unicode text
     link: str = ""  # where the value links to ("https://orcid.org/…", "mailto:…")
     runs: Inlines = ()  # the rich form, where there is one
+    number: int = 0  # of a repeated kind, 1-based: front.authors[number - 1] is an author's
 
     @property
     def has_math(self) -> bool:
@@ -183,6 +190,12 @@ class FrontMatter:
         Unicode, never its TeX (catalogues: dc:description, citation_abstract)."""
         return "\n\n".join(plain(runs_as_text(p)) for p in self.abstract)
 
+    @property
+    def abstract_lead(self) -> str:
+        """The abstract's first paragraph as plain text, "" without one (page descriptions,
+        og:description)."""
+        return plain(self.abstract[0]) if self.abstract else ""
+
     def fields(self) -> list[Field]:
         """Every element of the front matter in reading order, each with its label and link:
         what every edition shows, and what `galleys check` reads back from each."""
@@ -193,8 +206,9 @@ class FrontMatter:
                   runs: Inlines = (), number: int = 0) -> Field:
             counts[kind] = counts.get(kind, 0) + 1
             number = number or counts[kind]  # an ORCID or e-mail: its author's number
-            key = f"{kind} {number}" if kind in REPEATED_KINDS else kind
-            return Field(kind, key, label, value, link, runs)
+            repeated = kind in REPEATED_KINDS
+            key = f"{kind} {number}" if repeated else kind
+            return Field(kind, key, label, value, link, runs, number if repeated else 0)
 
         out = [field("title", self.title_text, runs=self.title)]
         if self.subtitle:
@@ -239,6 +253,30 @@ class FrontMatter:
         data["style"] = styles.public_name(self.style)  # never a path of this machine
         data["elements"] = dict(self.elements())
         return _jsonable(data)
+
+
+Out = TypeVar("Out")
+
+
+def lay_out(front: FrontMatter, renderers: Mapping[str, Callable[[Field], Out]], where: str
+            ) -> list[Out]:
+    """Each of front.fields(), in order, through the renderer of its kind: how every edition
+    lays out its title block. A kind without a renderer is a bug of that writer."""
+    return [_renderer(renderers, f.kind, where)(f) for f in front.fields()]
+
+
+def _renderer(renderers: Mapping[str, Callable[[Field], Out]], kind: str, where: str
+              ) -> Callable[[Field], Out]:
+    try:
+        return renderers[kind]
+    except KeyError:
+        raise InternalError(f"{where} has no renderer for the front-matter {kind!r}") from None
+
+
+def missing_renderers(renderers: Iterable[str]) -> list[str]:
+    """The kinds of KINDS that `renderers` lacks (the coverage test reads it)."""
+    have = set(renderers)
+    return [kind for kind in KINDS if kind not in have]
 
 
 def build_front_matter(

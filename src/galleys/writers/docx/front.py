@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from galleys.front.frontmatter import FrontMatter
+from galleys.front.frontmatter import Field, FrontMatter, lay_out
 from galleys.front.inlines import Inlines, Run
 from galleys.writers.docx.reference import LABEL_STYLE
 
@@ -22,51 +23,79 @@ _MARKS = (  # outermost first; "code" and "math" replace the text node itself
 
 
 def front_blocks(front: FrontMatter) -> list[Node]:
-    """Title block, journal line, dates, identifiers, abstract, keywords and How to Cite."""
-    blocks = [_styled("Title", [_para(runs(front.title))])]
-    if front.subtitle:
-        blocks.append(_styled("Subtitle", [_para(runs(front.subtitle))]))
-    for author in front.authors:
-        line = text(author.name)
-        if author.superscript:
-            line.append({"t": "Superscript", "c": text(author.superscript)})
-        if author.orcid_url:
-            line += [{"t": "Space"}, _link(text(author.orcid_url), author.orcid_url)]
-        blocks.append(_styled("Author", [_para(line)]))
-    for affiliation in front.affiliations:
-        line = text(affiliation.name)
-        if affiliation.marker:
-            line.insert(0, {"t": "Superscript", "c": text(affiliation.marker)})
-        blocks.append(_styled("Affiliation", [_para(line)]))
-    for note in front.author_notes:
-        line = runs(note.text)
+    """Title block, journal line, dates, identifiers, abstract, keywords and How to Cite: each
+    of front.fields() in order, by the renderer of its kind (front_renderers)."""
+    return [block for blocks in lay_out(front, front_renderers(front), "the DOCX front")
+            for block in blocks]
+
+
+def front_renderers(front: FrontMatter) -> dict[str, Callable[[Field], list[Node]]]:
+    """Front-matter kind -> the blocks (each in its Word style) that lay out one field."""
+
+    def styled_runs(style: str) -> Callable[[Field], list[Node]]:
+        return lambda field: [_styled(style, [_para(runs(field.runs))])]
+
+    def styled_text(style: str) -> Callable[[Field], list[Node]]:
+        return lambda field: [_styled(style, [_para(text(field.value))])]
+
+    def labelled(style: str) -> Callable[[Field], list[Node]]:
+        def render(field: Field) -> list[Node]:
+            value = text(field.value)
+            return [_labelled(style, field.label, [_link(value, field.link)] if field.link
+                              else value)]
+        return render
+
+    def author(field: Field) -> list[Node]:
+        line = front.authors[field.number - 1]
+        inlines = text(line.name)
+        if line.superscript:
+            inlines.append({"t": "Superscript", "c": text(line.superscript)})
+        if line.orcid_url:  # the author's orcid field: drawn here, with its name
+            inlines += [{"t": "Space"}, _link(text(line.orcid_url), line.orcid_url)]
+        return [_styled("Author", [_para(inlines)])]
+
+    def affiliation(field: Field) -> list[Node]:
+        shown = front.affiliations[field.number - 1]
+        inlines = text(shown.name)
+        if shown.marker:
+            inlines.insert(0, {"t": "Superscript", "c": text(shown.marker)})
+        return [_styled("Affiliation", [_para(inlines)])]
+
+    def author_note(field: Field) -> list[Node]:
+        note = front.author_notes[field.number - 1]
+        inlines = runs(note.text)
         if note.marker:
-            line[:0] = [{"t": "Superscript", "c": text(note.marker)}, {"t": "Space"}]
-        blocks.append(_styled("Author Note", [_para(line)]))
-    labels = front.labels
-    if front.journal_line:
-        blocks.append(_styled("Journal Line", [_para(text(front.journal_line))]))
-    if front.issue_title:
-        blocks.append(_styled("Issue Title", [_para(text(front.issue_title))]))
-    if front.published:
-        blocks.append(_labelled("Published", labels.published, text(front.published)))
-    if front.doi_url:
-        blocks.append(_labelled("DOI", labels.doi, [_link(text(front.doi_url), front.doi_url)]))
-    if front.url:
-        blocks.append(_labelled("URL", labels.url, [_link(text(front.url), front.url)]))
-    if front.license:
-        licence = text(front.license)
-        if front.license_url:
-            licence = [_link(licence, front.license_url)]
-        blocks.append(_labelled("Licence", labels.license, licence))
-    if front.abstract:
-        blocks.append(_styled("Abstract Title", [_para(text(labels.abstract))]))
-        blocks.append(_styled("Abstract", [_para(runs(p)) for p in front.abstract]))
-    if front.keywords:
-        blocks.append(_labelled("Keywords", labels.keywords, text(front.keywords_text)))
-    blocks.append(_styled("How to Cite Title", [_para(text(labels.how_to_cite))]))
-    blocks.append(_styled("How to Cite", [_para(runs(front.how_to_cite))]))
-    return blocks
+            inlines[:0] = [{"t": "Superscript", "c": text(note.marker)}, {"t": "Space"}]
+        return [_styled("Author Note", [_para(inlines)])]
+
+    def titled(title_style: str, style: str, paragraphs: Callable[[Field], list[Node]]
+               ) -> Callable[[Field], list[Node]]:
+        return lambda field: [_styled(title_style, [_para(text(field.label))]),
+                              _styled(style, paragraphs(field))]
+
+    def with_another(field: Field) -> list[Node]:
+        return []  # an ORCID with its author, an e-mail in the author notes
+
+    return {
+        "title": styled_runs("Title"),
+        "subtitle": styled_runs("Subtitle"),
+        "author": author,
+        "orcid": with_another,
+        "affiliation": affiliation,
+        "author note": author_note,
+        "email": with_another,
+        "journal line": styled_text("Journal Line"),
+        "issue title": styled_text("Issue Title"),
+        "published": labelled("Published"),
+        "doi": labelled("DOI"),
+        "url": labelled("URL"),
+        "licence": labelled("Licence"),
+        "abstract": titled("Abstract Title", "Abstract",
+                           lambda field: [_para(runs(p)) for p in front.abstract]),
+        "keywords": labelled("Keywords"),
+        "how to cite": titled("How to Cite Title", "How to Cite",
+                              lambda field: [_para(runs(field.runs))]),
+    }
 
 
 def runs(inlines: Inlines) -> list[Node]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from galleys.errors import InternalError
-from galleys.front.frontmatter import KEYWORD_SEPARATOR, FrontMatter
+from galleys.front.frontmatter import KEYWORD_SEPARATOR, Field, FrontMatter, lay_out
 from galleys.scripts import direction, has_rtl
 from galleys.writers.epub.xhtml import (
     EPUB_TYPE,
@@ -79,86 +80,152 @@ def cover_page(front: FrontMatter, image_href: str, alt: str) -> bytes:
 
 
 def title_page(front: FrontMatter) -> bytes:
-    """The full shared front matter: the same elements and strings as the PDF's first page."""
-    labels = front.labels
+    """The full shared front matter: the same elements and strings as the PDF's first page,
+    each of front.fields() in order by the renderer of its kind (TITLE_PAGE)."""
     root, body = skeleton(front, front.title_text, "frontmatter")
     page = el(body, "section", "titlepage", id="titlepage")
     page.set(EPUB_TYPE, "titlepage")
-    if front.journal_line:
-        el(page, "p", "journal-line").text = front.journal_line
-    if front.issue_title:
-        el(page, "p", "issue-title").text = front.issue_title
-    add_runs(el(page, "h1", "title"), front.title)
-    if front.subtitle:
-        add_runs(el(page, "p", "subtitle", role="doc-subtitle"), front.subtitle)
-    if front.authors:
-        authors = el(page, "ul", "authors")
-        for author in front.authors:
-            item = el(authors, "li")
-            _isolated(item, "author", author.name, front.direction)
-            if author.superscript:
-                el(item, "sup", "markers").text = author.superscript
-            if author.orcid_url:
+    drawn = lay_out(front, title_page_renderers(front), "the EPUB title page")
+    for region in (MASTHEAD, MAIN):  # the journal line and issue title above the title
+        for where, draw in drawn:
+            if where == region and draw is not None:
+                draw(page)
+    return serialize(root, "title page")
+
+
+MASTHEAD, MAIN = "masthead", "main"
+Draw = Callable[[etree._Element], None] | None  # None: drawn with another field
+
+
+def title_page_renderers(front: FrontMatter) -> dict[str, Callable[[Field], tuple[str, Draw]]]:
+    """Front-matter kind -> (region, what draws that field into it)."""
+    labels = front.labels
+
+    def plain_line(cls: str) -> Callable[[Field], tuple[str, Draw]]:
+        def render(field: Field) -> tuple[str, Draw]:
+            def draw(parent: etree._Element) -> None:
+                el(parent, "p", cls).text = field.value
+            return MASTHEAD, draw
+        return render
+
+    def title(field: Field) -> tuple[str, Draw]:
+        return MAIN, lambda parent: add_runs(el(parent, "h1", "title"), field.runs)
+
+    def subtitle(field: Field) -> tuple[str, Draw]:
+        return MAIN, lambda parent: add_runs(el(parent, "p", "subtitle", role="doc-subtitle"),
+                                             field.runs)
+
+    def author(field: Field) -> tuple[str, Draw]:
+        line = front.authors[field.number - 1]
+
+        def draw(parent: etree._Element) -> None:
+            item = el(_group(parent, "ul", "authors"), "li")
+            _isolated(item, "author", line.name, front.direction)
+            if line.superscript:
+                el(item, "sup", "markers").text = line.superscript
+            if line.orcid_url:  # the author's orcid field: drawn here, with its name
                 add_text(item, " ")
                 orcid = el(item, "span", "orcid")
                 el(orcid, "span", "label").text = f"{labels.orcid}:"
                 add_text(orcid, " ")
-                el(orcid, "a", href=check_url(author.orcid_url, "ORCID")).text = author.orcid_url
-    if front.affiliations:
-        affiliations = el(page, "ol", "affiliations")
-        for affiliation in front.affiliations:
-            item = el(affiliations, "li")
-            if affiliation.marker:
-                el(item, "sup", "marker").text = affiliation.marker
+                el(orcid, "a", href=check_url(line.orcid_url, "ORCID")).text = line.orcid_url
+        return MAIN, draw
+
+    def affiliation(field: Field) -> tuple[str, Draw]:
+        shown = front.affiliations[field.number - 1]
+
+        def draw(parent: etree._Element) -> None:
+            item = el(_group(parent, "ol", "affiliations"), "li")
+            if shown.marker:
+                el(item, "sup", "marker").text = shown.marker
                 add_text(item, " ")
-            _isolated(item, "affiliation", affiliation.name, front.direction)
-    if front.author_notes:
-        notes = el(page, "div", "author-notes")
-        for note in front.author_notes:
-            p = el(notes, "p", "author-note")
+            _isolated(item, "affiliation", shown.name, front.direction)
+        return MAIN, draw
+
+    def author_note(field: Field) -> tuple[str, Draw]:
+        note = front.author_notes[field.number - 1]
+
+        def draw(parent: etree._Element) -> None:
+            p = el(_group(parent, "div", "author-notes"), "p", "author-note")
             if note.marker:
                 el(p, "sup", "marker").text = note.marker
                 add_text(p, " ")
             add_runs(p, note.text)
-    publication = el(page, "div", "publication")
-    rows = [
-        (labels.published, front.published, "", "published"),
-        (labels.doi, front.doi_url, front.doi_url, "doi"),
-        (labels.url, front.url, front.url, "url"),
-        (labels.license, front.license, front.license_url, "license"),
-    ]
-    for label, value, link, cls in rows:
-        if not value:
-            continue
-        p = el(publication, "p", cls)
-        el(p, "span", "label").text = f"{label}:"
-        add_text(p, " ")
-        target = el(p, "a", href=check_url(link, label)) if link else el(p, "span")
-        target.set("class", "value")
-        target.text = value
-    if not len(publication):
-        page.remove(publication)
-    if front.abstract:
-        abstract = el(page, "section", "abstract", role="doc-abstract")
-        el(abstract, "h2").text = labels.abstract
-        for paragraph in front.abstract:
-            add_runs(el(abstract, "p"), paragraph)
-    if front.keywords:
-        p = el(page, "p", "keywords")
-        el(p, "span", "label").text = f"{labels.keywords}:"
-        add_text(p, " ")
-        value = el(p, "span", "value")
-        for number, keyword in enumerate(front.keywords):
-            if number:
-                add_text(value, KEYWORD_SEPARATOR)
-            _isolated(value, "keyword", keyword, front.direction)
-    cite = el(page, "section", "how-to-cite")
-    el(cite, "h2").text = labels.how_to_cite
-    citation = el(cite, "p", "citation")
-    if front.direction == "rtl" or has_rtl(front.how_to_cite_text):
-        citation.set("dir", front.direction)  # the article's, as in the PDF
-    add_runs(citation, front.how_to_cite)
-    return serialize(root, "title page")
+        return MAIN, draw
+
+    def fact(cls: str) -> Callable[[Field], tuple[str, Draw]]:
+        def render(field: Field) -> tuple[str, Draw]:
+            def draw(parent: etree._Element) -> None:
+                p = el(_group(parent, "div", "publication"), "p", cls)
+                el(p, "span", "label").text = f"{field.label}:"
+                add_text(p, " ")
+                target = (el(p, "a", href=check_url(field.link, field.label)) if field.link
+                          else el(p, "span"))
+                target.set("class", "value")
+                target.text = field.value
+            return MAIN, draw
+        return render
+
+    def abstract(field: Field) -> tuple[str, Draw]:
+        def draw(parent: etree._Element) -> None:
+            section = el(parent, "section", "abstract", role="doc-abstract")
+            el(section, "h2").text = field.label
+            for paragraph in front.abstract:
+                add_runs(el(section, "p"), paragraph)
+        return MAIN, draw
+
+    def keywords(field: Field) -> tuple[str, Draw]:
+        def draw(parent: etree._Element) -> None:
+            p = el(parent, "p", "keywords")
+            el(p, "span", "label").text = f"{field.label}:"
+            add_text(p, " ")
+            value = el(p, "span", "value")
+            for number, keyword in enumerate(front.keywords):
+                if number:
+                    add_text(value, KEYWORD_SEPARATOR)
+                _isolated(value, "keyword", keyword, front.direction)
+        return MAIN, draw
+
+    def how_to_cite(field: Field) -> tuple[str, Draw]:
+        def draw(parent: etree._Element) -> None:
+            cite = el(parent, "section", "how-to-cite")
+            el(cite, "h2").text = field.label
+            citation = el(cite, "p", "citation")
+            if front.direction == "rtl" or has_rtl(field.value):
+                citation.set("dir", front.direction)  # the article's, as in the PDF
+            add_runs(citation, field.runs)
+        return MAIN, draw
+
+    def with_another(field: Field) -> tuple[str, Draw]:
+        return MAIN, None  # an ORCID with its author, an e-mail in the author notes
+
+    return {
+        "journal line": plain_line("journal-line"),
+        "issue title": plain_line("issue-title"),
+        "title": title,
+        "subtitle": subtitle,
+        "author": author,
+        "orcid": with_another,
+        "affiliation": affiliation,
+        "author note": author_note,
+        "email": with_another,
+        "published": fact("published"),
+        "doi": fact("doi"),
+        "url": fact("url"),
+        "licence": fact("license"),
+        "abstract": abstract,
+        "keywords": keywords,
+        "how to cite": how_to_cite,
+    }
+
+
+def _group(parent: etree._Element, tag: str, cls: str) -> etree._Element:
+    """The list `parent` ends with when it is this one (consecutive authors share one), else
+    a new one."""
+    last = parent[-1] if len(parent) else None
+    if last is not None and last.tag == f"{{{XHTML}}}{tag}" and last.get("class") == cls:
+        return last
+    return el(parent, tag, cls)
 
 
 def _isolated(parent: etree._Element, cls: str, text: str, page_direction: str) -> None:

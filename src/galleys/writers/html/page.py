@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from galleys.front.inlines import plain
 from galleys.model import Branding
 from galleys.writers.html import templates
 from galleys.writers.html.markup import safe_url
@@ -92,15 +91,17 @@ def article(resolved: ResolvedArticle, front: FrontMatter, body: Markup, notes: 
         front.lang,
         front.direction,
         page_title(front),
-        plain(front.abstract[0]) if front.abstract else front.journal_line,
+        front.abstract_lead or front.journal_line,
         branding,
         nav=[(front.journal_title or WORDS.index, f"../{LANDING_PAGE}"),
              (WORDS.article_page, LANDING_PAGE)],
         article=True,
         extra_css=sizes,
     )
+    templates.check_fields(front, branding.templates)
     values.update(
         front=front,
+        fields=front.fields(),  # for a journal's own templates; ours walk front.fields()
         head=meta_tags(resolved, front, Links(page=safe_url(front.url), pdf="", image="")),
         body=body,
         notes=notes,

@@ -22,8 +22,8 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
-from galleys.errors import SourceError
-from galleys.front.frontmatter import KEYWORD_SEPARATOR
+from galleys.errors import InternalError, SourceError
+from galleys.front.frontmatter import KEYWORD_SEPARATOR, FrontMatter
 from galleys.writers.html.markup import link, runs, safe_url
 
 # The templates a journal may replace, each by a file of the same name in its templates folder.
@@ -76,3 +76,25 @@ def render(name: str, context: Mapping[str, Any], overrides: Overrides = ()) -> 
         where = ", ".join(sorted(files.values())) or name
         raise SourceError(f"template {name}: {exc}", path=where) from None
     return text.encode("utf-8")
+
+
+def field_renderers(overrides: Overrides = ()) -> frozenset[str] | None:
+    """The front-matter kinds title_block.html has a renderer for (its `renderers`); None for
+    a journal's own title_block.html that lays out the front matter its own way."""
+    try:
+        module = environment(overrides).get_template("title_block.html").module
+    except TemplateError:
+        return None  # render() reports the journal template's mistake, naming its file
+    renderers = getattr(module, "renderers", None)
+    return frozenset(renderers) if isinstance(renderers, dict) else None
+
+
+def check_fields(front: FrontMatter, overrides: Overrides = ()) -> None:
+    """An InternalError when front.fields() yields a kind title_block.html cannot lay out."""
+    kinds = field_renderers(overrides)
+    if kinds is None:
+        return
+    for field in front.fields():
+        if field.kind not in kinds:
+            raise InternalError(f"the HTML title block has no renderer for the front-matter "
+                                f"{field.kind!r}")

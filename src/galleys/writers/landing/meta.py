@@ -10,7 +10,6 @@ from typing import Any
 from markupsafe import Markup
 
 from galleys.front.frontmatter import FrontMatter
-from galleys.front.inlines import plain
 from galleys.model import ResolvedArticle
 from galleys.writers.html.markup import safe_url
 
@@ -196,7 +195,7 @@ def _dublin_core(resolved: ResolvedArticle, front: FrontMatter) -> list[tuple[st
 def _open_graph(
     resolved: ResolvedArticle, front: FrontMatter, links: Links
 ) -> list[tuple[str, str, str]]:
-    abstract = plain(front.abstract[0]) if front.abstract else ""
+    abstract = front.abstract_lead
     tags = [
         ("property", "og:type", "article"),
         ("property", "og:title", front.title_text),

@@ -141,14 +141,16 @@ def article_page(
         front.lang,
         front.direction,
         page.page_title(front),
-        plain(front.abstract[0]) if front.abstract else front.journal_line,
+        front.abstract_lead or front.journal_line,
         branding,
         nav=[(front.journal_title or page.WORDS.index, index_href)],
         script=True,
     )
     width, height = png_size(preview[1]) if preview else (0, 0)
+    templates.check_fields(front, branding.templates)
     values.update(
         front=front,
+        fields=front.fields(),  # for a journal's own templates; ours walk front.fields()
         head=Markup("\n").join([meta_tags(resolved, front, links),
                                  json_ld(resolved, front, links)]),
         read_online=_file(online) if online else None,
