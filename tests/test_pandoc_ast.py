@@ -24,6 +24,7 @@ from galleys.pandoc_ast import (
     link_of,
     make,
     math_of,
+    node_kind,
     nodes_in,
     ordered_list_of,
     quoted_of,
@@ -34,6 +35,7 @@ from galleys.pandoc_ast import (
     span,
     span_of,
     table_of,
+    text_of,
     with_content,
 )
 
@@ -57,6 +59,7 @@ def test_nodes_in_walks_depth_first_in_document_order():
     blocks = _blocks("a *b* c\n\nd\n")
     strings = [content_of(n) for n in nodes_in(blocks) if is_kind(n, "Str")]
     assert strings == ["a", "b", "c", "d"]
+    assert [text_of(n) for n in nodes_in(blocks) if node_kind(n) == "Str"] == strings
     assert kind_of({"not": "a node"}) is None and kind_of("Str") is None
     assert kind_of({"t": 3}) is None and not is_kind({"citationId": "k"}, "Cite")
     assert is_kind(make("Space"), "Str", "Space") and not is_kind("Space", "Space")

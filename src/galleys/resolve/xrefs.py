@@ -50,6 +50,7 @@ from galleys.pandoc_ast import (
     is_kind,
     kind_of,
     make,
+    node_kind,
     set_attr,
     set_caption,
     set_ident,
@@ -153,7 +154,7 @@ def resolve_crossrefs(blocks: list[Node], words: Labels, source: object
 
 def _number_blocks(blocks: list[Node], numbering: _Numbering) -> None:
     for at, block in enumerate(blocks):
-        kind = kind_of(block)
+        kind = node_kind(block)
         content: Any = content_of(block)  # its shape depends on the kind
         if kind == "Header":
             following = blocks[at + 1] if at + 1 < len(blocks) else None
@@ -380,7 +381,7 @@ def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
     at = 0
     while at < len(inlines):
         node = inlines[at]
-        kind = kind_of(node)
+        kind = node_kind(node)
         if kind in _LEAVES:
             at += 1
             continue

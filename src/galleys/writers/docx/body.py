@@ -15,10 +15,10 @@ from galleys.pandoc_ast import (
     inlines_of,
     is_display_math,
     is_kind,
-    kind_of,
     link_of,
     make,
     math_of,
+    node_kind,
     raw,
     span_of,
 )
@@ -80,9 +80,9 @@ class BodyPreparer:
             if inline is not None and not _is_numbered(inline):
                 text.append(inline)
                 continue
-            while text and kind_of(text[-1]) in _GAPS:
+            while text and node_kind(text[-1]) in _GAPS:
                 text.pop()
-            while text and kind_of(text[0]) in _GAPS:
+            while text and node_kind(text[0]) in _GAPS:
                 text.pop(0)
             if text:
                 out.append(make("Para" if is_kind(node, "Para") else "Plain", self._inlines(text)))
@@ -96,7 +96,7 @@ class BodyPreparer:
         bookmark, which references link to) around all of it."""
         attr, inlines = span_of(span)
         formula = [make("Math", [make("InlineMath"), math_of(n).tex]) if _is_display(n) else n
-                   for n in self._inlines(inlines) if kind_of(n) not in _GAPS]
+                   for n in self._inlines(inlines) if node_kind(n) not in _GAPS]
         number = make("Str", f"({attr.value('number')})")
         tab = make("RawInline", ["openxml", TAB_XML])
         paragraph = make("Para", [make("Span", [attr.to_json(), [tab, *formula, tab, number]])])
@@ -104,7 +104,7 @@ class BodyPreparer:
 
     def _block(self, node: Node) -> Node:
         # The content is rebuilt part by part in pandoc's order (shared where unchanged).
-        kind = kind_of(node)
+        kind = node_kind(node)
         c: Any = content_of(node)  # its shape depends on the kind
         if kind in ("Plain", "Para"):
             new = self._inlines(c)
@@ -177,7 +177,7 @@ class BodyPreparer:
         passed over without recursing, ~9,000 an article)."""
         changed: list[Node] | None = None
         for at, node in enumerate(inlines):
-            if kind_of(node) in _LEAF_INLINES:
+            if node_kind(node) in _LEAF_INLINES:
                 continue
             new = self._inline(node)
             if new is not node:
@@ -187,7 +187,7 @@ class BodyPreparer:
         return inlines if changed is None else changed
 
     def _inline(self, node: Node) -> Node:
-        kind = kind_of(node)
+        kind = node_kind(node)
         c: Any = content_of(node)  # its shape depends on the kind, rebuilt part by part
         new: list[Any]
         if kind in _LEAF_INLINES:
@@ -241,7 +241,7 @@ def _numbered(node: Node, number: str) -> Node:
 
 def _is_numbered(node: Node) -> bool:
     """A labelled display equation's Span (resolve.xrefs gave it its number)."""
-    if not is_kind(node, "Span"):
+    if node_kind(node) != "Span":  # called on every inline of a paragraph
         return False
     attr, inlines = span_of(node)
     return ("equation" in attr.classes and bool(attr.value("number"))

@@ -22,14 +22,15 @@ from galleys.pandoc_ast import (
     image_of,
     inlines_of,
     is_kind,
-    kind_of,
     link_of,
     math_of,
+    node_kind,
     ordered_list_of,
     quoted_of,
     raw,
     span_of,
     table_of,
+    text_of,
 )
 from galleys.resolve import links
 from galleys.resolve.mathml import append_math, math_nodes_as_text
@@ -193,7 +194,7 @@ class BodyWriter:
                 self.block(parent, block)
 
     def block(self, parent: etree._Element, node: Node) -> None:
-        kind = kind_of(node)
+        kind = node_kind(node)
         method = getattr(self, f"_block_{kind}", None)
         if method is None:
             raise InternalError(f"the {self._edition} edition cannot render a {kind} block")
@@ -310,9 +311,9 @@ class BodyWriter:
     def inlines(self, parent: etree._Element, inlines: list[Node]) -> None:
         words: list[str] = []  # a run of words and spaces is added as one text
         for node in inlines:
-            kind = kind_of(node)
+            kind = node_kind(node)
             if kind == "Str":
-                words.append(content_of(node))
+                words.append(text_of(node))
             elif kind in ("Space", "SoftBreak"):
                 words.append(" ")
             else:
@@ -324,7 +325,7 @@ class BodyWriter:
             add_text(parent, "".join(words))
 
     def inline(self, parent: etree._Element, node: Node) -> None:
-        kind = kind_of(node)
+        kind = node_kind(node)
         c: Any = content_of(node)  # its shape depends on the kind
         if kind == "Str":
             add_text(parent, c)

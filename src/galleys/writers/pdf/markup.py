@@ -15,12 +15,12 @@ from galleys.pandoc_ast import (
     code_of,
     content_of,
     inlines_of,
-    is_kind,
-    kind_of,
     link_of,
     math_of,
+    node_kind,
     quoted_of,
     span_of,
+    text_of,
 )
 from galleys.resolve import links
 from galleys.scripts import font_package, script_of
@@ -217,7 +217,7 @@ def _many(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, state
     out: list[str] = []
     words: list[dict[str, Any]] = []
     for node in nodes:
-        if kind_of(node) in _WORDS:
+        if node_kind(node) in _WORDS:
             words.append(node)
             continue
         if words:
@@ -243,7 +243,7 @@ def _words(markup: Markup, nodes: list[dict[str, Any]], ctx: InlineContext, stat
 
 
 def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _State) -> str:
-    kind = kind_of(node)
+    kind = node_kind(node)
     content: Any = content_of(node)  # its shape depends on the kind
     if kind == "Str":
         if state.lang:
@@ -266,7 +266,7 @@ def _inline(markup: Markup, node: dict[str, Any], ctx: InlineContext, state: _St
     if kind == "SmallCaps":
         return "".join(
             markup.small_caps(_plain(n), state.role, state.bold, state.italic)
-            if kind_of(n) in _WORDS else _inline(markup, n, ctx, state)
+            if node_kind(n) in _WORDS else _inline(markup, n, ctx, state)
             for n in content
         )
     if kind == "Code":
@@ -324,5 +324,4 @@ def _is_lower(char: str) -> bool:
 
 
 def _plain(node: dict[str, Any]) -> str:
-    text: str = content_of(node) if is_kind(node, "Str") else " "
-    return text
+    return text_of(node) if node_kind(node) == "Str" else " "
