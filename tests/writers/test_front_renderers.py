@@ -3,6 +3,7 @@ element can never be laid out in one edition and forgotten in another."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from galleys.front.frontmatter import KINDS, Field, FrontMatter, missing_rendere
 from galleys.writers.docx.front import front_blocks, front_renderers
 from galleys.writers.epub.pages import title_page, title_page_renderers
 from galleys.writers.html import templates
+from galleys.writers.jats import front as jats_front
 
 TORTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torture" / "article.md"
 
@@ -23,13 +25,24 @@ WRITERS = {
     "docx": (front_renderers, front_blocks),
     # title_block.html's `renderers`: the HTML edition's and the landing page's title block
     "html": (lambda front: templates.field_renderers(), templates.check_fields),
+    "jats": (lambda front: jats_front.front_renderers(_metadata(), front),
+             lambda front: jats_front.build_front(_metadata(), front, "article.pdf")),
 }
+
+
+@functools.cache
+def _prepared():
+    return prepare(TORTURE)
+
+
+def _metadata():
+    return _prepared()[0].metadata
 
 
 @pytest.fixture(scope="module")
 def front() -> FrontMatter:
     """The torture article's front matter with an issue title: every kind there is."""
-    return replace(prepare(TORTURE)[1], issue_title="Special issue: galleys")
+    return replace(_prepared()[1], issue_title="Special issue: galleys")
 
 
 def test_kinds_lists_every_kind_fields_yields_in_its_order(front):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
-from galleys.front.frontmatter import AuthorLine, AuthorNote, FrontMatter
+from galleys.front.frontmatter import AuthorLine, AuthorNote, Field, FrontMatter, lay_out
 from galleys.model import Affiliation, Author, Metadata
 from galleys.scripts import is_east_asian_name
 from galleys.writers.jats.pages import page_parts
@@ -22,51 +24,128 @@ def href(element: etree._Element, url: str) -> etree._Element:
     return element
 
 
+# article-meta's children in the order the JATS DTD fixes, which is not the reading order of
+# FrontMatter.fields(): each field is drawn into its region, the regions in this order.
+REGIONS = ("article-id", "title-group", "contrib-group", "aff", "author-notes", "pub-date",
+           "permissions", "self-uri", "abstract", "kwd-group", "custom-meta")
+Draw = Callable[[etree._Element], None] | None  # None: drawn with another field or region
+
+
 def build_front(metadata: Metadata, front: FrontMatter, pdf_url: str) -> etree._Element:
-    """`<front>` of the article: what every edition's title block shows, each in its element."""
+    """`<front>` of the article: what every edition's title block shows, each in its element,
+    each of front.fields() by the renderer of its kind (front_renderers)."""
     root = etree.Element("front")
     _journal_meta(root, metadata)
     meta = sub(root, "article-meta")
-    if metadata.doi:
-        sub(meta, "article-id", metadata.doi, **{"pub-id-type": "doi"})
-    titles = sub(meta, "title-group")
-    append_runs(sub(titles, "article-title"), front.title)
-    if front.subtitle:
-        append_runs(sub(titles, "subtitle"), front.subtitle)
-    note_ids = _note_ids(front)
-    if metadata.authors:
-        group = sub(meta, "contrib-group")
-        for author, line in zip(metadata.authors, front.authors, strict=True):
-            _contrib(group, author, line, metadata, note_ids)
-    for number, (affiliation, shown) in enumerate(zip(metadata.affiliations, front.affiliations,
-                                                      strict=True), start=1):
-        _aff(meta, affiliation, shown.marker, f"aff-{number}")
-    if front.author_notes:
-        notes = sub(meta, "author-notes")
-        for note, ident in zip(front.author_notes, note_ids.values(), strict=True):
-            _author_note(notes, note, ident, front)
-    _dates_and_numbers(meta, metadata)
-    if metadata.license:
-        license_element = sub(sub(meta, "permissions"), "license")
-        if metadata.license.url:
-            href(license_element, metadata.license.url)
-            sub(license_element, f"{{{ALI_NS}}}license_ref", metadata.license.url)
-        sub(license_element, "license-p", front.license)
-    if metadata.url:
-        href(sub(meta, "self-uri"), metadata.url)
-    href(sub(meta, "self-uri", **{"content-type": "pdf"}), pdf_url)
-    if front.abstract:
-        abstract = sub(meta, "abstract")
-        for paragraph in front.abstract:
-            append_runs(sub(abstract, "p"), paragraph)
-    if front.keywords:
-        keywords = sub(meta, "kwd-group", **{"kwd-group-type": "author"})
-        for keyword in front.keywords:
-            sub(keywords, "kwd", keyword)
-    custom = sub(sub(meta, "custom-meta-group"), "custom-meta")
-    sub(custom, "meta-name", front.labels.how_to_cite)
-    append_runs(sub(custom, "meta-value"), front.how_to_cite, links=False)
+    drawn = lay_out(front, front_renderers(metadata, front), "the JATS front")
+    for region in REGIONS:
+        for where, draw in drawn:
+            if where == region and draw is not None:
+                draw(meta)
+        if region == "pub-date":  # the DTD wants a date (or its absence) and the numbers
+            _dates_and_numbers(meta, metadata)
+        if region == "self-uri":
+            href(sub(meta, "self-uri", **{"content-type": "pdf"}), pdf_url)
     return root
+
+
+def front_renderers(metadata: Metadata, front: FrontMatter
+                    ) -> dict[str, Callable[[Field], tuple[str, Draw]]]:
+    """Front-matter kind -> (region of article-meta, what draws that field into it)."""
+    note_ids = _note_ids(front)
+
+    def doi(field: Field) -> tuple[str, Draw]:
+        return "article-id", lambda meta: sub(meta, "article-id", metadata.doi,
+                                              **{"pub-id-type": "doi"})
+
+    def title(field: Field) -> tuple[str, Draw]:
+        return "title-group", lambda meta: append_runs(
+            sub(_group(meta, "title-group"), "article-title"), field.runs)
+
+    def subtitle(field: Field) -> tuple[str, Draw]:
+        return "title-group", lambda meta: append_runs(
+            sub(_group(meta, "title-group"), "subtitle"), field.runs)
+
+    def author(field: Field) -> tuple[str, Draw]:
+        index = field.number - 1
+        return "contrib-group", lambda meta: _contrib(
+            _group(meta, "contrib-group"), metadata.authors[index], front.authors[index],
+            metadata, note_ids)
+
+    def affiliation(field: Field) -> tuple[str, Draw]:
+        index = field.number - 1
+        return "aff", lambda meta: _aff(meta, metadata.affiliations[index],
+                                        front.affiliations[index].marker, f"aff-{field.number}")
+
+    def author_note(field: Field) -> tuple[str, Draw]:
+        ident = list(note_ids.values())[field.number - 1]
+        note = front.author_notes[field.number - 1]
+        return "author-notes", lambda meta: _author_note(_group(meta, "author-notes"), note,
+                                                         ident, front)
+
+    def licence(field: Field) -> tuple[str, Draw]:
+        def draw(meta: etree._Element) -> None:
+            license_element = sub(sub(meta, "permissions"), "license")
+            if field.link:
+                href(license_element, field.link)
+                sub(license_element, f"{{{ALI_NS}}}license_ref", field.link)
+            sub(license_element, "license-p", field.value)
+        return "permissions", draw
+
+    def url(field: Field) -> tuple[str, Draw]:
+        return "self-uri", lambda meta: href(sub(meta, "self-uri"), field.link)
+
+    def abstract(field: Field) -> tuple[str, Draw]:
+        def draw(meta: etree._Element) -> None:
+            element = sub(meta, "abstract")
+            for paragraph in front.abstract:
+                append_runs(sub(element, "p"), paragraph)
+        return "abstract", draw
+
+    def keywords(field: Field) -> tuple[str, Draw]:
+        def draw(meta: etree._Element) -> None:
+            group = sub(meta, "kwd-group", **{"kwd-group-type": "author"})
+            for keyword in front.keywords:
+                sub(group, "kwd", keyword)
+        return "kwd-group", draw
+
+    def how_to_cite(field: Field) -> tuple[str, Draw]:
+        def draw(meta: etree._Element) -> None:
+            custom = sub(sub(meta, "custom-meta-group"), "custom-meta")
+            sub(custom, "meta-name", field.label)
+            append_runs(sub(custom, "meta-value"), field.runs, links=False)
+        return "custom-meta", draw
+
+    def with_another(field: Field) -> tuple[str, Draw]:
+        # an ORCID (contrib-id) and e-mail in their contrib; the date, journal line and issue
+        # title as pub-date, volume, issue, issue-title and pages (_dates_and_numbers)
+        return "pub-date", None
+
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "author": author,
+        "orcid": with_another,
+        "affiliation": affiliation,
+        "author note": author_note,
+        "email": with_another,
+        "journal line": with_another,
+        "issue title": with_another,
+        "published": with_another,
+        "doi": doi,
+        "url": url,
+        "licence": licence,
+        "abstract": abstract,
+        "keywords": keywords,
+        "how to cite": how_to_cite,
+    }
+
+
+def _group(meta: etree._Element, tag: str) -> etree._Element:
+    """The element `meta` ends with when it is a `tag` (consecutive authors share one
+    contrib-group), else a new one."""
+    last = meta[-1] if len(meta) else None
+    return last if last is not None and last.tag == tag else sub(meta, tag)
 
 
 def _journal_meta(root: etree._Element, metadata: Metadata) -> None:
