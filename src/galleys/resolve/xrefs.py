@@ -369,7 +369,7 @@ def _take_labels(inlines: list[Node]) -> list[str]:
 
 
 def _empty_label(node: Node) -> str | None:
-    if not is_kind(node, "Span") or span_of(node).inlines:
+    if node_kind(node) != "Span" or span_of(node).inlines:  # asked of most inlines: no call
         return None
     attr = attr_of(node)
     return dict(attr.pairs).get("label") or attr.ident or None
@@ -387,7 +387,7 @@ def _number_inlines(inlines: list[Node], numbering: _Numbering) -> None:
             continue
         if kind in ("Link", "Cite") and _is_reference(node):
             numbering.references.append((inlines, at))
-        elif is_display_math(node):
+        elif kind == "Math" and is_display_math(node):
             ident, end = _attributes_after(inlines, at + 1)
             if ident:
                 inlines[at:end] = [span(["equation"], [node], ident)]
@@ -452,7 +452,7 @@ def _number_equation(span: Node, numbering: _Numbering) -> None:
 def _is_reference(node: Node) -> bool:
     """A LaTeX reference (the Link the LaTeX reader makes of `\\ref`) or a Cite of nothing but
     cross-reference keys."""
-    if is_kind(node, "Link"):
+    if node_kind(node) == "Link":
         pairs = dict(attr_of(node).pairs)
         return bool(pairs.get("reference-type")) and "reference" in pairs
     citations = cite_of(node).citations
