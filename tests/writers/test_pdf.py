@@ -533,3 +533,53 @@ def test_a_figure_too_tall_for_the_page_waits_while_the_text_goes_on(tmp_path: P
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(render(path))).pages]
     assert "Text after the figure" in pages[0]  # the text fills page 1
     assert "A tall figure." in pages[1] and "A tall figure." not in pages[0]
+
+
+def _chars(data: bytes) -> list[tuple[int, str, float, float, float, str]]:
+    """Every character of the PDF: (page, text, size, x, baseline, font name), from pdfium."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    document = pypdfium2.PdfDocument(data)
+    out = []
+    x, y = ctypes.c_double(), ctypes.c_double()
+    name = ctypes.create_string_buffer(128)
+    for number in range(len(document)):
+        textpage = document[number].get_textpage()
+        for index in range(textpage.count_chars()):
+            if raw.FPDFText_IsGenerated(textpage, index):
+                continue
+            raw.FPDFText_GetCharOrigin(textpage, index, x, y)
+            length = raw.FPDFText_GetFontInfo(textpage, index, name, 128, None)
+            out.append((number, chr(raw.FPDFText_GetUnicode(textpage, index)),
+                        round(raw.FPDFText_GetFontSize(textpage, index), 2), x.value,
+                        round(y.value, 1), name.raw[:max(length - 1, 0)].decode()))
+    document.close()
+    return out
+
+
+def test_draft_numbers_code_lines_and_display_formulas(tmp_path: Path) -> None:
+    code = "\n".join(f"value_{n} = compute({n})" for n in range(1, 8))
+    body = (LONG_WORDS * 3 + f"\n\n```\n{code}\n```\n\n" + LONG_WORDS
+            + "\n\n$$E = m c^2$$\n\n" + LONG_WORDS + "\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n")
+    path = write_article(tmp_path / "draft", "title: Draft\ndate: 2024-01-02", body)
+    resolved, front = prepare(path)
+    chars = _chars(PdfBackend().render(resolved, front, RenderOptions(EPOCH, draft=True)))
+    numbers: dict[tuple[int, float], str] = {}
+    for page, char, size, x, baseline, _font in chars:  # the margin's numbers, digit by digit
+        if x < 55 and size == 6.5:
+            numbers[(page, baseline)] = numbers.get((page, baseline), "") + char
+    code_lines = sorted({(page, baseline) for page, char, size, _x, baseline, font in chars
+                         if "Mono" in font and size == 8.5 and char == "v"}, reverse=True)
+    assert len(code_lines) == 7
+    assert all(line in numbers for line in code_lines)  # each code line at its baseline
+    formulas = sorted({(page, baseline) for page, char, _size, _x, baseline, font in chars
+                       if "Math" in font and char in "E∫"})
+    assert len(formulas) == 2
+    assert all(line in numbers for line in formulas)  # one number at each formula's baseline
+    ordered = [int(numbers[key]) for key in sorted(numbers, key=lambda k: (k[0], -k[1]))]
+    assert ordered == list(range(1, len(ordered) + 1))  # top to bottom, on from page to page
+    first = int(numbers[code_lines[0]])  # code_lines: top to bottom
+    assert [int(numbers[line]) for line in code_lines] == list(range(first, first + 7))

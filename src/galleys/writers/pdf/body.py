@@ -317,8 +317,8 @@ class BodyVisitor:
         if anchor:
             self._emitted.add(anchor)
         body = self.styles["body"]
-        return [*out, DisplayMath(placed, self.markup.math, number, (body.fontName, body.fontSize),
-                                  anchor)]
+        return [*out, _Formula(placed, self.markup.math, number, (body.fontName, body.fontSize),
+                               anchor)]
 
     def _inlines(self, nodes: list[dict[str, Any]], style: str) -> str:
         role, bold, italic = self.styles.roles[style]
@@ -440,7 +440,7 @@ class _Code(Flowable):
         padding = self._style.borderPadding
         pad = padding[1] if isinstance(padding, tuple) else padding
         markup = self._visitor.code_markup(self._text, width - 2 * pad - 2)
-        return XPreformatted(self._prefix + markup, self._style)
+        return _NumberedPreformatted(self._prefix + markup, self._style)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self._inner = self._make(avail_width)
@@ -458,6 +458,27 @@ class _Code(Flowable):
     def draw(self) -> None:
         assert self._inner is not None
         self._inner.drawOn(self.canv, 0, 0)
+
+
+class _NumberedPreformatted(XPreformatted):
+    """A code block's lines (or a part of them, split across pages): in draft mode each line
+    numbered in the margin. (reportlab draws a class named "…Preformatted" as preformatted.)"""
+
+    def draw(self) -> None:
+        draft = getattr(self.canv, "draft", None)  # draft.DraftMarks numbers the lines
+        if draft is not None:
+            draft.record(self)
+        super().draw()
+
+
+class _Formula(DisplayMath):
+    """A display formula: in draft mode one line number, at its baseline."""
+
+    def draw(self) -> None:
+        draft = getattr(self.canv, "draft", None)
+        if draft is not None:
+            draft.record_baseline(self.canv, self.placed.descent)
+        super().draw()
 
 
 def _callout_box(content: list[Flowable], width: float, font: str) -> Flowable:

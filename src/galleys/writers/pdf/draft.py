@@ -1,8 +1,10 @@
 """Draft mode of the PDF edition (`--draft`): every body line numbered in the margin, for
 reviewers to cite, and a light "DRAFT" across each page; off by default.
 
-Paragraphs report the baselines of the lines they draw to the canvas (`record`), which numbers
-them, top to bottom and on from page to page, when the page is finished (`finish_page`).
+Paragraphs and code blocks report the baselines of the lines they draw to the canvas (`record`),
+a display formula its baseline (`record_baseline`); the numbers go on top to bottom and on from
+page to page when the page is finished (`finish_page`). The title block and its notes at the
+foot of page 1 are not numbered.
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ class DraftMarks:
             return
         lines = getattr(paragraph, "blPara", None)
         count = len(lines.lines) if lines is not None else 0
-        canvas = paragraph.canv
         for number in range(count):
-            y = paragraph.height - style.fontSize - number * style.leading
-            self._baselines.append(canvas.absolutePosition(0, y)[1])
+            self.record_baseline(paragraph.canv,
+                                 paragraph.height - style.fontSize - number * style.leading)
+
+    def record_baseline(self, canvas: Any, y: float) -> None:
+        """Note one numbered line whose baseline is at `y` in the canvas's current space."""
+        self._baselines.append(canvas.absolutePosition(0, y)[1])
 
     def finish_page(self, canvas: Any, page_width: float, page_height: float) -> None:
         """Draw the page's line numbers and the DRAFT mark; the next page numbers on."""
