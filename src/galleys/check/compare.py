@@ -30,14 +30,16 @@ def same(expected: str, found: str, *, kind: str = "", math: bool = False,
     spaces collapsed), or equal without spaces and hyphens (a PDF line joined, split or
     hyphenated).
     Keywords are a set: a layout may reorder them. A value with a formula compares its letters
-    and digits only (the formula's spacing and symbols are each edition's own rendering); one in
-    a right-to-left script, or any read in `visual` order (a PDF's right-to-left page, whose
-    runs of two directions come back as drawn), compares its letters as a multiset."""
+    and digits only (the formula's spacing and symbols are each edition's own rendering), as a
+    multiset: a PDF's text layer has no order for a formula's stacked parts (a fraction's
+    numerator above its denominator, a subscript below its superscript). One in a
+    right-to-left script, or any read in `visual` order (a PDF's right-to-left page, whose
+    runs of two directions come back as drawn), compares its letters as a multiset too."""
     want, have = normalize(expected), normalize(found)
     if want == have or _squashed(want) == _squashed(have):
         return True
     if kind == "keywords" and want and have:
         return set(_LIST_SEPARATOR.split(want)) == set(_LIST_SEPARATOR.split(have))
-    if math and letters(want) == letters(have):
+    if math and Counter(letters(want)) == Counter(letters(have)):
         return True
     return (has_rtl(want) or visual) and Counter(letters(want)) == Counter(letters(have))

@@ -79,6 +79,19 @@ class _Segment:
     x: float
     chars: list[str] = field(default_factory=list)
     last_x: float = 0.0  # the origin of its last character
+    xs: list[float] = field(default_factory=list)  # each character's origin (a space: the last)
+
+    def cut(self, x: float) -> list[_Segment]:
+        """The segment in two where a formula drawn at `x` stands between its characters
+        (the text runs on around the formula's box in one run), else itself."""
+        at = next((i for i, origin in enumerate(self.xs) if origin > x), len(self.xs))
+        if at in (0, len(self.xs)):
+            return [self]
+        head = _Segment(self.baseline, self.size, self.math, self.x, self.chars[:at],
+                        self.xs[at - 1], self.xs[:at])
+        tail = _Segment(self.baseline, self.size, self.math, self.xs[at], self.chars[at:],
+                        self.last_x, self.xs[at:])
+        return [head, tail]
 
 
 def _font_name(raw: Any, textpage: Any, index: int) -> str:
@@ -104,6 +117,7 @@ def _segments(textpage: Any) -> list[_Segment]:
         if raw.FPDFText_IsGenerated(textpage, index):
             if char == " " and segments:
                 segments[-1].chars.append(" ")
+                segments[-1].xs.append(segments[-1].last_x)
             continue
         if char == "\x02":  # pdfium's mark for a hyphen that ends a line
             char = SOFT_HYPHEN
@@ -119,10 +133,12 @@ def _segments(textpage: Any) -> list[_Segment]:
         if (last is not None and last.baseline == baseline and last.size == size
                 and x.value - last.last_x < _GAP_EMS * size):
             last.chars.append(char)
+            last.xs.append(x.value)
             last.last_x = x.value
         else:
             math = "Math" in _font_name(raw, textpage, index)
-            segments.append(_Segment(baseline, size, math, x.value, [char], x.value))
+            segments.append(_Segment(baseline, size, math, x.value, [char], x.value,
+                                     [x.value]))
     return segments
 
 
@@ -189,9 +205,24 @@ def _chars(page: object, number: int) -> list[_Line]:
         main = next((s for s in group if s.size == size), group[0])
         rtl = any(has_rtl("".join(s.chars)) for s in group)  # its runs stay in content order
         parts = [("".join(s.chars), s.size < size * 0.9)
-                 for s in (group if rtl else sorted(group, key=lambda s: s.x))]
+                 for s in (group if rtl else _in_order(group))]
         lines.append(_Line(number, main.baseline, main.baseline + size * 0.7, size, parts))
     return lines
+
+
+def _in_order(group: list[_Segment]) -> list[_Segment]:
+    """A left-to-right line's segments by x, each text run cut where a formula stands inside
+    it ("Squares x² and roots": the text is one run around the formula's box)."""
+    formulas = [s for s in group if s.math]
+    pieces = list(formulas)
+    for segment in group:
+        if segment.math:
+            continue
+        cut = [segment]
+        for formula in formulas:
+            cut = [part for piece in cut for part in piece.cut(formula.x)]
+        pieces += cut
+    return sorted(pieces, key=lambda s: s.x)
 
 
 def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
