@@ -3,6 +3,7 @@ a changed word beside a formula is still caught."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from galleys.api import convert
@@ -67,3 +68,11 @@ def test_a_word_changed_beside_a_formula_is_still_caught(tmp_path):
     assert not report.ok
     (row,) = [r for r in report.rows if r.element == "abstract"]
     assert all(cell.status != OK for cell in row.cells.values()), format_report(report)
+
+
+def test_page_descriptions_give_formulas_as_unicode_never_tex(tmp_path):
+    _source, dist = _built(tmp_path)
+    page = (dist / "m" / "index.html").read_text()
+    assert '<meta name="description" content="We show that α' in page
+    metas = re.findall(r"<meta [^>]*>", page)
+    assert metas and not [meta for meta in metas if "\\" in meta]  # no TeX control word

@@ -193,8 +193,8 @@ class FrontMatter:
     @property
     def abstract_lead(self) -> str:
         """The abstract's first paragraph as plain text, "" without one (page descriptions,
-        og:description)."""
-        return plain(self.abstract[0]) if self.abstract else ""
+        og:description); a formula as its Unicode, as in abstract_text."""
+        return plain(runs_as_text(self.abstract[0])) if self.abstract else ""
 
     def fields(self) -> list[Field]:
         """Every element of the front matter in reading order, each with its label and link:
