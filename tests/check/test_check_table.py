@@ -126,10 +126,12 @@ def test_the_pdf_reader_knows_the_writers_title_block_styles():
     styles = make_styles(fonts)  # type: ignore[arg-type]
     sizes = {name: (styles[name].fontSize, styles[name].leading) for name in (
         "fm-title", "fm-subtitle", "fm-authors", "fm-small", "fm-meta", "fm-label",
-        "fm-abstract", "fm-cite", "furniture")}
+        "fm-abstract", "fm-cite", "furniture", "fm-authors-compact")}
     assert sizes["fm-title"] == (pdf_reader.TITLE, pdf_reader.LEADING[pdf_reader.TITLE])
     assert sizes["fm-subtitle"] == (pdf_reader.SUBTITLE, pdf_reader.LEADING[pdf_reader.SUBTITLE])
     assert sizes["fm-authors"] == (pdf_reader.AUTHORS, pdf_reader.LEADING[pdf_reader.AUTHORS])
+    compact_size, compact_leading = sizes["fm-authors-compact"]
+    assert compact_size == pdf_reader.AUTHORS_COMPACT and compact_leading <= compact_size * 1.2
     assert sizes["fm-small"][0] == sizes["fm-meta"][0] == pdf_reader.SMALL
     assert max(sizes["fm-small"][1], sizes["fm-meta"][1]) == pdf_reader.LEADING[pdf_reader.SMALL]
     assert sizes["fm-label"][0] == sizes["fm-abstract"][0] == pdf_reader.ABSTRACT

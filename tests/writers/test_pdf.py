@@ -583,3 +583,27 @@ def test_draft_numbers_code_lines_and_display_formulas(tmp_path: Path) -> None:
     assert ordered == list(range(1, len(ordered) + 1))  # top to bottom, on from page to page
     first = int(numbers[code_lines[0]])  # code_lines: top to bottom
     assert [int(numbers[line]) for line in code_lines] == list(range(first, first + 7))
+
+
+def test_thirty_authors_are_set_compactly_and_check_reads_every_one(tmp_path: Path) -> None:
+    from galleys.check.parity import check_path, format_report
+    from galleys.cli.main import main
+
+    authors = "\n".join(f"  - name: Author{n} Familyname{n}\n    affiliations: [a{n % 10}]"
+                        for n in range(1, 31))
+    affiliations = "\n".join(f"  - id: a{n}\n    name: Department {n}, University of Town {n}"
+                             for n in range(10))
+    source = tmp_path / "source"
+    write_article(source / "many", f"title: Thirty hands\nauthor:\n{authors}\naffiliations:\n"
+                  f"{affiliations}\ndate: 2024-01-02", "# One\n\n" + LONG_WORDS * 3)
+    out = tmp_path / "out"
+    assert main(["convert", str(source / "many"), "-o", str(out), "-q"]) == 0
+    data = (out / "many.pdf").read_bytes()
+    sizes = {size for _page, char, size, *_ in _chars(data) if char == "F"}
+    assert 10.0 in sizes and 11.0 not in sizes  # the names at the compact size
+    text = _pdftotext(data, tmp_path, "-f", "1", "-l", "1")
+    assert "University of Town 1; 2 Department 2" in squash(text)  # affiliations run together
+    assert "Familyname30" in text
+    (report,) = check_path(out, source, validate=False)
+    assert report.ok, format_report(report)
+    assert len([row for row in report.rows if row.kind == "affiliation"]) == 10

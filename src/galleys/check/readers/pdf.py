@@ -23,6 +23,7 @@ from galleys.scripts import has_rtl
 # information (journal line, DOI …), 9.5 both the abstract's label and its paragraphs.
 TITLE, SUBTITLE, AUTHORS, SMALL, ABSTRACT, CITE = 20.0, 14.0, 11.0, 8.5, 9.5, 9.0
 LEADING = {TITLE: 24.0, SUBTITLE: 18.0, AUTHORS: 15.0, SMALL: 11.5, ABSTRACT: 13.0, CITE: 12.0}
+AUTHORS_COMPACT, COMPACT_AUTHORS = 10.0, 20  # 20 authors or more: smaller, affiliations as one
 FURNITURE = 7.5  # running header and footer
 MARGIN = 60.0  # furniture lies within this distance of the page's top or bottom edge
 SOFT_HYPHEN = "\u00ad"  # a word hyphenated at a line end (normalize() drops it)
@@ -261,6 +262,13 @@ def _split_names(parts: list[tuple[str, bool]], expected: list[str]) -> list[str
     return names
 
 
+def _run_together(parts: list[tuple[str, bool]]) -> list[str]:
+    """The affiliations of one paragraph ("1 Univ A; 2 Univ B"): cut at each marker."""
+    text = "".join("\x00" if marker else t for t, marker in parts)
+    pieces = [p.strip().removesuffix(";").strip() for p in re.split(r"\x00+", text)]
+    return [p for p in pieces if p]
+
+
 def _rtl_names(text: str, expected: list[str]) -> list[str]:
     """The names of a right-to-left authors line, whose runs come back in visual order (no
     comma between them to cut at): each source name whose letters the line holds, else the
@@ -284,9 +292,14 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
     orcids = kinds.count("orcid") if lines else 0
     small_count = orcids + sum(kinds.count(k) for k in ("affiliation", "author note"))
     affiliations = kinds.count("affiliation")
+    compact = kinds.count("author") >= COMPACT_AUTHORS  # affiliations run together in one
+    if compact and affiliations:
+        small_count -= affiliations - 1
+        affiliations = 1
+    authors_size = AUTHORS_COMPACT if compact else AUTHORS
     index, small_seen, plain_meta = 0, 0, 0
     stage = 0
-    order = [TITLE, SUBTITLE, AUTHORS, SMALL, ABSTRACT, CITE]
+    order = [TITLE, SUBTITLE, authors_size, SMALL, ABSTRACT, CITE]
     title: list[str] = []
     abstract: list[str] = []
     cite: list[str] = []
@@ -303,7 +316,7 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
             title.append(text)
         elif paragraph.size == SUBTITLE:
             reading.add("subtitle", "page 1, 14 pt line", text)
-        elif paragraph.size == AUTHORS:
+        elif paragraph.size == authors_size:
             expected = [f.value for f in front.fields() if f.kind == "author"]
             names = (_rtl_names(text, expected) if has_rtl(text)
                      else _split_names(paragraph.parts, expected))
@@ -314,6 +327,9 @@ def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMat
             plain = paragraph.text(markers=False)
             if text.startswith(f"{labels.orcid} ("):
                 reading.add("orcid", "page 1, 8.5 pt ORCID line", text.rsplit("): ", 1)[-1])
+            elif small_seen - orcids <= affiliations and compact:
+                for name in _run_together(paragraph.parts):
+                    reading.add("affiliation", "page 1, 8.5 pt affiliations paragraph", name)
             elif small_seen - orcids <= affiliations:
                 reading.add("affiliation", "page 1, 8.5 pt affiliation line", plain)
             else:

@@ -15,7 +15,8 @@ from galleys.writers.pdf.shaping import paragraph as make_paragraph
 from galleys.writers.pdf.styles import RULE, SHADE, Styles
 
 _BOX = colors.HexColor("#8a8a80")
-COMPACT_AUTHORS = 20  # authors from which the list is set smaller
+COMPACT_AUTHORS = 20  # authors from which the list is set smaller, affiliations run together
+AFFILIATION_SEPARATOR = "; "
 
 
 def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: float,
@@ -57,11 +58,17 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
             names.append(name)
         para(", ".join(names), style, isolated=True)
     out.append(Spacer(1, 3))
+    affiliations = []
     for number, affiliation in enumerate(front.affiliations, start=1):
         marker = (f"<super>{markup.text(affiliation.marker)}</super>\u00a0"
                   if affiliation.marker else "")
-        name = isolate(text(affiliation.name, "fm-small", f"affiliation {number}"))
-        para(marker + name, "fm-small", isolated=True)
+        affiliations.append(marker + isolate(text(affiliation.name, "fm-small",
+                                                  f"affiliation {number}")))
+    if len(front.authors) >= COMPACT_AUTHORS and affiliations:  # run together, as journals do
+        para(AFFILIATION_SEPARATOR.join(affiliations), "fm-small", isolated=True)
+    else:
+        for affiliation_markup in affiliations:
+            para(affiliation_markup, "fm-small", isolated=True)
     for number, note in enumerate(front.author_notes, start=1):
         marker = f"<super>{markup.text(note.marker, 'sans')}</super>\u00a0" if note.marker else ""
         para(marker + runs(note.text, "fm-small", f"author note {number}"), "fm-small")

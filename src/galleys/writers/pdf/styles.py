@@ -88,7 +88,7 @@ def make_styles(fonts: FontSet, hyphenator: Callable[[str], Any] | None = None) 
     add("fm-title", "serif", 20, 24, bold=True, alignment=TA_LEFT, spaceAfter=6)
     add("fm-subtitle", "serif", 14, 18, alignment=TA_LEFT, spaceAfter=10, textColor=GREY)
     add("fm-authors", "sans", 11, 15, alignment=TA_LEFT, spaceAfter=4)
-    add("fm-authors-compact", "sans", 11, 13, alignment=TA_LEFT, spaceAfter=3)  # 20+ authors
+    add("fm-authors-compact", "sans", 10, 12, alignment=TA_LEFT, spaceAfter=3)  # 20+ authors
     add("fm-small", "serif", 8.5, 11, alignment=TA_LEFT, spaceAfter=1.5)
     add("fm-meta", "sans", 8.5, 11.5, alignment=TA_LEFT, spaceAfter=1)
     add("fm-label", "sans", 9.5, 12, bold=True, alignment=TA_LEFT, spaceBefore=8, spaceAfter=2,
