@@ -233,3 +233,17 @@ def test_formula_in_title_and_abstract_is_mathml(tmp_path: Path) -> None:
     assert title.find(f"inline-formula/{MML}math").get("alttext") == "\\mathbb{R}^n"
     assert read_jats(data)["title"] == front.title_text == "Flows in ℝn"
     assert meta.find(f"abstract/p/inline-formula/{MML}math") is not None
+
+
+def test_the_jats_writer_leaves_the_resolved_body_as_it_found_it():
+    """The other editions read the same resolved body after the JATS: its math, equations and
+    figures are rewritten in a new body, never in place."""
+    import json
+
+    from galleys.writers.jats.body import build_body
+
+    resolved, _front = prepare(TORTURE)
+    before = json.dumps(resolved.blocks, sort_keys=True)
+    body = build_body(resolved)
+    assert body.body.find(".//inline-formula") is not None  # the math was rewritten
+    assert json.dumps(resolved.blocks, sort_keys=True) == before

@@ -3,7 +3,6 @@ figure files put in, then its output finished (labels, link types) for the DTD."
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +53,11 @@ class Body:
 
 
 def build_body(resolved: ResolvedArticle) -> Body:
-    """Run pandoc's JATS writer on a copy of the resolved body and finish its output."""
+    """Run pandoc's JATS writer on the prepared body (the resolved body is left as it is)
+    and finish its output."""
     article = resolved.article
     prepared = _Preparer(resolved)
-    blocks = prepared.blocks(copy.deepcopy(resolved.blocks))
+    blocks = prepared.blocks(resolved.blocks)
     items = cited_items(resolved)
     meta: dict[str, Any] = {"lang": {"t": "MetaString", "c": resolved.metadata.lang}}
     if items:
@@ -87,7 +87,9 @@ def _json(document: dict[str, Any]) -> bytes:
 
 class _Preparer:
     """The body's Math as our MathML (the one translation every edition uses), labelled
-    equations as numbered `disp-formula`, images renamed to the files written beside."""
+    equations as numbered `disp-formula`, images renamed to the files written beside: a new
+    body of new lists and nodes, the resolved one (which the other editions read) untouched
+    (only nodes without a list inside, such as Str, are shared)."""
 
     def __init__(self, resolved: ResolvedArticle) -> None:
         self.resolved = resolved
