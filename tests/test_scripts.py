@@ -370,9 +370,6 @@ abstract: |
 """
 
 
-@pytest.mark.xfail(strict=True, reason="check's PDF reader: pdfium decodes one Noto Naskh glyph of "
-                   "the How to Cite line as 'è' (pypdf and pdftotext do not), so that cell "
-                   "differs; a false alarm of check, not of the edition (issue 25, left open)")
 def test_an_urdu_article_with_an_english_author_passes_check(tmp_path: Path) -> None:
     """A right-to-left article whose author line and How to Cite mix directions: title,
     abstract and body read back exactly; check accepts the mixed lines letter for letter."""

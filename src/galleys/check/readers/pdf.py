@@ -101,7 +101,11 @@ def _font_name(raw: Any, textpage: Any, index: int) -> str:
     return buffer.raw[:max(length - 1, 0)].decode("utf-8", "replace")
 
 
-def _segments(textpage: Any) -> list[_Segment]:
+def _segments(textpage: Any, mapped: dict[str, set[str]]) -> list[_Segment]:
+    """`mapped`: per font, every character its ToUnicode map gives; another character from it
+    is pdfium's guess for a glyph the map gives no text (a mark or a vowel part whose letters
+    go with the cluster's first glyph): pdfium reads an empty entry as none and decodes the
+    code in the font's built-in encoding ("è"), where pypdf and pdftotext read nothing."""
     import pypdfium2.raw as raw
 
     segments: list[_Segment] = []
@@ -125,6 +129,9 @@ def _segments(textpage: Any) -> list[_Segment]:
         if (char in ("\r", "\n", "") or (ord(char) in INVISIBLE and char != SOFT_HYPHEN)
                 or unicodedata.category(char) == "Cc"):
             continue  # line ends pdfium makes up, bidi marks the writer adds around a name
+        if mapped and char != SOFT_HYPHEN and char not in mapped.get(
+                _font_name(raw, textpage, index), (char,)):
+            continue
         size = round(raw.FPDFText_GetFontSize(textpage, index), 2)
         raw.FPDFText_GetCharOrigin(textpage, index, x, y)
         baseline = round(y.value, 1)
@@ -179,13 +186,40 @@ def _overlaps(segment: _Segment, group: list[_Segment]) -> bool:
     return min(high, top) - max(low, base.baseline) > 0.2 * min(segment.size, base.size)
 
 
-def _chars(page: object, number: int) -> list[_Line]:
+_BFCHAR = re.compile(rb"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]*)>")
+
+
+def _mapped(data: bytes) -> dict[str, set[str]]:
+    """Per font name (subset prefix dropped), the characters its ToUnicode maps give, for the
+    fonts whose map is all single entries (bfchar) with at least one empty one."""
+    from pypdf import PdfReader
+
+    out: dict[str, set[str]] = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for font in fonts.values():
+            font = font.get_object()
+            cmap = font.get("/ToUnicode")
+            if cmap is None:
+                continue
+            text = cmap.get_object().get_data()
+            targets = _BFCHAR.findall(text)
+            if b"beginbfrange" in text or b"" not in targets:
+                continue
+            name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
+            chars = out.setdefault(name, set())
+            for target in targets:
+                chars.update(bytes.fromhex(target.decode()).decode("utf-16-be", "replace"))
+    return out
+
+
+def _chars(page: object, number: int, mapped: dict[str, set[str]]) -> list[_Line]:
     """The page's lines, from pdfium's characters: a segment whose height overlaps a line's
     joins it (a raised marker or a formula stays on its line), a line's segments are put in
     order left to right, and its size is that of most of its text outside formulas."""
     textpage = page.get_textpage()  # type: ignore[attr-defined]
     groups: list[list[_Segment]] = []
-    for segment in _segments(textpage):
+    for segment in _segments(textpage, mapped):
         # the line it overlaps, among the last few: a formula drawn before its line's text
         # (or a subscript after it) may stand apart from the segment just before it
         reach = _REACH if segment.math else 1  # text keeps its content order (table cells)
@@ -431,12 +465,13 @@ def read_pdf(data: bytes, front: FrontMatter) -> Reading:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)
+    mapped = _mapped(data)
     lines: list[_Line] = []
     try:
         for number in range(len(document)):
             page = document[number]
             height = page.get_height()
-            lines += [line for line in _chars(page, number)
+            lines += [line for line in _chars(page, number, mapped)
                       if not (line.size <= FURNITURE
                               and (line.baseline > height - MARGIN or line.baseline < MARGIN))]
             page.close()
