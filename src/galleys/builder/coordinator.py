@@ -172,6 +172,16 @@ def convert(
         return deliver(result.outputs, folder)
 
 
+def _language_of(path: Path) -> tuple[str, ...]:
+    """The language of the first article to build, for the warm-up to read its hyphenation
+    dictionary while pandoc parses (workers forked later have it too); none for an article
+    that cannot be read (its build says why)."""
+    try:
+        return (read_article(path).metadata.lang,)
+    except GalleysError:
+        return ()
+
+
 def _file_size_limit_is_an_error() -> None:
     """A write over the file-size limit (ulimit -f) fails with EFBIG, an OutputError naming
     the file, instead of SIGXFSZ ending the process."""
@@ -387,7 +397,7 @@ def _build_all(
         # Something to build here: get ready (imports, fonts, a pandoc server) and, when this
         # process renders it, parse the first article meanwhile. Not sooner: beside these
         # threads the loop above, a stat call after another, waited for the GIL at each.
-        warmup = Warmup(formats)
+        warmup = Warmup(formats, _language_of(todo[0].path))
         if _renders_here(jobs, executor, len(todo)):
             early = _EarlyParse(todo[0], plan.provisional(todo[0].snapshot))
 
