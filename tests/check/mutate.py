@@ -258,7 +258,7 @@ def landing_catalogue(path: Path, name: str) -> None:
 # --- PDF: text objects by size, Info and XMP -------------------------------------------------
 
 PDF_SIZES = {"title": 20.0, "subtitle": 14.0, "author": 11.0, "orcid": 8.5,
-             "affiliation": 8.5, "author note": 8.5, "email": 8.5, "journal line": 8.5,
+             "affiliation": 8.5, "author note": 8.0, "email": 8.0, "journal line": 8.5,
              "issue title": 8.5, "published": 8.5, "doi": 8.5, "url": 8.5, "licence": 8.5,
              "abstract": 9.5, "keywords": 9.5, "how to cite": 9.0, "body": 10.0}
 

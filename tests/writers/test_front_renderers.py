@@ -16,6 +16,7 @@ from galleys.writers.docx.front import front_blocks, front_renderers
 from galleys.writers.epub.pages import title_page, title_page_renderers
 from galleys.writers.html import templates
 from galleys.writers.jats import front as jats_front
+from galleys.writers.pdf import front as pdf_front
 
 TORTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torture" / "article.md"
 
@@ -27,7 +28,22 @@ WRITERS = {
     "html": (lambda front: templates.field_renderers(), templates.check_fields),
     "jats": (lambda front: jats_front.front_renderers(_metadata(), front),
              lambda front: jats_front.build_front(_metadata(), front, "article.pdf")),
+    "pdf": (lambda front: pdf_front.front_renderers(front, *_pdf_setting()),
+            lambda front: pdf_front.front_matter(front, *_pdf_setting())),
 }
+
+
+def _pdf_setting() -> tuple:
+    """What the PDF's title block is laid out with: markup, styles, text width, ORCID marks."""
+    from galleys.writers.pdf.edition import install
+    from galleys.writers.pdf.fonts import fonts
+    from galleys.writers.pdf.markup import Markup
+    from galleys.writers.pdf.orcid import OrcidMarks
+    from galleys.writers.pdf.styles import make_styles
+
+    install()
+    font_set = fonts(_metadata().fonts)
+    return Markup(font_set), make_styles(font_set), 450.0, OrcidMarks()
 
 
 @functools.cache

@@ -22,7 +22,10 @@ from galleys.scripts import has_rtl
 # writer's styles. 8.5 is both the small lines (ORCID, affiliations, notes) and the article
 # information (journal line, DOI …), 9.5 both the abstract's label and its paragraphs.
 TITLE, SUBTITLE, AUTHORS, SMALL, ABSTRACT, CITE = 20.0, 14.0, 11.0, 8.5, 9.5, 9.0
-LEADING = {TITLE: 24.0, SUBTITLE: 18.0, AUTHORS: 15.0, SMALL: 11.5, ABSTRACT: 13.0, CITE: 12.0}
+NOTE = 8.0  # the author notes at the foot of page 1 (above its footnotes)
+FOOTNOTE = 9.0  # the footnotes of the body
+LEADING = {TITLE: 24.0, SUBTITLE: 18.0, AUTHORS: 15.0, SMALL: 11.5, ABSTRACT: 13.0, CITE: 12.0,
+           NOTE: 10.0}
 AUTHORS_COMPACT, COMPACT_AUTHORS = 10.0, 20  # 20 authors or more: smaller, affiliations as one
 FURNITURE = 7.5  # running header and footer
 MARGIN = 60.0  # furniture lies within this distance of the page's top or bottom edge
@@ -317,14 +320,40 @@ def _rtl_names(text: str, expected: list[str]) -> list[str]:
     return found
 
 
-def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMatter) -> int:
-    """Read the title block's paragraphs into their kinds; the number of paragraphs it took."""
+def _page_notes(reading: Reading, paragraphs: list[_Paragraph], front: FrontMatter
+                ) -> list[_Paragraph]:
+    """The author notes at the foot of page 1 read (each a paragraph in their own size, the
+    last of page 1 but for the footnotes of the body below them); the other paragraphs
+    returned."""
+    if not front.author_notes:
+        return paragraphs
+    first = [p for p in paragraphs if p.lines[0].page == 0]
+    end = len(first)
+    while end and first[end - 1].size == FOOTNOTE:
+        end -= 1
+    start = end
+    while start and first[start - 1].size == NOTE:
+        start -= 1
+    notes = [p for p in first[start:end] if len(p.text()) > 3]
+    for note in notes:
+        plain = note.text(markers=False)
+        reading.add("author note", "page 1, 8 pt note at the foot", plain)
+        for email in _EMAIL.findall(plain):
+            reading.add("email", "page 1, 8 pt note at the foot", email)
+    return [p for p in paragraphs if p not in notes]
+
+
+def _title_block(reading: Reading, paragraphs: list[_Paragraph], front: FrontMatter,
+                 notes_at_foot: bool = False) -> int:
+    """Read the title block's paragraphs into their kinds; the number of paragraphs it took.
+    With `notes_at_foot`, the author notes were read at the foot of page 1 instead."""
     labels = front.labels
     kinds = [f.kind for f in front.fields()]
     # ORCID iDs are lines of their own only in PDFs made before they became marks by the names
     lines = any(p.text().startswith(f"{labels.orcid} (") for p in paragraphs if p.size == SMALL)
     orcids = kinds.count("orcid") if lines else 0
-    small_count = orcids + sum(kinds.count(k) for k in ("affiliation", "author note"))
+    small_count = orcids + kinds.count("affiliation") + (
+        0 if notes_at_foot else kinds.count("author note"))
     affiliations = kinds.count("affiliation")
     compact = kinds.count("author") >= COMPACT_AUTHORS  # affiliations run together in one
     if compact and affiliations:
@@ -480,7 +509,9 @@ def read_pdf(data: bytes, front: FrontMatter) -> Reading:
     reading = Reading(body_slot="the lines after the title block",
                       visual_order=front.direction == "rtl")
     paragraphs = _paragraphs(lines)
-    taken = _title_block(reading, paragraphs, front)
+    body = _page_notes(reading, paragraphs, front)
+    taken = _title_block(reading, body, front, notes_at_foot=len(body) < len(paragraphs))
+    paragraphs = body
     reading.body = "\n".join(line.text() for p in paragraphs[taken:] for line in p.lines)
     _catalogue(reading, data)
     return reading

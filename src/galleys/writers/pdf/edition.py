@@ -61,8 +61,8 @@ class PdfBackend:
                         lang=front.lang)
         self.warnings = markup.math.warnings  # formulas set as their TeX (pdf_math)
         orcid = OrcidMarks()
-        story = front_matter(front, markup, styles, width, orcid)
         footnotes = Footnotes(width=width)
+        story = front_matter(front, markup, styles, width, orcid, footnotes, height)
         visitor = BodyVisitor(markup, styles, resolved.article.folder, width, height,
                               notes_label=NOTES_LABEL, footnotes=footnotes,
                               article_path=resolved.article.source_path)

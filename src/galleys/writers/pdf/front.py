@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
 
-from galleys.front.frontmatter import KEYWORD_SEPARATOR, FrontMatter
+from galleys.front.frontmatter import KEYWORD_SEPARATOR, Field, FrontMatter, lay_out
 from galleys.front.inlines import Inlines, Run
 from galleys.writers.bidi import isolate
+from galleys.writers.pdf.footnotes import RULE_SPACE, Footnotes
 from galleys.writers.pdf.markup import LINK_COLOR, Markup, attr, safe_url
 from galleys.writers.pdf.orcid import OrcidMarks
 from galleys.writers.pdf.shaping import paragraph as make_paragraph
@@ -17,17 +20,63 @@ from galleys.writers.pdf.styles import RULE, SHADE, Styles
 _BOX = colors.HexColor("#8a8a80")
 COMPACT_AUTHORS = 20  # authors from which the list is set smaller, affiliations run together
 AFFILIATION_SEPARATOR = "; "
+NOTES_ROOM = 0.25  # of page 1's text height: the most its author notes take at the foot
+
+
+# The title block's parts, each opened as it always is (even when it holds no field): the
+# names, the affiliations and notes, the article information, the abstract to How to Cite.
+_PART_OF = {"title": 0, "subtitle": 0, "author": 0, "orcid": 0, "affiliation": 1,
+            "author note": 1, "email": 1, "journal line": 2, "issue title": 2, "published": 2,
+            "doi": 2, "url": 2, "licence": 2, "abstract": 3, "keywords": 3, "how to cite": 3}
+
+
+def _openings() -> list[list[Flowable]]:
+    return [[], [Spacer(1, 3)],
+            [HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=8, spaceAfter=6)],
+            [HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=6, spaceAfter=2)]]
 
 
 def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: float,
-                 orcid: OrcidMarks) -> list[Flowable]:
+                 orcid: OrcidMarks, footnotes: Footnotes | None = None,
+                 height: float = 0.0) -> list[Flowable]:
     """Title block (each author's ORCID iD a mark linked to it), article information, abstract,
-    keywords and the boxed How to Cite."""
+    keywords and the boxed How to Cite: front.fields() in order, each by the renderer of its
+    kind (front_renderers). The author notes (the corresponding author, equal contributions …)
+    are title-page notes at the foot of page 1, under the rule of its footnotes and before
+    them, as LaTeX's `\\thanks` sets them; notes taller than NOTES_ROOM of the page's `height`
+    (or without `footnotes`) stay under the affiliations."""
+    renderers = front_renderers(front, markup, styles, width, orcid, footnotes,
+                                height * NOTES_ROOM)
+    fields = front.fields()
+    openings = _openings()
     out: list[Flowable] = []
-    labels = front.labels
+    part = -1
+    for field, flowables in zip(fields, lay_out(front, renderers, "the PDF title block"),
+                                strict=True):
+        while part < _PART_OF[field.kind]:
+            part += 1
+            out += openings[part]
+        out += flowables
+    for rest in openings[part + 1:]:
+        out += rest
+    return out
 
-    def para(text: str, style: str, isolated: bool = False) -> None:
-        out.append(make_paragraph(text, styles[style], markup.direction, isolated=isolated))
+
+Renderer = Callable[[Field], list[Flowable]]
+
+
+def front_renderers(front: FrontMatter, markup: Markup, styles: Styles, width: float,
+                    orcid: OrcidMarks, footnotes: Footnotes | None = None,
+                    notes_room: float = 0.0) -> dict[str, Renderer]:
+    """One renderer per front-matter kind. The authors are one line (drawn at the first; each
+    name with its ORCID mark, so the orcid fields draw nothing), 20 or more authors' affiliations
+    one paragraph (at the first), the author notes together (at the first; the e-mails are in
+    them)."""
+    labels = front.labels
+    compact = len(front.authors) >= COMPACT_AUTHORS
+
+    def para(text: str, style: str, isolated: bool = False) -> Flowable:
+        return make_paragraph(text, styles[style], markup.direction, isolated=isolated)
 
     def runs(runs: Inlines, style: str, where: str) -> str:
         role, bold, _italic = styles.roles[style]
@@ -37,11 +86,19 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
     def text(value: str, style: str, where: str, link: str = "") -> str:
         return runs((Run(value, link=link),), style, where)
 
-    para(runs(front.title, "fm-title", "the title"), "fm-title")
-    if front.subtitle:
-        para(runs(front.subtitle, "fm-subtitle", "the subtitle"), "fm-subtitle")
-    if front.authors:
-        style = "fm-authors" if len(front.authors) < COMPACT_AUTHORS else "fm-authors-compact"
+    def nothing(_field: Field) -> list[Flowable]:
+        return []
+
+    def title(_field: Field) -> list[Flowable]:
+        return [para(runs(front.title, "fm-title", "the title"), "fm-title")]
+
+    def subtitle(_field: Field) -> list[Flowable]:
+        return [para(runs(front.subtitle, "fm-subtitle", "the subtitle"), "fm-subtitle")]
+
+    def authors(field: Field) -> list[Flowable]:
+        if field.number != 1:
+            return []  # drawn with the first
+        style = "fm-authors-compact" if compact else "fm-authors"
         size = styles[style].fontSize
         names = []
         for number, author in enumerate(front.authors, start=1):
@@ -56,55 +113,77 @@ def front_matter(front: FrontMatter, markup: Markup, styles: Styles, width: floa
             if url:
                 name += "\u00a0" + orcid.markup(url, size * 0.85)
             names.append(name)
-        para(", ".join(names), style, isolated=True)
-    out.append(Spacer(1, 3))
-    affiliations = []
-    for number, affiliation in enumerate(front.affiliations, start=1):
+        return [para(", ".join(names), style, isolated=True)]
+
+    def affiliation_markup(number: int) -> str:
+        affiliation = front.affiliations[number - 1]
         marker = (f"<super>{markup.text(affiliation.marker)}</super>\u00a0"
                   if affiliation.marker else "")
-        affiliations.append(marker + isolate(text(affiliation.name, "fm-small",
-                                                  f"affiliation {number}")))
-    if len(front.authors) >= COMPACT_AUTHORS and affiliations:  # run together, as journals do
-        para(AFFILIATION_SEPARATOR.join(affiliations), "fm-small", isolated=True)
-    else:
-        for affiliation_markup in affiliations:
-            para(affiliation_markup, "fm-small", isolated=True)
-    for number, note in enumerate(front.author_notes, start=1):
-        marker = f"<super>{markup.text(note.marker, 'sans')}</super>\u00a0" if note.marker else ""
-        para(marker + runs(note.text, "fm-small", f"author note {number}"), "fm-small")
-    out.append(HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=8,
-                          spaceAfter=6))
-    info = [
-        ("", front.journal_line, ""),
-        ("", front.issue_title, ""),
-        (labels.published, front.published, ""),
-        (labels.doi, front.doi_url, front.doi_url),
-        (labels.url, front.url, front.url),
-        (labels.license, front.license, front.license_url),
-    ]
-    for label, value, link in info:
-        if not value:
-            continue
-        head = f"<b>{text(label, 'fm-meta', label)}:</b> " if label else ""
-        para(head + text(value, "fm-meta", label or "the journal line", safe_url(link)),
-             "fm-meta")
-    out.append(HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=6,
-                          spaceAfter=2))
-    if front.abstract:
-        para(text(labels.abstract, "fm-label", "a label"), "fm-label")
-        for paragraph in front.abstract:
-            para(runs(paragraph, "fm-abstract", "the abstract"), "fm-abstract")
-    if front.keywords:
-        head = f"<b>{text(labels.keywords, 'fm-keywords', 'a label')}:</b> "
-        keywords = KEYWORD_SEPARATOR.join(
-            isolate(text(keyword, "fm-keywords", "the keywords")) for keyword in front.keywords
-        )
-        para(head + keywords, "fm-keywords", isolated=True)
-    out.append(Spacer(1, 6))
-    out += _cite_box(front, markup, styles, width, runs, text)
-    out.append(Spacer(1, 14))
-    return out
+        return marker + isolate(text(affiliation.name, "fm-small", f"affiliation {number}"))
 
+    def affiliation(field: Field) -> list[Flowable]:
+        if not compact:
+            return [para(affiliation_markup(field.number), "fm-small", isolated=True)]
+        if field.number != 1:
+            return []  # run together, as journals do, in the first's paragraph
+        joined = AFFILIATION_SEPARATOR.join(
+            affiliation_markup(n) for n in range(1, len(front.affiliations) + 1))
+        return [para(joined, "fm-small", isolated=True)]
+
+    def author_notes(field: Field) -> list[Flowable]:
+        if field.number != 1:
+            return []
+        return _author_notes(front, markup, styles, runs, footnotes, width, notes_room)
+
+    def information(field: Field) -> list[Flowable]:
+        head = f"<b>{text(field.label, 'fm-meta', field.label)}:</b> " if field.label else ""
+        return [para(head + text(field.value, "fm-meta", field.label or "the journal line",
+                                 safe_url(field.link)), "fm-meta")]
+
+    def abstract(_field: Field) -> list[Flowable]:
+        return [para(text(labels.abstract, "fm-label", "a label"), "fm-label"),
+                *(para(runs(paragraph, "fm-abstract", "the abstract"), "fm-abstract")
+                  for paragraph in front.abstract)]
+
+    def keywords(_field: Field) -> list[Flowable]:
+        head = f"<b>{text(labels.keywords, 'fm-keywords', 'a label')}:</b> "
+        joined = KEYWORD_SEPARATOR.join(
+            isolate(text(keyword, "fm-keywords", "the keywords")) for keyword in front.keywords)
+        return [para(head + joined, "fm-keywords", isolated=True)]
+
+    def how_to_cite(_field: Field) -> list[Flowable]:
+        return [Spacer(1, 6), *_cite_box(front, markup, styles, width, runs, text),
+                Spacer(1, 14)]
+
+    return {"title": title, "subtitle": subtitle, "author": authors, "orcid": nothing,
+            "affiliation": affiliation, "author note": author_notes, "email": nothing,
+            "journal line": information, "issue title": information, "published": information,
+            "doi": information, "url": information, "licence": information,
+            "abstract": abstract, "keywords": keywords, "how to cite": how_to_cite}
+
+
+def _author_notes(front: FrontMatter, markup: Markup, styles: Styles, runs,
+                  footnotes: Footnotes | None, width: float, room: float) -> list[Flowable]:
+    """The author notes: given to page 1's footnotes when they fit in `room` points there
+    (returning nothing to set in the title block), else as paragraphs under the affiliations."""
+    def note_paragraphs(style: str) -> list[Flowable]:
+        out = []
+        for number, note in enumerate(front.author_notes, start=1):
+            marker = (f"<super>{markup.text(note.marker, 'sans')}</super>\u00a0"
+                      if note.marker else "")
+            out.append(make_paragraph(marker + runs(note.text, style, f"author note {number}"),
+                                      styles[style], markup.direction))
+        return out
+
+    if not front.author_notes:
+        return []
+    if footnotes is not None:
+        notes = note_paragraphs("fm-note")
+        taken = sum(n.wrap(width, 10**6)[1] + n.getSpaceAfter() for n in notes)
+        if taken + RULE_SPACE <= room:
+            footnotes.page = notes + footnotes.page  # page 1's, before any footnote of the body
+            return []
+    return note_paragraphs("fm-small")
 
 
 _BOX_MAX_HEIGHT = 400  # points; a taller How to Cite (a huge title) is set unboxed, so it can split

@@ -91,6 +91,7 @@ def make_styles(fonts: FontSet, hyphenator: Callable[[str], Any] | None = None) 
     add("fm-authors-compact", "sans", 10, 12, alignment=TA_LEFT, spaceAfter=3)  # 20+ authors
     add("fm-small", "serif", 8.5, 11, alignment=TA_LEFT, spaceAfter=1.5)
     add("fm-meta", "sans", 8.5, 11.5, alignment=TA_LEFT, spaceAfter=1)
+    add("fm-note", "serif", 8, 10, alignment=TA_LEFT, spaceAfter=2.5)  # at page 1's foot
     add("fm-label", "sans", 9.5, 12, bold=True, alignment=TA_LEFT, spaceBefore=8, spaceAfter=2,
         keepWithNext=1)
     add("fm-abstract", "serif", 9.5, 13, alignment=TA_JUSTIFY, spaceAfter=4)
