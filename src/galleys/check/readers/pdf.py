@@ -82,8 +82,12 @@ class _Segment:
     math: bool  # set in a math face: a formula's glyphs, whatever their size
     x: float
     chars: list[str] = field(default_factory=list)
-    last_x: float = 0.0  # the origin of its last character
     xs: list[float] = field(default_factory=list)  # each character's origin (a space: the last)
+
+    @property
+    def last_x(self) -> float:
+        """The origin of its last character."""
+        return self.xs[-1]
 
     def cut(self, x: float) -> list[_Segment]:
         """The segment in two where a formula drawn at `x` stands between its characters
@@ -92,9 +96,9 @@ class _Segment:
         if at in (0, len(self.xs)):
             return [self]
         head = _Segment(self.baseline, self.size, self.math, self.x, self.chars[:at],
-                        self.xs[at - 1], self.xs[:at])
+                        self.xs[:at])
         tail = _Segment(self.baseline, self.size, self.math, self.xs[at], self.chars[at:],
-                        self.last_x, self.xs[at:])
+                        self.xs[at:])
         return [head, tail]
 
 
@@ -145,11 +149,9 @@ def _segments(textpage: Any, mapped: dict[str, set[str]]) -> list[_Segment]:
                 and x.value - last.last_x < _GAP_EMS * size):
             last.chars.append(char)
             last.xs.append(x.value)
-            last.last_x = x.value
         else:
             math = "Math" in _font_name(raw, textpage, index)
-            segments.append(_Segment(baseline, size, math, x.value, [char], x.value,
-                                     [x.value]))
+            segments.append(_Segment(baseline, size, math, x.value, [char], [x.value]))
     return segments
 
 
